@@ -1,0 +1,39 @@
+"""Serializer fields shared by every app's API."""
+
+import re
+from decimal import Decimal
+
+from rest_framework import serializers
+
+_PLAIN_AMOUNT = re.compile(r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$")
+
+
+class MoneyField(serializers.DecimalField):
+    """A money amount: a plain decimal with at most two places.
+
+    Accepts a JSON string or number. Refuses booleans, NaN, Infinity, exponent
+    notation ("1e3"), more than two places and values beyond 18 digits, each
+    with a message that says what to send instead.
+    """
+
+    default_error_messages = {
+        "invalid": "Enter an amount like 1500.00: digits, optionally a point and two decimals.",
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int, Decimal)):
+            self.fail("invalid")
+        text = str(data).strip()
+        if not _PLAIN_AMOUNT.match(text):
+            if re.match(r"^-?[0-9]+\.[0-9]{3,}$", text):
+                self.fail("max_decimal_places", max_decimal_places=self.decimal_places)
+            if re.match(r"^-?[0-9]{17,}", text):
+                self.fail("max_digits", max_digits=self.max_digits)
+            self.fail("invalid")
+        return super().to_internal_value(text)

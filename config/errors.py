@@ -1,0 +1,27 @@
+"""The base of every domain error.
+
+Services raise subclasses of `DomainError`; each carries the API error code, the
+HTTP status and a message for humans. The API's exception handler turns one into
+the contract's error envelope, and pages show its message next to the form. No
+DRF here: services must not depend on the web layer.
+"""
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "invalid_request"
+    status: ClassVar[int] = 400
+    default_message: ClassVar[str] = "The request cannot be carried out."
+
+    def __init__(self, message: str | None = None, **extra: Any) -> None:
+        self.message = message or self.default_message
+        # Extra fields appear beside error/message in the API body
+        # (e.g. available_amount and required_amount for insufficient funds).
+        self.extra = extra
+        super().__init__(self.message)
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    default_message = "That change of status is not allowed."

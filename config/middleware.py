@@ -1,0 +1,69 @@
+"""Cross-cutting HTTP plumbing: request ids, timing, the access log and gzip."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
+
+from config.logging import request_id_var
+
+access_log = logging.getLogger("ose.access")
+
+# A client-sent id is echoed only when it is short and plain, so it can never
+# smuggle anything into headers or log lines.
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    """Give each request an id (the client's X-Request-ID or a new UUID), time it,
+    and write one structured access log line for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        supplied = request.headers.get("X-Request-ID", "")
+        request.request_id = supplied if _CLIENT_REQUEST_ID.match(supplied) else str(uuid.uuid4())
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+            duration = time.perf_counter() - started
+            response["X-Request-ID"] = request.request_id
+            response["X-Process-Time"] = f"{duration:.6f}"
+            self._log(request, response.status_code, duration)
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    def _log(request, status: int, duration: float) -> None:
+        user = getattr(request, "user", None)
+        slow = duration > settings.SLOW_REQUEST_SECONDS
+        access_log.log(
+            logging.WARNING if slow else logging.INFO,
+            "slow request" if slow else "request",
+            extra={
+                "request_id": request.request_id,
+                "user": str(user.pk) if user is not None and user.is_authenticated else None,
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round(duration * 1000, 2),
+            },
+        )
+
+
+class GZipMiddleware(DjangoGZipMiddleware):
+    """Django's gzip, but only for bodies of 1000 bytes or more: below that the
+    header overhead outweighs the saving."""
+
+    min_length = 1000
+
+    def process_response(self, request, response):
+        if not response.streaming and len(response.content) < self.min_length:
+            return response
+        return super().process_response(request, response)
