@@ -1,8 +1,14 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 
-from accounts.models import User
+from accounts import services
+from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp, User
+from config.errors import DomainError
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -37,4 +43,196 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
+
+
+# --- Ledger: read-only screens; money moves only through the services -------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Ledger rows are never added, edited or deleted by hand, not even by a
+    superuser: corrections are new transactions posted through the services."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    fields = ("account", "amount", "balance_after", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AdjustmentForm(forms.Form):
+    amount = forms.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="Positive credits the wallet, negative debits it.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Required. Kept with the transaction for the auditors.",
+    )
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Required. Why this transaction is undone.",
+    )
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ("key", "name", "kind", "owner", "balance", "currency", "created_at")
+    list_filter = ("kind", "currency")
+    search_fields = ("key", "name", "owner__email", "owner__name")
+    list_select_related = ("owner",)
+    readonly_fields = ("id", "key", "name", "kind", "owner", "balance", "currency", "created_at")
+    actions = ["adjust_wallet"]
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path(
+                "<uuid:account_id>/adjust/",
+                self.admin_site.admin_view(self.adjust_view),
+                name="accounts_ledgeraccount_adjust",
+            )
+        ]
+        return custom + urls
+
+    @admin.action(description="Adjust the selected wallet (one at a time)")
+    def adjust_wallet(self, request, queryset):
+        if queryset.count() != 1 or queryset.first().kind != LedgerAccount.Kind.WALLET:
+            self.message_user(request, "Select exactly one wallet to adjust.", messages.ERROR)
+            return None
+        return redirect("admin:accounts_ledgeraccount_adjust", account_id=queryset.first().pk)
+
+    def adjust_view(self, request, account_id):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        account = get_object_or_404(LedgerAccount, pk=account_id, kind=LedgerAccount.Kind.WALLET)
+        form = AdjustmentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.wallet_adjust(
+                    user=account.owner,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, f"Adjusted {account.name}.", messages.SUCCESS)
+                return redirect("admin:accounts_ledgeraccount_change", account.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Adjust {account.name}",
+            "account": account,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/accounts/adjust_wallet.html", context)
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "reference", "created_by", "reverses")
+    list_filter = ("kind", "created_at")
+    search_fields = ("id", "reference", "memo", "entries__account__owner__email")
+    list_select_related = ("created_by", "reverses")
+    date_hierarchy = "created_at"
+    readonly_fields = ("id", "kind", "reference", "memo", "reverses", "created_by", "created_at")
+    inlines = [LedgerEntryInline]
+    actions = ["reverse_transaction"]
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path(
+                "<uuid:transaction_id>/reverse/",
+                self.admin_site.admin_view(self.reverse_view),
+                name="accounts_ledgertransaction_reverse",
+            )
+        ]
+        return custom + urls
+
+    @admin.action(description="Reverse the selected transaction (one at a time)")
+    def reverse_transaction(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one transaction to reverse.", messages.ERROR)
+            return None
+        return redirect("admin:accounts_ledgertransaction_reverse", queryset.first().pk)
+
+    def reverse_view(self, request, transaction_id):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        original = get_object_or_404(LedgerTransaction, pk=transaction_id)
+        form = ReversalForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.ledger_reverse(
+                    original=original, reason=form.cleaned_data["reason"], by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("reason", exc.messages)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, "Reversed.", messages.SUCCESS)
+                return redirect("admin:accounts_ledgertransaction_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reverse: {original.reference}",
+            "original": original,
+            "entries": original.entries.select_related("account"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/accounts/reverse_transaction.html", context)
+
+
+@admin.register(TopUp)
+class TopUpAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "amount", "status", "gateway", "provider_reference")
+    list_filter = ("status", "gateway", "created_at")
+    search_fields = ("id", "user__email", "provider_reference")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "id",
+        "user",
+        "amount",
+        "status",
+        "gateway",
+        "provider_reference",
+        "redirect_url",
+        "ledger_transaction",
+        "created_at",
+        "completed_at",
     )

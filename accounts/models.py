@@ -82,3 +82,169 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
+
+
+# --- The double-entry ledger ------------------------------------------------------
+#
+# Every movement of money is one LedgerTransaction whose LedgerEntries sum to
+# zero. An entry's amount is signed from its account's point of view: positive
+# means the account holds more afterwards. A balance is the sum of its entries;
+# `LedgerAccount.balance` caches it, is written only by accounts.services
+# together with the entries under a row lock, and `ledger_verify` rebuilds it.
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class LedgerAccount(models.Model):
+    class Kind(models.TextChoices):
+        WALLET = "wallet", "User wallet"
+        CAMPAIGN_FUND = "campaign_fund", "Campaign fund"
+        ZAKAT_FUND = "zakat_fund", "Zakat fund"
+        LOAN_RECEIVABLE = "loan_receivable", "Loan receivable"
+        MURABAHA_RECEIVABLE = "murabaha_receivable", "Murabaha receivable"
+        WRITE_OFF = "write_off", "Written-off debts"
+        EXTERNAL = "external", "Outside world"
+
+    # Accounts that hold real money for someone can never be overdrawn. The
+    # outside world and receivables run negative by design: a receivable's
+    # negative balance is what is still owed to the institution.
+    NON_NEGATIVE_KINDS = (Kind.WALLET, Kind.CAMPAIGN_FUND, Kind.ZAKAT_FUND)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    key = models.CharField(
+        max_length=100, unique=True, help_text="Stable name, e.g. wallet:<user id> or zakat_fund."
+    )
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+    )
+    currency = models.CharField(max_length=3)
+    balance = models.DecimalField(**MONEY, default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["wallet", "campaign_fund", "zakat_fund"])
+                | models.Q(balance__gte=0),
+                name="accounts_ledgeraccount_not_overdrawn",
+            ),
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(kind="wallet"),
+                name="accounts_one_wallet_per_user",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="wallet") | models.Q(owner__isnull=False),
+                name="accounts_wallet_has_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def may_go_negative(self) -> bool:
+        return self.kind not in self.NON_NEGATIVE_KINDS
+
+
+class LedgerTransaction(models.Model):
+    class Kind(models.TextChoices):
+        TOP_UP = "top_up", "Top-up"
+        DONATION = "donation", "Donation"
+        ZAKAT_PAYMENT = "zakat_payment", "Zakat payment"
+        LOAN_DISBURSEMENT = "loan_disbursement", "Loan disbursement"
+        LOAN_REPAYMENT = "loan_repayment", "Loan repayment"
+        MURABAHA_PAYMENT = "murabaha_payment", "Murabaha payment"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        WRITE_OFF = "write_off", "Write-off"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    reference = models.CharField(max_length=200, help_text="What this was, for people.")
+    memo = models.TextField(blank=True, help_text="The reason, for adjustments and reversals.")
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        help_text="The transaction this one undoes (at most one reversal each).",
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reference}"
+
+
+class LedgerEntry(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    amount = models.DecimalField(**MONEY)
+    balance_after = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(amount=0), name="accounts_ledgerentry_amount_not_zero"
+            ),
+            models.UniqueConstraint(
+                fields=["transaction", "account"], name="accounts_ledgerentry_one_leg_per_account"
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "-created_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount:+}"
+
+
+class TopUp(models.Model):
+    """Money coming into a wallet from outside through a payment gateway."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="top_ups")
+    amount = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    gateway = models.CharField(max_length=100)
+    provider_reference = models.CharField(max_length=200, blank=True)
+    redirect_url = models.URLField(max_length=2000, blank=True)
+    ledger_transaction = models.OneToOneField(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="top_up"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="accounts_topup_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="succeeded")
+                | models.Q(ledger_transaction__isnull=False),
+                name="accounts_topup_succeeded_is_posted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Top-up {self.amount} for {self.user} ({self.status})"

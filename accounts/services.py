@@ -4,6 +4,9 @@ Every write about people and their sign-in lives here, so the API, the pages,
 the admin and the demo seed all follow the same rules.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TypedDict
 
 from django.conf import settings
@@ -11,11 +14,14 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import User
+from accounts import money
+from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp, User
 from config.errors import DomainError
 
 EMAIL_TAKEN = "An account with this email address already exists."
@@ -106,7 +112,7 @@ def auth_tokens_refresh(*, refresh_token: str) -> TokenPair:
     try:
         with transaction.atomic():
             token = RefreshToken(refresh_token)
-            list(OutstandingToken.objects.select_for_update().filter(jti=token["jti"]))
+            list(OutstandingToken.objects.select_for_update(of=("self",)).filter(jti=token["jti"]))
             token.check_blacklist()
             user_id = token.payload.get(claims["USER_ID_CLAIM"])
             if not User.objects.filter(pk=user_id, is_active=True).exists():
@@ -131,3 +137,309 @@ def auth_logout(*, user: User, refresh_token: str) -> None:
     if str(token.payload.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.pk):
         raise TokenNotYours()
     token.blacklist()
+
+
+# --- The ledger ------------------------------------------------------------------------
+#
+# The only code that moves money. Every other app calls ledger_post (or one of
+# the wallet services built on it); nothing else writes balances or entries.
+
+
+class LedgerError(DomainError):
+    code = "ledger_error"
+    default_message = "The ledger refused this movement."
+
+
+class InsufficientFunds(DomainError):
+    code = "insufficient_funds"
+    status = 402
+    default_message = "Your wallet balance is too low for this payment."
+
+
+class AlreadyReversed(DomainError):
+    code = "already_reversed"
+    default_message = "This transaction has already been reversed."
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of a movement: `amount` is added to `account` (negative takes out)."""
+
+    account: LedgerAccount
+    amount: Decimal
+
+
+def _system_account(kind: str, key: str, name: str) -> LedgerAccount:
+    account, _ = LedgerAccount.objects.get_or_create(
+        key=key, defaults={"kind": kind, "name": name, "currency": money.currency()}
+    )
+    return account
+
+
+def external_account() -> LedgerAccount:
+    """The outside world: where top-ups come from and payouts go."""
+    return _system_account(LedgerAccount.Kind.EXTERNAL, "external", "Outside world")
+
+
+def zakat_fund_account() -> LedgerAccount:
+    return _system_account(LedgerAccount.Kind.ZAKAT_FUND, "zakat_fund", "Zakat fund")
+
+
+def wallet_get_or_create(*, user: User) -> LedgerAccount:
+    account = LedgerAccount.objects.filter(kind=LedgerAccount.Kind.WALLET, owner=user).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return LedgerAccount.objects.create(
+                kind=LedgerAccount.Kind.WALLET,
+                key=f"wallet:{user.pk}",
+                name=f"Wallet of {user.email}",
+                owner=user,
+                currency=money.currency(),
+            )
+    except IntegrityError:  # created by a concurrent request a moment ago
+        return LedgerAccount.objects.get(kind=LedgerAccount.Kind.WALLET, owner=user)
+
+
+def ledger_post(
+    *,
+    kind: str,
+    legs: Sequence[Leg],
+    reference: str,
+    memo: str = "",
+    created_by: User | None = None,
+    reverses: LedgerTransaction | None = None,
+) -> LedgerTransaction:
+    """Post one balanced transaction.
+
+    The legs must sum to exactly zero, each be a non-zero amount in cents, and
+    touch each account once. The touched accounts are locked in primary-key
+    order, so two postings over the same accounts queue instead of
+    deadlocking; a leg that would take a wallet or fund below zero refuses the
+    whole transaction with InsufficientFunds. Entries and the cached balances
+    are written in the same database transaction, or not at all."""
+    if len(legs) < 2:
+        raise LedgerError("A transaction needs at least two legs.")
+    amounts = [Decimal(leg.amount) for leg in legs]
+    if any(a != money.quantize(a) for a in amounts):
+        raise LedgerError("Amounts must be whole cents.")
+    if any(a == 0 for a in amounts):
+        raise LedgerError("A leg cannot be zero.")
+    if sum(amounts, Decimal(0)) != 0:
+        raise LedgerError("The legs of a transaction must sum to zero.")
+    account_ids = [leg.account.pk for leg in legs]
+    if len(set(account_ids)) != len(account_ids):
+        raise LedgerError("Each account may appear only once in a transaction.")
+    if len({leg.account.currency for leg in legs}) != 1:
+        raise LedgerError("All legs must be in one currency.")
+
+    with transaction.atomic():
+        locked = {
+            account.pk: account
+            for account in LedgerAccount.objects.select_for_update()
+            .filter(pk__in=account_ids)
+            .order_by("pk")
+        }
+        now = timezone.now()
+        new_balances: dict = {}
+        for leg, amount in zip(legs, amounts, strict=True):
+            account = locked[leg.account.pk]
+            after = account.balance + amount
+            if after < 0 and not account.may_go_negative:
+                raise InsufficientFunds(
+                    available_amount=str(money.quantize(account.balance)),
+                    required_amount=str(money.quantize(-amount)),
+                )
+            new_balances[account.pk] = after
+
+        txn = LedgerTransaction.objects.create(
+            kind=kind,
+            reference=reference[:200],
+            memo=memo,
+            created_by=created_by,
+            reverses=reverses,
+            created_at=now,
+        )
+        LedgerEntry.objects.bulk_create(
+            LedgerEntry(
+                transaction=txn,
+                account_id=leg.account.pk,
+                amount=amount,
+                balance_after=new_balances[leg.account.pk],
+                created_at=now,
+            )
+            for leg, amount in zip(legs, amounts, strict=True)
+        )
+        for account_id, balance in new_balances.items():
+            LedgerAccount.objects.filter(pk=account_id).update(balance=balance)
+            locked[account_id].balance = balance
+            for leg in legs:  # callers' instances see the new balance too
+                if leg.account.pk == account_id:
+                    leg.account.balance = balance
+    return txn
+
+
+def ledger_reverse(
+    *, original: LedgerTransaction, reason: str, by: User | None = None
+) -> LedgerTransaction:
+    """Undo a transaction with a new one of opposite legs. Entries are never
+    edited or deleted; a transaction can be reversed once, and a reversal that
+    would overdraw a wallet (the money was already spent) is refused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why this transaction is reversed."]})
+    with transaction.atomic():
+        original = LedgerTransaction.objects.select_for_update().get(pk=original.pk)
+        if original.reverses_id is not None:
+            raise LedgerError("A reversal cannot itself be reversed; post a new transaction.")
+        if LedgerTransaction.objects.filter(reverses=original).exists():
+            raise AlreadyReversed()
+        legs = [
+            Leg(entry.account, -entry.amount)
+            for entry in original.entries.select_related("account")
+        ]
+        try:
+            return ledger_post(
+                kind=original.kind,
+                legs=legs,
+                reference=f"Reversal of {original.reference}",
+                memo=reason,
+                created_by=by,
+                reverses=original,
+            )
+        except IntegrityError:  # a concurrent reversal won the one-to-one
+            raise AlreadyReversed() from None
+
+
+def wallet_adjust(*, user: User, amount: Decimal, reason: str, by: User) -> LedgerTransaction:
+    """A staff correction of a wallet, with a required reason (positive credits)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the wallet is adjusted."]})
+    amount = Decimal(amount)
+    if amount == 0 or amount != money.quantize(amount):
+        raise ValidationError({"amount": ["Enter a non-zero amount in whole cents."]})
+    wallet = wallet_get_or_create(user=user)
+    return ledger_post(
+        kind=LedgerTransaction.Kind.ADJUSTMENT,
+        legs=[Leg(wallet, amount), Leg(external_account(), -amount)],
+        reference=f"Adjustment by staff: {reason}"[:200],
+        memo=reason,
+        created_by=by,
+    )
+
+
+# --- Top-ups -------------------------------------------------------------------------
+
+
+class TopUpNotPending(DomainError):
+    code = "top_up_not_pending"
+    default_message = "This top-up has already been settled."
+
+
+def top_up_create(*, user: User, amount: Decimal) -> TopUp:
+    """Start a top-up with the configured gateway. The sandbox approves at once
+    and the money is in the wallet when this returns; a real provider answers
+    `pending` with a redirect, and its webhook settles the top-up later through
+    top_up_settle. Callers see a TopUp either way."""
+    from accounts.payments import get_gateway
+
+    amount = money.quantize(amount)
+    gateway = get_gateway()
+    with transaction.atomic():
+        wallet_get_or_create(user=user)
+        top_up = TopUp.objects.create(user=user, amount=amount, gateway=gateway.name)
+    result = gateway.start(top_up=top_up)
+    TopUp.objects.filter(pk=top_up.pk).update(
+        provider_reference=result.provider_reference, redirect_url=result.redirect_url or ""
+    )
+    top_up.provider_reference = result.provider_reference
+    top_up.redirect_url = result.redirect_url or ""
+    if result.status != TopUp.Status.PENDING:
+        top_up = top_up_settle(top_up=top_up, succeeded=result.status == TopUp.Status.SUCCEEDED)
+    return top_up
+
+
+def top_up_settle(*, top_up: TopUp, succeeded: bool) -> TopUp:
+    """Record the gateway's verdict: on success the money enters the wallet from
+    the outside world. Settling twice (a webhook delivered again) is refused."""
+    with transaction.atomic():
+        top_up = TopUp.objects.select_for_update().get(pk=top_up.pk)
+        if top_up.status != TopUp.Status.PENDING:
+            raise TopUpNotPending()
+        top_up.completed_at = timezone.now()
+        if succeeded:
+            top_up.ledger_transaction = ledger_post(
+                kind=LedgerTransaction.Kind.TOP_UP,
+                legs=[
+                    Leg(wallet_get_or_create(user=top_up.user), top_up.amount),
+                    Leg(external_account(), -top_up.amount),
+                ],
+                reference=f"Top-up via {top_up.gateway}",
+            )
+            top_up.status = TopUp.Status.SUCCEEDED
+        else:
+            top_up.status = TopUp.Status.FAILED
+        top_up.save(update_fields=["status", "completed_at", "ledger_transaction"])
+    return top_up
+
+
+# --- Verification ----------------------------------------------------------------------
+
+
+@dataclass
+class LedgerReport:
+    accounts: int = 0
+    transactions: int = 0
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def ledger_verify() -> LedgerReport:
+    """Check every invariant of the ledger against the rows themselves.
+
+    Reads account by account, so it runs in memory proportional to the largest
+    account's history, not the whole ledger."""
+    report = LedgerReport()
+    report.transactions = LedgerTransaction.objects.count()
+    report.entries = LedgerEntry.objects.count()
+
+    unbalanced = (
+        LedgerEntry.objects.values("transaction_id")
+        .annotate(total=Sum("amount"), legs=Count("id"))
+        .exclude(total=0, legs__gte=2)
+    )
+    for row in unbalanced:
+        report.problems.append(
+            f"transaction {row['transaction_id']} has {row['legs']} leg(s) "
+            f"summing to {money.quantize(row['total'])}"
+        )
+    empty = LedgerTransaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)
+    report.problems += [f"transaction {pk} has no entries" for pk in empty]
+    zero = LedgerEntry.objects.filter(amount=0).values_list("pk", flat=True)
+    report.problems += [f"entry {pk} has a zero amount" for pk in zero]
+
+    for account in LedgerAccount.objects.order_by("key").iterator():
+        report.accounts += 1
+        running = Decimal(0)
+        for entry_id, amount, after in (
+            account.entries.order_by("id").values_list("id", "amount", "balance_after").iterator()
+        ):
+            running += amount
+            if after != running:
+                report.problems.append(
+                    f"{account.key}: entry {entry_id} says balance_after {after}, "
+                    f"the entries up to it sum to {running}"
+                )
+                running = after  # report each break once, not every entry after it
+        total = money.quantize(account.entries.aggregate(total=Sum("amount"))["total"] or 0)
+        if account.balance != total:
+            report.problems.append(
+                f"{account.key}: cached balance {account.balance} but its entries sum to {total}"
+            )
+        if not account.may_go_negative and total < 0:
+            report.problems.append(
+                f"{account.key}: {account.get_kind_display()} is negative ({total})"
+            )
+    return report

@@ -2,13 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts import services
-from accounts.forms import RegisterForm
+from accounts import money, selectors, services
+from accounts.forms import RegisterForm, TopUpForm
+from config.errors import DomainError
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -33,3 +36,36 @@ def register(request: HttpRequest) -> HttpResponse:
                 return redirect(next_url)
             return redirect("home")
     return render(request, "registration/register.html", {"form": form})
+
+
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    """My wallet: balance, a top-up form and the history, newest first."""
+    form = TopUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            top_up = services.top_up_create(user=request.user, amount=form.cleaned_data["amount"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if top_up.status == top_up.Status.SUCCEEDED:
+                messages.success(request, f"Added {top_up.amount} to your wallet.")
+            elif top_up.redirect_url:
+                return redirect(top_up.redirect_url)
+            else:
+                messages.error(request, "The payment was declined; nothing was charged.")
+            return redirect("wallet")
+    account = selectors.wallet_for(user=request.user)
+    page = Paginator(selectors.wallet_entry_list(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/wallet.html",
+        {
+            "balance": account.balance if account else money.ZERO,
+            "currency": money.currency(),
+            "form": form,
+            "page_obj": page,
+        },
+    )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from config import views
 
 admin.site.site_header = "OSE Platform administration"
@@ -10,6 +11,7 @@ admin.site.index_title = "Records"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("wallet/", accounts_views.wallet, name="wallet"),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]

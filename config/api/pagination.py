@@ -75,8 +75,9 @@ class CursorPagination(pagination.CursorPagination):
                     "type": "string",
                     "nullable": True,
                     "description": "Pass as `cursor` to fetch the next page; null on the last.",
+                    "example": None,
                 },
-                "has_more": {"type": "boolean"},
+                "has_more": {"type": "boolean", "example": False},
             },
         }
 

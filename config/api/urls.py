@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 )
 
 from accounts import api as accounts_api
+from accounts import wallet_api
 from config.api.views import HealthView
 
 v1 = [
@@ -19,6 +20,18 @@ v1 = [
     path("auth/refresh", accounts_api.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout", accounts_api.LogoutView.as_view(), name="auth-logout"),
     path("auth/me", accounts_api.MeView.as_view(), name="auth-me"),
+    path("wallet", wallet_api.WalletView.as_view(), name="wallet"),
+    path(
+        "wallet/transactions",
+        wallet_api.WalletTransactionList.as_view(),
+        name="wallet-transactions",
+    ),
+    path("wallet/top-ups", wallet_api.TopUpCreate.as_view(), name="wallet-top-ups"),
+    path(
+        "wallet/top-ups/webhooks/<slug:gateway>",
+        wallet_api.TopUpWebhook.as_view(),
+        name="wallet-top-up-webhook",
+    ),
 ]
 
 v2: list = []

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "ose.example.org",
     "HTTPS": "1",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "PAYMENT_GATEWAY": "tests.accounts.gateways.DeferredGateway",
     "DATABASE_URL": "sqlite:///" + str(ROOT / "unused-deploy-check.sqlite3"),
 }
 
@@ -99,3 +100,21 @@ def test_createsuperuser_noinput_from_environment(monkeypatch):
     root = User.objects.get(email="root@example.org")
     assert root.is_superuser
     assert root.check_password("a-long-passphrase-42")
+
+
+def test_check_deploy_warns_about_the_sandbox_gateway():
+    env = {**PRODUCTION_ENV, "PAYMENT_GATEWAY": "sandbox"}
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "accounts.W001" in result.stderr + result.stdout
+
+
+def test_check_reports_an_unloadable_gateway():
+    env = {**PRODUCTION_ENV, "PAYMENT_GATEWAY": "no.such.Gateway"}
+
+    result = run_manage("check", "--deploy", env=env)
+
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stderr + result.stdout
