@@ -3,12 +3,14 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from accounts import selectors, services
 from accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,6 +88,9 @@ def test_seed_demo_is_idempotent():
     assert staff.is_staff
     assert staff.is_superuser
     assert User.objects.filter(is_staff=False).count() == 3
+    for donor in User.objects.filter(is_staff=False):
+        assert selectors.wallet_for(user=donor).balance == Decimal("1000.00")
+    assert services.ledger_verify().problems == []
     assert "staff@ose.example" in out.getvalue()
 
 

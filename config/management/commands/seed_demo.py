@@ -1,8 +1,12 @@
-"""Demo data for `make run`: a staff user and a few donors. Safe to run again."""
+"""Demo data for `make run`: a staff user and a few donors with money in their
+wallets. Safe to run again: it only adds what is missing."""
+
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts import selectors
 from accounts import services as accounts_services
 from accounts.models import User
 
@@ -13,6 +17,7 @@ DONORS = [
     ("khadija@ose.example", "Khadija Omar"),
 ]
 DONOR_PASSWORD = "donor-demo-pass-2026"  # noqa: S105 - demo data, printed for the developer
+DONOR_OPENING_BALANCE = Decimal("1000.00")
 
 
 class Command(BaseCommand):
@@ -26,11 +31,18 @@ class Command(BaseCommand):
                 email=email, name=name, password=password, is_staff=True, is_superuser=True
             )
         for donor_email, donor_name in DONORS:
-            if not User.objects.filter(email=donor_email).exists():
-                accounts_services.user_create(
+            donor = User.objects.filter(email=donor_email).first()
+            if donor is None:
+                donor = accounts_services.user_create(
                     email=donor_email, name=donor_name, password=DONOR_PASSWORD
                 )
+            wallet = selectors.wallet_for(user=donor)
+            if wallet is None or not wallet.entries.exists():
+                accounts_services.top_up_create(user=donor, amount=DONOR_OPENING_BALANCE)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Staff (admin at /admin/): {email} / {password}")
         for donor_email, _ in DONORS:
-            self.stdout.write(f"  Donor: {donor_email} / {DONOR_PASSWORD}")
+            self.stdout.write(
+                f"  Donor: {donor_email} / {DONOR_PASSWORD} (wallet topped up once with "
+                f"{DONOR_OPENING_BALANCE})"
+            )
