@@ -102,6 +102,8 @@ class LedgerAccount(models.Model):
         ZAKAT_FUND = "zakat_fund", "Zakat fund"
         LOAN_RECEIVABLE = "loan_receivable", "Loan receivable"
         MURABAHA_RECEIVABLE = "murabaha_receivable", "Murabaha receivable"
+        MURABAHA_INVENTORY = "murabaha_inventory", "Murabaha assets held for sale"
+        INCOME = "income", "Institution income"
         WRITE_OFF = "write_off", "Written-off debts"
         EXTERNAL = "external", "Outside world"
 

@@ -1,3 +1,5 @@
 """Websocket routes of every app, gathered in one list for config.asgi."""
 
-websocket_urlpatterns: list = []
+from campaigns.routing import websocket_urlpatterns as campaign_routes
+
+websocket_urlpatterns: list = [*campaign_routes]

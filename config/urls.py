@@ -12,6 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("wallet/", accounts_views.wallet, name="wallet"),
+    path("", include("zakat.urls")),
+    path("", include("campaigns.urls")),
+    path("", include("loans.urls")),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -16,3 +16,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def fund_wallet(user, amount) -> None:
+    """Put money in a user's wallet the way users do: a (sandbox) top-up."""
+    from decimal import Decimal
+
+    from accounts import services
+
+    services.top_up_create(user=user, amount=Decimal(str(amount)))

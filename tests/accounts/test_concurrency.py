@@ -4,18 +4,17 @@ SQLite serialises every write transaction, so these prove nothing there and are
 skipped with that reason.
 """
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import LedgerAccount, TopUp
 from accounts.services import Leg
+from tests.concurrency import run_together
 from tests.conftest import login_tokens
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -27,28 +26,6 @@ THREADS = 24
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("Concurrency is proven on PostgreSQL (SQLite runs one writer at a time).")
-
-
-def run_together(count: int, work: Callable[[int], object]) -> list:
-    """Start `count` threads at the same instant; return each one's result or exception."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as exc:  # collected and asserted on by the caller
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_concurrent_withdrawals_never_overdraw(user, other_user):

@@ -1,0 +1,3 @@
+"""Websocket routes of the campaigns app."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Demo data of the zakat app for `make run` (called by seed_demo; must be idempotent)."""
+
+
+def seed(*, stdout) -> None:
+    return None
