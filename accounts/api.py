@@ -104,7 +104,7 @@ class LoginView(PublicAuthView):
         summary="Sign in and get a token pair",
         description="Wrong email and wrong password get the same `401 invalid_credentials`.",
         request=LoginIn,
-        responses={200: TokenPairOut, **error_responses(400, 401, 429)},
+        responses={200: TokenPairOut, **error_responses(400, 401, 429, e401="invalid_credentials")},
         examples=[
             OpenApiExample(
                 "Login",
@@ -136,7 +136,7 @@ class RefreshView(PublicAuthView):
         summary="Rotate the token pair",
         description="The refresh token sent stops working; use the new one next time.",
         request=RefreshIn,
-        responses={200: RefreshOut, **error_responses(400, 401, 429)},
+        responses={200: RefreshOut, **error_responses(400, 401, 429, e401="token_invalid")},
         examples=[
             OpenApiExample(
                 "Refresh",

@@ -4,6 +4,7 @@ Every write about people and their sign-in lives here, so the API, the pages,
 the admin and the demo seed all follow the same rules.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +24,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import money
 from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp, User
 from config.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 EMAIL_TAKEN = "An account with this email address already exists."
 
@@ -333,6 +336,14 @@ def wallet_adjust(*, user: User, amount: Decimal, reason: str, by: User) -> Ledg
 # --- Top-ups -------------------------------------------------------------------------
 
 
+class PaymentUnavailable(DomainError):
+    code = "payment_unavailable"
+    status = 503
+    default_message = (
+        "The payment provider is not answering. Nothing was charged; please try again."
+    )
+
+
 class TopUpNotPending(DomainError):
     code = "top_up_not_pending"
     default_message = "This top-up has already been settled."
@@ -350,7 +361,16 @@ def top_up_create(*, user: User, amount: Decimal) -> TopUp:
     with transaction.atomic():
         wallet_get_or_create(user=user)
         top_up = TopUp.objects.create(user=user, amount=amount, gateway=gateway.name)
-    result = gateway.start(top_up=top_up)
+    try:
+        result = gateway.start(top_up=top_up)
+    except Exception as exc:
+        # The provider failed before confirming anything: record the attempt as
+        # failed so it can never be settled later, and tell the caller plainly.
+        logger.exception("Payment gateway %s failed to start top-up %s", gateway.name, top_up.pk)
+        TopUp.objects.filter(pk=top_up.pk).update(
+            status=TopUp.Status.FAILED, completed_at=timezone.now()
+        )
+        raise PaymentUnavailable() from exc
     TopUp.objects.filter(pk=top_up.pk).update(
         provider_reference=result.provider_reference, redirect_url=result.redirect_url or ""
     )

@@ -114,7 +114,10 @@ class TopUpCreate(APIView):
         "`redirect_url` and confirm later.",
         parameters=[IDEMPOTENCY_PARAMETER],
         request=TopUpIn,
-        responses={201: TopUpOut, **error_responses(400, 401, 409, 429)},
+        responses={
+            201: TopUpOut,
+            **error_responses(400, 401, 409, 429, 503, e503="payment_unavailable"),
+        },
         examples=[
             OpenApiExample("Top up", value={"amount": "100.00"}, request_only=True),
             OpenApiExample(

@@ -30,6 +30,15 @@ _DEFAULTS: dict[int, tuple[str, str]] = {
 }
 
 
+# Messages for codes that share a status with the defaults above.
+_MESSAGES: dict[str, str] = {
+    "invalid_credentials": "The email address or password is incorrect.",
+    "token_invalid": "The token is invalid or has expired.",
+    "payment_unavailable": "The payment provider is not answering. Nothing was charged.",
+    "invalid_transition": "That change of status is not allowed.",
+}
+
+
 def error_responses(*statuses: int, **overrides: str) -> dict[int, OpenApiResponse]:
     """Documented error answers for an operation, each with an example body.
 
@@ -37,7 +46,9 @@ def error_responses(*statuses: int, **overrides: str) -> dict[int, OpenApiRespon
     responses = {}
     for status_code in statuses:
         code, message = _DEFAULTS[status_code]
-        code = overrides.get(f"e{status_code}", code)
+        if f"e{status_code}" in overrides:
+            code = overrides[f"e{status_code}"]
+            message = _MESSAGES.get(code, message)
         example = {"error": code, "message": message, "request_id": "3d0f6c5e-8e0b-4a5e-9d43-1c2b"}
         if status_code == 400 and code == "validation_error":
             example["details"] = {"amount": ["Ensure this value is greater than or equal to 0.01."]}

@@ -35,3 +35,10 @@ class DeferredGateway:
             return WebhookEvent(top_up_id=str(event["top_up_id"]), succeeded=bool(event["paid"]))
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookRejected("malformed") from exc
+
+
+class BrokenGateway(DeferredGateway):
+    name: ClassVar[str] = "broken"
+
+    def start(self, *, top_up) -> StartResult:
+        raise ConnectionError("provider unreachable")

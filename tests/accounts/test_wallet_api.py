@@ -318,3 +318,14 @@ def test_sandbox_has_no_webhook(api_client):
 
     assert response.status_code == 404
     assert response.json()["error"] == "not_found"
+
+
+def test_gateway_failure_is_503_and_charges_nothing(auth_client, settings):
+    settings.PAYMENT_GATEWAY = "tests.accounts.gateways.BrokenGateway"
+
+    response = top_up(auth_client, "20.00")
+
+    assert response.status_code == 503
+    assert response.json()["error"] == "payment_unavailable"
+    assert TopUp.objects.get().status == "failed"
+    assert not LedgerTransaction.objects.exists()
