@@ -102,7 +102,12 @@ class LoginView(PublicAuthView):
     @extend_schema(
         tags=["auth"],
         summary="Sign in and get a token pair",
-        description="Wrong email and wrong password get the same `401 invalid_credentials`.",
+        description=(
+            "Wrong email and wrong password get the same `401 invalid_credentials`. "
+            "The sixth failure in a row for one email from one address locks that "
+            "pair out for 15 minutes (`429 throttled` with `Retry-After`), whether "
+            "or not the account exists."
+        ),
         request=LoginIn,
         responses={200: TokenPairOut, **error_responses(400, 401, 429, e401="invalid_credentials")},
         examples=[
@@ -126,7 +131,8 @@ class LoginView(PublicAuthView):
     def post(self, request: Request, *args, **kwargs) -> Response:
         data = LoginIn(data=request.data)
         data.is_valid(raise_exception=True)
-        pair = services.auth_login(**data.validated_data)
+        # The plain HttpRequest: the lockout middleware reads its flags from it.
+        pair = services.auth_login(**data.validated_data, request=request._request)
         return Response({**pair, "token_type": "bearer", "expires_in": ACCESS_TOKEN_SECONDS})
 
 

@@ -13,9 +13,11 @@ from typing import TypedDict
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import update_last_login
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
@@ -84,7 +86,7 @@ def user_create(
     return user
 
 
-def auth_login(*, email: str, password: str) -> TokenPair:
+def auth_login(*, email: str, password: str, request: HttpRequest | None = None) -> TokenPair:
     """Check the credentials and issue a token pair.
 
     Unknown email, wrong password and a deactivated account all get the same
@@ -92,16 +94,20 @@ def auth_login(*, email: str, password: str) -> TokenPair:
     the time taken does not tell them apart either."""
     from django.contrib.auth import authenticate
 
-    user = authenticate(email=email, password=password)
+    user = authenticate(request, email=email, password=password)
     if user is None:
         raise InvalidCredentials()
+    if request is not None:
+        # A token sign-in is a sign-in: last_login is stamped and the lockout's
+        # run of failures for this email and address starts again.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+    else:
+        update_last_login(None, user)
     return auth_tokens_issue(user=user)
 
 
 def auth_tokens_issue(*, user: User) -> TokenPair:
     refresh = RefreshToken.for_user(user)
-    if settings.SIMPLE_JWT.get("UPDATE_LAST_LOGIN"):
-        update_last_login(None, user)
     return {"access_token": str(refresh.access_token), "refresh_token": str(refresh)}
 
 

@@ -315,3 +315,12 @@ def test_logout_requires_authentication(api_client, user):
     response = api_client.post("/api/v1/auth/logout", {"refresh_token": refresh}, format="json")
 
     assert_error(response, 401, "not_authenticated")
+
+
+def test_login_stamps_last_login(api_client, user):
+    assert user.last_login is None
+
+    login_tokens(api_client, user.email)
+
+    user.refresh_from_db()
+    assert user.last_login is not None
