@@ -1,0 +1,66 @@
+from decimal import Decimal
+
+from django import forms
+
+from loans.models import ASSET_MAX_LENGTH, MAX_MONTHS, PURPOSE_MAX_LENGTH
+
+_MONEY_WIDGET = {"step": "0.01", "inputmode": "decimal"}
+
+
+class LoanApplyForm(forms.Form):
+    principal_amount = forms.DecimalField(
+        label="Amount",
+        min_value=Decimal("0.01"),
+        max_digits=18,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={**_MONEY_WIDGET, "min": "0.01"}),
+    )
+    purpose = forms.CharField(
+        max_length=PURPOSE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the loan is for, in a sentence or two.",
+    )
+    repayment_months = forms.IntegerField(
+        label="Repay over (months)", min_value=1, max_value=MAX_MONTHS, initial=12
+    )
+
+    def __init__(self, *args, max_principal: Decimal, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["principal_amount"]
+        field.help_text = f"Up to {max_principal:,}. Interest-free: you repay exactly this amount."
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        max_digits=18,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={**_MONEY_WIDGET, "min": "0.01"}),
+        help_text="Paid from your wallet, oldest installment first.",
+    )
+
+
+class MurabahaRequestForm(forms.Form):
+    asset_description = forms.CharField(
+        label="What should we buy for you?",
+        max_length=ASSET_MAX_LENGTH,
+        help_text="The asset, precisely enough for us to buy it (model, seller...).",
+    )
+    cost_price = forms.DecimalField(
+        label="Its price",
+        min_value=Decimal("0.01"),
+        max_digits=18,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={**_MONEY_WIDGET, "min": "0.01"}),
+    )
+    down_payment = forms.DecimalField(
+        min_value=Decimal("0.00"),
+        max_digits=18,
+        decimal_places=2,
+        initial=Decimal("0.00"),
+        widget=forms.NumberInput(attrs={**_MONEY_WIDGET, "min": "0"}),
+        help_text="Paid from your wallet when you accept; less than the price.",
+    )
+    installments_count = forms.IntegerField(
+        label="Monthly installments", min_value=1, max_value=MAX_MONTHS, initial=12
+    )

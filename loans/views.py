@@ -1,0 +1,157 @@
+"""Financing pages: my financing, apply, one loan, request and view a murabaha."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import money
+from accounts import selectors as account_selectors
+from config.errors import DomainError
+from loans import selectors, services
+from loans.forms import LoanApplyForm, MurabahaRequestForm, PaymentForm
+from loans.schedules import build_schedule
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _wallet_balance(user):
+    wallet = account_selectors.wallet_for(user=user)
+    return wallet.balance if wallet else money.ZERO
+
+
+@login_required
+def my_financing(request: HttpRequest) -> HttpResponse:
+    """Every loan and contract of mine, with progress and status."""
+    return render(
+        request,
+        "loans/index.html",
+        {
+            "loans": selectors.loan_list(user=request.user, mine=True),
+            "contracts": selectors.contract_list(user=request.user, mine=True),
+        },
+    )
+
+
+@login_required
+def loan_apply(request: HttpRequest) -> HttpResponse:
+    maximum = services.loan_max_principal()
+    form = LoanApplyForm(request.POST or None, max_principal=maximum)
+    if request.method == "POST" and form.is_valid():
+        try:
+            loan = services.loan_apply(borrower=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Your application is in. We will review it soon.")
+            return redirect("loans:loan", pk=loan.pk)
+    return render(request, "loans/apply.html", {"form": form, "max_principal": maximum})
+
+
+@login_required
+def loan_detail(request: HttpRequest, pk) -> HttpResponse:
+    loan = selectors.loan_for(user=request.user, pk=pk)
+    form = PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.loan_repay(loan=loan, amount=form.cleaned_data["amount"], by=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Thank you: {form.cleaned_data['amount']} repaid.")
+            return redirect("loans:loan", pk=loan.pk)
+    return render(
+        request,
+        "loans/loan_detail.html",
+        {
+            "loan": loan,
+            "installments": selectors.installment_list(parent=loan),
+            "form": form,
+            "is_borrower": loan.borrower_id == request.user.pk,
+            "wallet_balance": _wallet_balance(request.user),
+        },
+    )
+
+
+@login_required
+def murabaha_new(request: HttpRequest) -> HttpResponse:
+    form = MurabahaRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.murabaha_request(customer=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Request received. We will buy the asset and send an offer.")
+            return redirect("loans:murabaha", pk=contract.pk)
+    return render(request, "loans/murabaha_new.html", {"form": form})
+
+
+@login_required
+def murabaha_detail(request: HttpRequest, pk) -> HttpResponse:
+    contract = selectors.contract_for(user=request.user, pk=pk)
+    form = PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.murabaha_pay(
+                contract=contract, amount=form.cleaned_data["amount"], by=request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Thank you: {form.cleaned_data['amount']} paid.")
+            return redirect("loans:murabaha", pk=contract.pk)
+    preview = []
+    if contract.status == contract.Status.OFFERED:
+        preview = build_schedule(
+            total=contract.financed_amount,
+            count=contract.installments_count,
+            start=timezone.localdate(),
+        )
+    return render(
+        request,
+        "loans/murabaha_detail.html",
+        {
+            "contract": contract,
+            "installments": selectors.installment_list(parent=contract),
+            "preview": preview,
+            "form": form,
+            "is_customer": contract.customer_id == request.user.pk,
+            "wallet_balance": _wallet_balance(request.user),
+        },
+    )
+
+
+def _contract_move(request: HttpRequest, pk, move, done: str) -> HttpResponse:
+    contract = selectors.contract_for(user=request.user, pk=pk)
+    try:
+        move(contract=contract, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("loans:murabaha", pk=contract.pk)
+
+
+@login_required
+@require_POST
+def murabaha_accept(request: HttpRequest, pk) -> HttpResponse:
+    return _contract_move(
+        request, pk, services.murabaha_accept, "Accepted. Your installment plan has started."
+    )
+
+
+@login_required
+@require_POST
+def murabaha_cancel(request: HttpRequest, pk) -> HttpResponse:
+    return _contract_move(request, pk, services.murabaha_cancel, "The request was cancelled.")

@@ -1,0 +1,118 @@
+"""Financing pages through Django's test client."""
+
+from decimal import Decimal
+
+import pytest
+
+from loans.models import Loan, MurabahaContract
+from tests.factories import fund_wallet
+from tests.loans.factories import active_loan, offered_contract, pending_loan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_is_sent_to_login(client, user):
+    loan = pending_loan(user)
+    for path in ("/loans/", "/loans/apply/", f"/loans/{loan.pk}/", "/murabaha/new/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+
+
+def test_others_loans_are_forbidden(client, other_user, user):
+    loan = pending_loan(user)
+    contract = offered_contract(user)
+    client.force_login(other_user)
+    assert client.get(f"/loans/{loan.pk}/").status_code == 403
+    assert client.get(f"/murabaha/{contract.pk}/").status_code == 403
+    assert client.post(f"/murabaha/{contract.pk}/accept/").status_code == 403
+    assert b"Tools for my workshop" not in client.get("/loans/").content
+
+
+def test_apply_on_the_page(signed_in, user):
+    response = signed_in.post(
+        "/loans/apply/",
+        {"principal_amount": "600.00", "purpose": "Van repair", "repayment_months": 6},
+    )
+    loan = Loan.objects.get(borrower=user)
+    assert response.status_code == 302
+    assert response["Location"] == f"/loans/{loan.pk}/"
+    page = signed_in.get("/loans/").content.decode()
+    assert "Van repair" in page
+    assert "<progress" in page
+
+
+def test_apply_errors_are_inline(signed_in):
+    response = signed_in.post(
+        "/loans/apply/", {"principal_amount": "99999.00", "purpose": "", "repayment_months": 0}
+    )
+    assert response.status_code == 200
+    assert b"errorlist" in response.content
+    assert not Loan.objects.exists()
+
+
+def test_repay_on_the_loan_page(signed_in, user):
+    loan = active_loan(user, principal="300.00", months=3)
+    page = signed_in.get(f"/loans/{loan.pk}/").content.decode()
+    assert 'data-testid="schedule"' in page
+    response = signed_in.post(f"/loans/{loan.pk}/", {"amount": "500.00"})
+    assert "more than the remaining balance" in response.content.decode()
+    signed_in.post(f"/loans/{loan.pk}/", {"amount": "120.00"})
+    loan.refresh_from_db()
+    assert loan.repaid_amount == Decimal("120.00")
+
+
+def test_offer_page_shows_prices_and_accept(signed_in, user):
+    contract = offered_contract(user, markup="200.00")
+    page = signed_in.get(f"/murabaha/{contract.pk}/").content.decode()
+    for figure in (
+        'data-testid="cost">1,000.00',
+        'data-testid="markup">200.00',
+        'data-testid="sale-price">1,200.00',
+    ):
+        assert figure in page
+    assert 'data-testid="plan-preview"' in page
+    assert "Accept the offer" in page
+    fund_wallet(user, "500.00")
+    signed_in.post(f"/murabaha/{contract.pk}/accept/")
+    contract.refresh_from_db()
+    assert contract.status == MurabahaContract.Status.ACTIVE
+
+
+def test_murabaha_request_page(signed_in, user):
+    response = signed_in.post(
+        "/murabaha/new/",
+        {
+            "asset_description": "Oven",
+            "cost_price": "900.00",
+            "down_payment": "0.00",
+            "installments_count": 6,
+        },
+    )
+    assert response.status_code == 302
+    assert MurabahaContract.objects.get(customer=user).status == "requested"
+
+
+def test_admin_screens_and_actions(client, staff_user, user):
+    staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
+    loan = pending_loan(user)
+    contract = offered_contract(user)
+    assert client.get("/admin/loans/loan/").status_code == 200
+    assert client.get("/admin/loans/loan/?past_due=91").status_code == 200
+    assert client.get(f"/admin/loans/loan/{loan.pk}/change/").status_code == 200
+    assert client.get("/admin/loans/murabahacontract/").status_code == 200
+    client.post("/admin/loans/loan/", {"action": "approve", "_selected_action": [loan.pk]})
+    client.post("/admin/loans/loan/", {"action": "disburse", "_selected_action": [loan.pk]})
+    loan.refresh_from_db()
+    assert loan.status == "active"
+    csv = client.post("/admin/loans/loan/", {"action": "export_csv", "_selected_action": [loan.pk]})
+    assert csv["Content-Type"] == "text/csv"
+    assert contract.status == "offered"
