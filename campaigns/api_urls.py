@@ -1,4 +1,36 @@
 """API routes of the campaigns app, mounted by config/api/urls.py under /api/v1/ (and /api/v2/)."""
 
-v1: list = []
+from django.urls import path
+
+from campaigns import api
+
+v1: list = [
+    path("campaigns", api.CampaignListCreate.as_view(), name="campaigns"),
+    path("campaigns/<uuid:campaign_id>", api.CampaignDetail.as_view(), name="campaign"),
+    path(
+        "campaigns/<uuid:campaign_id>/activate",
+        api.CampaignActivate.as_view(),
+        name="campaign-activate",
+    ),
+    path(
+        "campaigns/<uuid:campaign_id>/complete",
+        api.CampaignComplete.as_view(),
+        name="campaign-complete",
+    ),
+    path(
+        "campaigns/<uuid:campaign_id>/cancel", api.CampaignCancel.as_view(), name="campaign-cancel"
+    ),
+    path(
+        "campaigns/<uuid:campaign_id>/donations",
+        api.CampaignDonations.as_view(),
+        name="campaign-donations",
+    ),
+    path("donations", api.DonationListCreate.as_view(), name="donations"),
+    path("donations/<uuid:donation_id>", api.DonationDetail.as_view(), name="donation"),
+    path(
+        "donations/<uuid:donation_id>/refund",
+        api.DonationRefund.as_view(),
+        name="donation-refund",
+    ),
+]
 v2: list = []

@@ -12,7 +12,9 @@ from config.api.exceptions import error_json
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    from campaigns.selectors import campaign_featured
+
+    return render(request, "home.html", {"active_campaigns": campaign_featured(limit=3)})
 
 
 def _is_api(request: HttpRequest) -> bool:

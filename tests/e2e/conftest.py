@@ -35,7 +35,11 @@ def pytest_runtest_teardown(item, nextitem):
         os.environ.pop(ASYNC_UNSAFE, None)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: a live Playwright keeps an event loop running in
+# this thread, and Django refuses database work from such a thread. Closing it
+# with each browser module lets the (transactional) tests that pytest-django
+# orders after the browser tests use the database normally.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not installed at {CHROMIUM}; .ci/run installs it")

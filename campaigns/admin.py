@@ -1,0 +1,250 @@
+"""The staff's screens for campaigns and donations. Money is read-only here:
+lifecycle moves and refunds are actions that call campaigns.services."""
+
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils import timezone
+
+from campaigns import services
+from campaigns.models import Campaign, Donation
+from config.errors import DomainError
+
+CSV_HEADER = [
+    "donation_id",
+    "created_at",
+    "campaign",
+    "donor_name",
+    "donor_email",
+    "is_anonymous",
+    "amount",
+    "status",
+    "refunded_at",
+    "message",
+]
+
+
+def _csv_safe(value) -> str:
+    # A cell starting with = + - @ is a formula to spreadsheets; quote it.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def donations_csv(queryset, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for d in queryset.select_related("donor", "campaign").order_by("created_at", "id"):
+        writer.writerow(
+            [
+                _csv_safe(v)
+                for v in (
+                    d.pk,
+                    d.created_at.isoformat(),
+                    d.campaign.name,
+                    d.donor.name,
+                    d.donor.email,
+                    d.is_anonymous,
+                    d.amount,
+                    d.status,
+                    d.refunded_at.isoformat() if d.refunded_at else "",
+                    d.message,
+                )
+            ]
+        )
+    return response
+
+
+def _run_each(modeladmin, request, queryset, action, done: str) -> None:
+    ok, failed = 0, []
+    for obj in queryset:
+        try:
+            action(obj)
+        except (DomainError, ValidationError) as exc:
+            failed.append(f"{obj}: {getattr(exc, 'message', exc)}")
+        else:
+            ok += 1
+    if ok:
+        modeladmin.message_user(request, f"{done}: {ok}.", messages.SUCCESS)
+    for line in failed:
+        modeladmin.message_user(request, line, messages.ERROR)
+
+
+class DonationInline(admin.TabularInline):
+    model = Donation
+    fields = ("created_at", "donor", "amount", "is_anonymous", "status", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("-created_at",)
+    max_num = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("donor")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "status",
+        "organizer",
+        "start_date",
+        "end_date",
+        "target_amount",
+        "current_amount",
+        "progress",
+        "donor_count",
+    )
+    list_filter = ("status", "start_date", "end_date")
+    search_fields = ("name", "description", "organizer__email", "organizer__name")
+    list_select_related = ("organizer",)
+    date_hierarchy = "start_date"
+    readonly_fields = (
+        "id",
+        "status",
+        "organizer",
+        "current_amount",
+        "donor_count",
+        "progress",
+        "created_at",
+        "updated_at",
+    )
+    fields = (
+        "id",
+        "name",
+        "description",
+        "target_amount",
+        "start_date",
+        "end_date",
+        "status",
+        "organizer",
+        "current_amount",
+        "donor_count",
+        "progress",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [DonationInline]
+    actions = ["activate", "complete", "cancel", "export_donations"]
+
+    @admin.display(description="Progress")
+    def progress(self, obj: Campaign) -> str:
+        return f"{obj.progress_percentage}%"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Only drafts go, through the service (the API and pages); money stays on record.
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS if f in form.cleaned_data}
+        if change:
+            services.campaign_update(campaign=obj, by=request.user, **data)
+        else:
+            created = services.campaign_create(organizer=request.user, **data)
+            obj.pk = created.pk
+
+    @admin.action(description="Activate the selected drafts")
+    def activate(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.campaign_activate(campaign=c, by=request.user),
+            "Activated",
+        )
+
+    @admin.action(description="Complete the selected active campaigns")
+    def complete(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.campaign_complete(campaign=c, by=request.user),
+            "Completed",
+        )
+
+    @admin.action(description="Cancel the selected campaigns")
+    def cancel(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.campaign_cancel(campaign=c, by=request.user),
+            "Cancelled",
+        )
+
+    @admin.action(description="Export the selected campaigns' donations (CSV)")
+    def export_donations(self, request, queryset):
+        donations = Donation.objects.filter(campaign__in=queryset)
+        return donations_csv(donations, f"donations-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+@admin.register(Donation)
+class DonationAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "campaign",
+        "donor",
+        "amount",
+        "is_anonymous",
+        "status",
+        "refunded_at",
+    )
+    list_filter = ("status", "is_anonymous", "campaign", "created_at")
+    search_fields = ("id", "donor__email", "donor__name", "campaign__name")
+    list_select_related = ("campaign", "donor")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "id",
+        "campaign",
+        "donor",
+        "amount",
+        "message",
+        "is_anonymous",
+        "status",
+        "ledger_transaction",
+        "refund_transaction",
+        "refunded_at",
+        "refunded_by",
+        "created_at",
+    )
+    actions = ["refund", "export_csv"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # donations are made from a wallet, by the donor
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Refund the selected donations to the donors' wallets")
+    def refund(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda d: services.donation_refund(
+                donation=d, by=request.user, reason="Refunded by staff in the admin"
+            ),
+            "Refunded",
+        )
+
+    @admin.action(description="Export the selected donations (CSV)")
+    def export_csv(self, request, queryset):
+        return donations_csv(queryset, f"donations-{timezone.localdate():%Y-%m-%d}.csv")

@@ -1,0 +1,49 @@
+from decimal import Decimal
+
+from django import forms
+
+from campaigns.models import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, NAME_MIN_LENGTH
+from campaigns.services import MAX_DONATION
+
+
+class DonateForm(forms.Form):
+    amount = forms.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_DONATION,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        help_text="Paid from your wallet.",
+    )
+    message = forms.CharField(
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"Shown with your donation on the campaign page (up to {MESSAGE_MAX_LENGTH} characters).",
+    )
+    is_anonymous = forms.BooleanField(
+        required=False,
+        label="Give anonymously",
+        help_text='Others see "Anonymous" instead of your name.',
+    )
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH)
+    description = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What the money is for and who it helps.",
+    )
+    target_amount = forms.DecimalField(
+        label="Target amount",
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+    )
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), help_text="Must be after the start date."
+    )

@@ -1,0 +1,193 @@
+"""Campaigns and the donations people make to them.
+
+Money never lives here: a donation is a ledger transaction from the donor's
+wallet into the campaign's fund account (accounts.services). `current_amount`
+and `donor_count` are counters kept by campaigns.services in the same database
+transaction as the ledger posting, under a lock on the campaign row.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual
+from django.utils import timezone
+
+from accounts import money
+from accounts.models import MONEY
+
+NAME_MIN_LENGTH = 5
+NAME_MAX_LENGTH = 200
+MESSAGE_MAX_LENGTH = 500
+ANONYMOUS = "Anonymous"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def active(self) -> "CampaignQuerySet":
+        return self.filter(status=Campaign.Status.ACTIVE)
+
+    def visible_to(self, user) -> "CampaignQuerySet":
+        """Drafts are seen by their organizer and staff only."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self
+        public = ~models.Q(status=Campaign.Status.DRAFT)
+        if user is not None and user.is_authenticated:
+            return self.filter(public | models.Q(organizer=user))
+        return self.filter(public)
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    description = models.TextField(blank=True)
+    target_amount = models.DecimalField(**MONEY)
+    current_amount = models.DecimalField(**MONEY, default=Decimal("0.00"), editable=False)
+    donor_count = models.PositiveIntegerField(default=0, editable=False)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_campaigns"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_amount__gt=0), name="campaigns_target_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(current_amount__gte=0), name="campaigns_current_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gt=models.F("start_date")),
+                name="campaigns_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "active", "completed", "cancelled"]),
+                name="campaigns_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(Length("name"), NAME_MIN_LENGTH),
+                name="campaigns_name_min_length",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "end_date"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def fund_key(self) -> str:
+        return f"campaign:{self.pk}"
+
+    @property
+    def progress_percentage(self) -> Decimal:
+        """current / target * 100, to two places (half up); may pass 100."""
+        if not self.target_amount:
+            return money.ZERO
+        return money.quantize(Decimal(self.current_amount) * 100 / Decimal(self.target_amount))
+
+    @property
+    def progress_bar_value(self) -> Decimal:
+        """The amount a <progress max=target> shows: capped at the target."""
+        return min(self.current_amount, self.target_amount)
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.end_date - timezone.localdate()).days)
+
+    def is_open_on(self, day) -> bool:
+        return self.status == self.Status.ACTIVE and self.start_date <= day <= self.end_date
+
+
+class Donation(models.Model):
+    class Status(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        REFUNDED = "refunded", "Refunded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="donations")
+    donor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="donations"
+    )
+    amount = models.DecimalField(**MONEY)
+    # Stored as typed; every page and the websocket escape it when shown.
+    message = models.CharField(max_length=MESSAGE_MAX_LENGTH, blank=True)
+    is_anonymous = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.COMPLETED)
+    ledger_transaction = models.OneToOneField(
+        "accounts.LedgerTransaction", on_delete=models.PROTECT, related_name="donation"
+    )
+    refund_transaction = models.OneToOneField(
+        "accounts.LedgerTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunded_donation",
+    )
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="campaigns_donation_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["completed", "refunded"]),
+                name="campaigns_donation_status_valid",
+            ),
+            # Refunded exactly when a reversing transaction is recorded.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="refunded", refund_transaction__isnull=False)
+                    | models.Q(status="completed", refund_transaction__isnull=True)
+                ),
+                name="campaigns_donation_refund_recorded",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "-created_at", "-id"]),
+            models.Index(fields=["donor", "-created_at", "-id"]),
+            models.Index(fields=["campaign", "donor", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} to {self.campaign_id} ({self.status})"
+
+    def donor_name_for(self, viewer) -> str:
+        """The donor's name as `viewer` may see it: anonymous donations say
+        "Anonymous" to everyone except the donor themself and staff."""
+        if not self.is_anonymous:
+            return self.donor.name
+        may_see = viewer is not None and viewer.is_authenticated
+        if may_see and (viewer.is_staff or viewer.pk == self.donor_id):
+            return self.donor.name
+        return ANONYMOUS
+
+    @property
+    def public_donor_name(self) -> str:
+        return ANONYMOUS if self.is_anonymous else self.donor.name

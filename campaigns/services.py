@@ -1,0 +1,392 @@
+"""Campaigns: every write and every rule about campaigns and donations.
+
+Money moves only through accounts.services (the ledger). Locks are taken in one
+order everywhere — donation row, then campaign row, then (inside the ledger)
+the accounts in primary-key order — so concurrent writers queue, never deadlock.
+"""
+
+import logging
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import money
+from accounts import services as ledger
+from accounts.models import LedgerAccount, LedgerTransaction, User
+from campaigns.models import (
+    MESSAGE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
+    Campaign,
+    Donation,
+)
+from config.errors import DomainError, InvalidTransition
+
+logger = logging.getLogger(__name__)
+
+MAX_DONATION = Decimal("1000000.00")
+EDITABLE_FIELDS = ("name", "description", "target_amount", "start_date", "end_date")
+
+
+class CampaignNotActive(DomainError):
+    code = "campaign_not_active"
+    default_message = "This campaign is not accepting donations."
+
+
+class CampaignNotDraft(DomainError):
+    code = "campaign_not_draft"
+    default_message = "Only a draft campaign can be changed or deleted by its organizer."
+
+
+class CampaignWriteDenied(DomainError):
+    code = "permission_denied"
+    status = 403
+    default_message = "Only the organizer (while it is a draft) or staff may change this campaign."
+
+
+class AlreadyRefunded(DomainError):
+    code = "already_refunded"
+    default_message = "This donation has already been refunded."
+
+
+class RefundNotPossible(DomainError):
+    code = "refund_not_possible"
+    default_message = (
+        "The campaign's fund no longer holds enough to refund this donation "
+        "(the money has already been paid out)."
+    )
+
+
+class StaffOnly(DomainError):
+    code = "permission_denied"
+    status = 403
+    default_message = "Only staff may do this."
+
+
+# --- Accounts and broadcasting ------------------------------------------------------
+
+
+def campaign_fund_account(*, campaign: Campaign) -> LedgerAccount:
+    """The campaign's fund in the ledger (kind campaign_fund, key campaign:<id>)."""
+    account, _ = LedgerAccount.objects.get_or_create(
+        key=campaign.fund_key,
+        defaults={
+            "kind": LedgerAccount.Kind.CAMPAIGN_FUND,
+            "name": f"Campaign fund: {campaign.name}"[:200],
+            "currency": money.currency(),
+        },
+    )
+    return account
+
+
+def campaign_group_name(campaign_id: Any) -> str:
+    return f"campaign.{campaign_id}"
+
+
+def campaign_progress_payload(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "current_amount": str(money.quantize(campaign.current_amount)),
+        "donor_count": campaign.donor_count,
+        "progress_percentage": str(campaign.progress_percentage),
+    }
+
+
+def _broadcast(campaign_id: Any, payload: dict[str, Any]) -> None:
+    """Send to everyone watching the campaign. Runs after commit; a channel
+    layer that is down must never undo or fail a committed donation."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            campaign_group_name(campaign_id), {"type": "campaign.event", "payload": payload}
+        )
+    except Exception:
+        logger.exception("Could not broadcast an update of campaign %s", campaign_id)
+
+
+def _donation_event(kind: str, donation: Donation, campaign: Campaign) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "campaign_id": str(campaign.pk),
+        "donation": {
+            "id": str(donation.pk),
+            "amount": str(money.quantize(donation.amount)),
+            "donor_name": donation.public_donor_name,
+            "message": donation.message,
+            "timestamp": donation.created_at.isoformat().replace("+00:00", "Z"),
+        },
+        "campaign": campaign_progress_payload(campaign),
+    }
+
+
+# --- Campaign lifecycle -------------------------------------------------------------
+
+
+def _validate_fields(data: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    name = data.get("name")
+    if name is not None and not (NAME_MIN_LENGTH <= len(name) <= NAME_MAX_LENGTH):
+        errors["name"] = [
+            f"The name must be {NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters long."
+        ]
+    target = data.get("target_amount")
+    if target is not None and (target <= 0 or target != money.quantize(target)):
+        errors["target_amount"] = ["The target must be more than zero, in whole cents."]
+    start, end = data.get("start_date"), data.get("end_date")
+    if start is not None and end is not None and end <= start:
+        errors["end_date"] = ["The end date must be after the start date."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def campaign_create(
+    *,
+    organizer: User,
+    name: str,
+    target_amount: Decimal,
+    start_date: date,
+    end_date: date,
+    description: str = "",
+) -> Campaign:
+    """Any signed-in person may start a campaign; it begins as a draft that staff
+    review and activate. Its fund account is opened at once."""
+    name = (name or "").strip()
+    data = {
+        "name": name,
+        "target_amount": money.quantize(target_amount),
+        "start_date": start_date,
+        "end_date": end_date,
+    }
+    _validate_fields(data)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            organizer=organizer, description=(description or "").strip(), **data
+        )
+        campaign_fund_account(campaign=campaign)
+    return campaign
+
+
+def _can_write(campaign: Campaign, user: User) -> bool:
+    if user.is_staff:
+        return True
+    return campaign.organizer_id == user.pk
+
+
+def campaign_update(*, campaign: Campaign, by: User, **changes: Any) -> Campaign:
+    """The organizer edits only while draft; staff may edit the description,
+    target and dates at any time. Status and totals are never edited here."""
+    changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not _can_write(campaign, by):
+            raise CampaignWriteDenied()
+        if not by.is_staff and campaign.status != Campaign.Status.DRAFT:
+            raise CampaignNotDraft()
+        if "name" in changes:
+            changes["name"] = (changes["name"] or "").strip()
+        if "target_amount" in changes:
+            changes["target_amount"] = money.quantize(changes["target_amount"])
+        merged = {f: changes.get(f, getattr(campaign, f)) for f in EDITABLE_FIELDS}
+        _validate_fields(merged)
+        for field, value in changes.items():
+            setattr(campaign, field, value)
+        if changes:
+            campaign.save(update_fields=[*changes, "updated_at"])
+    return campaign
+
+
+def campaign_delete(*, campaign: Campaign, by: User) -> None:
+    """Only drafts can be deleted (they never hold money); a live campaign is
+    cancelled instead, so its donations stay on the record."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not _can_write(campaign, by):
+            raise CampaignWriteDenied()
+        if campaign.status != Campaign.Status.DRAFT:
+            raise CampaignNotDraft("Only a draft can be deleted; cancel the campaign instead.")
+        fund = LedgerAccount.objects.filter(key=campaign.fund_key).first()
+        campaign.delete()
+        if fund is not None and not fund.entries.exists():
+            fund.delete()
+
+
+_MOVES = {
+    "activate": ({Campaign.Status.DRAFT}, Campaign.Status.ACTIVE),
+    "complete": ({Campaign.Status.ACTIVE}, Campaign.Status.COMPLETED),
+    "cancel": ({Campaign.Status.DRAFT, Campaign.Status.ACTIVE}, Campaign.Status.CANCELLED),
+}
+
+
+def _move(*, campaign: Campaign, by: User | None, move: str) -> Campaign:
+    allowed_from, target = _MOVES[move]
+    if by is not None and not by.is_staff:
+        raise StaffOnly()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status not in allowed_from:
+            raise InvalidTransition(
+                f"A {campaign.get_status_display().lower()} campaign cannot be {move}d."
+                if move != "cancel"
+                else f"A {campaign.get_status_display().lower()} campaign cannot be cancelled."
+            )
+        if move == "activate" and campaign.end_date < timezone.localdate():
+            raise InvalidTransition("This campaign's end date has passed; change it first.")
+        campaign.status = target
+        campaign.save(update_fields=["status", "updated_at"])
+        logger.info("Campaign %s: %s by %s", campaign.pk, move, getattr(by, "pk", "system"))
+    return campaign
+
+
+def campaign_activate(*, campaign: Campaign, by: User | None) -> Campaign:
+    """draft → active (staff). Donations are accepted from the start date."""
+    return _move(campaign=campaign, by=by, move="activate")
+
+
+def campaign_complete(*, campaign: Campaign, by: User | None) -> Campaign:
+    """active → completed (staff, or the system when the end date passes)."""
+    return _move(campaign=campaign, by=by, move="complete")
+
+
+def campaign_cancel(*, campaign: Campaign, by: User | None) -> Campaign:
+    """draft or active → cancelled (staff). Donations stay; staff may refund them."""
+    return _move(campaign=campaign, by=by, move="cancel")
+
+
+def campaigns_close_ended(*, today: date | None = None) -> int:
+    """Complete every active campaign whose end date has passed. Returns how many."""
+    today = today or timezone.localdate()
+    closed = 0
+    for campaign in Campaign.objects.active().filter(end_date__lt=today).order_by("end_date"):
+        try:
+            campaign_complete(campaign=campaign, by=None)
+        except InvalidTransition:  # moved by someone else meanwhile
+            continue
+        closed += 1
+    return closed
+
+
+# --- Donations ----------------------------------------------------------------------
+
+
+def donation_create(
+    *,
+    donor: User,
+    campaign: Campaign,
+    amount: Decimal,
+    message: str = "",
+    is_anonymous: bool = False,
+) -> Donation:
+    """Give `amount` from the donor's wallet to the campaign's fund.
+
+    One transaction: the campaign row is locked, so the totals of concurrent
+    donations add up exactly and `donor_count` (distinct donors with a completed
+    donation) is never counted twice. The receipt e-mail and the live update are
+    sent only once the donation has committed."""
+    from campaigns import tasks
+
+    amount = Decimal(amount)
+    if amount <= 0 or amount != money.quantize(amount) or amount > MAX_DONATION:
+        raise ValidationError(
+            {"amount": [f"Enter an amount from 0.01 to {MAX_DONATION} in whole cents."]}
+        )
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            {"message": [f"Keep the message to {MESSAGE_MAX_LENGTH} characters or fewer."]}
+        )
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not campaign.is_open_on(timezone.localdate()):
+            if campaign.status == Campaign.Status.ACTIVE:
+                raise CampaignNotActive("This campaign is not open for donations on this date.")
+            raise CampaignNotActive(
+                f"This campaign is {campaign.get_status_display().lower()} "
+                "and is not accepting donations."
+            )
+        posting = ledger.ledger_post(
+            kind=LedgerTransaction.Kind.DONATION,
+            legs=[
+                ledger.Leg(ledger.wallet_get_or_create(user=donor), -amount),
+                ledger.Leg(campaign_fund_account(campaign=campaign), amount),
+            ],
+            reference=f"Donation to {campaign.name}"[:200],
+            created_by=donor,
+        )
+        first_from_donor = not Donation.objects.filter(
+            campaign=campaign, donor=donor, status=Donation.Status.COMPLETED
+        ).exists()
+        donation = Donation.objects.create(
+            campaign=campaign,
+            donor=donor,
+            amount=amount,
+            message=message,
+            is_anonymous=bool(is_anonymous),
+            ledger_transaction=posting,
+        )
+        campaign.current_amount = money.quantize(campaign.current_amount + amount)
+        if first_from_donor:
+            campaign.donor_count += 1
+        campaign.save(update_fields=["current_amount", "donor_count", "updated_at"])
+
+        event = _donation_event("new_donation", donation, campaign)
+        transaction.on_commit(lambda: _broadcast(campaign.pk, event), robust=True)
+        transaction.on_commit(
+            lambda: tasks.send_donation_receipt.enqueue(str(donation.pk)), robust=True
+        )
+    return donation
+
+
+def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donation:
+    """Staff give a donation back: a reversing ledger transaction returns the
+    money from the campaign's fund to the donor's wallet, the totals and donor
+    count drop, and the donation is marked refunded (never deleted).
+
+    The donation row is locked first, so of many concurrent refunds exactly one
+    goes through and the rest see `already_refunded`."""
+    from campaigns import tasks
+
+    if not by.is_staff:
+        raise StaffOnly("Only staff may refund a donation.")
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update().get(pk=donation.pk)
+        if donation.status == Donation.Status.REFUNDED:
+            raise AlreadyRefunded()
+        campaign = Campaign.objects.select_for_update().get(pk=donation.campaign_id)
+        try:
+            reversal = ledger.ledger_reverse(
+                original=donation.ledger_transaction,
+                reason=(reason or "").strip() or f"Refund of donation {donation.pk}",
+                by=by,
+            )
+        except ledger.AlreadyReversed:
+            raise AlreadyRefunded() from None
+        except ledger.InsufficientFunds as exc:
+            raise RefundNotPossible(**exc.extra) from None
+        donation.status = Donation.Status.REFUNDED
+        donation.refund_transaction = reversal
+        donation.refunded_at = timezone.now()
+        donation.refunded_by = by
+        donation.save(update_fields=["status", "refund_transaction", "refunded_at", "refunded_by"])
+        still_a_donor = Donation.objects.filter(
+            campaign=campaign, donor_id=donation.donor_id, status=Donation.Status.COMPLETED
+        ).exists()
+        campaign.current_amount = money.quantize(campaign.current_amount - donation.amount)
+        if not still_a_donor:
+            campaign.donor_count = max(0, campaign.donor_count - 1)
+        campaign.save(update_fields=["current_amount", "donor_count", "updated_at"])
+
+        event = _donation_event("donation_refunded", donation, campaign)
+        transaction.on_commit(lambda: _broadcast(campaign.pk, event), robust=True)
+        transaction.on_commit(
+            lambda: tasks.send_refund_notice.enqueue(str(donation.pk)), robust=True
+        )
+    donation.campaign = campaign
+    return donation

@@ -1,0 +1,62 @@
+"""Background work of the campaigns app (django.tasks).
+
+Arguments are plain strings so any task backend can queue them."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import task
+from django.template.loader import render_to_string
+
+from accounts import money
+
+
+def _send(*, template: str, subject: str, donation) -> None:
+    context = {"donation": donation, "campaign": donation.campaign, "currency": money.currency()}
+    text = render_to_string(f"campaigns/email/{template}.txt", context)
+    html = render_to_string(f"campaigns/email/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[donation.donor.email],
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@task
+def send_donation_receipt(donation_id: str) -> None:
+    """E-mail the donor a receipt for one donation."""
+    from campaigns.models import Donation
+
+    donation = Donation.objects.select_related("donor", "campaign").filter(pk=donation_id).first()
+    if donation is None:
+        return
+    _send(
+        template="receipt",
+        subject=f"Your donation receipt: {donation.campaign.name}"[:150],
+        donation=donation,
+    )
+
+
+@task
+def send_refund_notice(donation_id: str) -> None:
+    """Tell the donor their donation was refunded to their wallet."""
+    from campaigns.models import Donation
+
+    donation = Donation.objects.select_related("donor", "campaign").filter(pk=donation_id).first()
+    if donation is None:
+        return
+    _send(
+        template="refund",
+        subject=f"Your donation was refunded: {donation.campaign.name}"[:150],
+        donation=donation,
+    )
+
+
+@task
+def close_ended_campaigns() -> int:
+    """Complete active campaigns whose end date has passed (run daily)."""
+    from campaigns.services import campaigns_close_ended
+
+    return campaigns_close_ended()

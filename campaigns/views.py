@@ -1,0 +1,133 @@
+"""Campaign pages: list, detail with live progress, donate, start a campaign,
+my donations and printable receipts. Thin: form → service → message → redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts import money
+from accounts import selectors as account_selectors
+from accounts.services import InsufficientFunds
+from campaigns import selectors, services
+from campaigns.forms import CampaignForm, DonateForm
+from campaigns.models import Campaign
+from config.errors import DomainError
+
+PAGE_SIZE = 12
+RECENT_DONATIONS = 10
+
+
+def _campaign_or_404(request: HttpRequest, pk) -> Campaign:
+    campaign = selectors.campaign_get(user=request.user, pk=pk)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    campaigns = selectors.campaign_list_active_first(user=request.user, search=query)
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/list.html", {"page_obj": page, "query": query})
+
+
+def campaign_detail(request: HttpRequest, pk) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    donations = list(selectors.campaign_donation_list(campaign=campaign)[:RECENT_DONATIONS])
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "donations": donations,
+            "is_open": campaign.is_open_on(timezone.localdate()),
+            "currency": money.currency(),
+        },
+    )
+
+
+@login_required
+def campaign_donate(request: HttpRequest, pk) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    is_open = campaign.is_open_on(timezone.localdate())
+    form = DonateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.donation_create(donor=request.user, campaign=campaign, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except InsufficientFunds as exc:
+            form.add_error(
+                "amount",
+                f"Your wallet holds {exc.extra['available_amount']} {money.currency()}, "
+                f"less than {exc.extra['required_amount']}. Top up your wallet or give less.",
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Thank you! Your donation of {form.cleaned_data['amount']:.2f} "
+                f"{money.currency()} to {campaign.name} was received; a receipt is on its way.",
+            )
+            return redirect("campaigns:detail", pk=campaign.pk)
+    wallet = account_selectors.wallet_for(user=request.user)
+    return render(
+        request,
+        "campaigns/donate.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "is_open": is_open,
+            "balance": wallet.balance if wallet else money.ZERO,
+            "currency": money.currency(),
+        },
+    )
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(organizer=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Your campaign is saved as a draft. Our staff will review it and "
+                "activate it; until then only you can see it.",
+            )
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(request, "campaigns/new.html", {"form": form})
+
+
+@login_required
+def my_donations(request: HttpRequest) -> HttpResponse:
+    donations = selectors.donation_list(user=request.user, own_only=True)
+    page = Paginator(donations, 20).get_page(request.GET.get("page"))
+    return render(
+        request, "campaigns/my_donations.html", {"page_obj": page, "currency": money.currency()}
+    )
+
+
+@login_required
+def donation_receipt(request: HttpRequest, pk) -> HttpResponse:
+    donation = selectors.donation_get(pk=pk)
+    if donation is None:
+        raise Http404
+    if not (request.user.is_staff or donation.donor_id == request.user.pk):
+        raise PermissionDenied
+    return render(
+        request, "campaigns/receipt.html", {"donation": donation, "currency": money.currency()}
+    )
