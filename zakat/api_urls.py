@@ -1,4 +1,18 @@
 """API routes of the zakat app, mounted by config/api/urls.py under /api/v1/ (and /api/v2/)."""
 
-v1: list = []
-v2: list = []
+from django.urls import path
+
+from zakat import api
+
+v1: list = [
+    path("zakat/calculate", api.ZakatCalculateV1View.as_view(), name="zakat-calculate"),
+    path("zakat/metal-prices", api.ZakatMetalPriceListCreate.as_view(), name="zakat-metal-prices"),
+    path("zakat/nisab", api.ZakatNisabView.as_view(), name="zakat-nisab"),
+    path("zakat/records", api.ZakatRecordListCreate.as_view(), name="zakat-records"),
+    path("zakat/records/<uuid:pk>", api.ZakatRecordDetail.as_view(), name="zakat-record"),
+    path("zakat/my-records", api.ZakatMyRecordList.as_view(), name="zakat-my-records"),
+    path("zakat/payments", api.ZakatPaymentCreate.as_view(), name="zakat-payments"),
+]
+v2: list = [
+    path("zakat/calculate", api.ZakatCalculateV2View.as_view(), name="zakat-calculate"),
+]

@@ -1,0 +1,241 @@
+import csv
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpResponse
+
+from accounts.admin import ReadOnlyAdmin
+from zakat import services
+from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
+
+
+class MetalPriceAddForm(forms.ModelForm):
+    gold_price_per_gram = forms.DecimalField(
+        min_value=Decimal("0.01"), max_value=services.MAX_PRICE_PER_GRAM, decimal_places=2
+    )
+    silver_price_per_gram = forms.DecimalField(
+        min_value=Decimal("0.01"), max_value=services.MAX_PRICE_PER_GRAM, decimal_places=2
+    )
+
+    class Meta:
+        model = MetalPrice
+        fields = ["gold_price_per_gram", "silver_price_per_gram"]
+
+
+@admin.register(MetalPrice)
+class MetalPriceAdmin(admin.ModelAdmin):
+    """Price history. Staff add a snapshot here through the same service as the API;
+    snapshots are never edited (records point at them) or deleted."""
+
+    form = MetalPriceAddForm
+    list_display = (
+        "as_of",
+        "gold_price_per_gram",
+        "silver_price_per_gram",
+        "currency",
+        "source",
+        "created_by",
+    )
+    list_filter = ("source", "currency", "as_of")
+    search_fields = ("created_by__email",)
+    list_select_related = ("created_by",)
+    date_hierarchy = "as_of"
+    readonly_fields = ("id", "currency", "as_of", "source", "created_by", "created_at")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["gold_price_per_gram", "silver_price_per_gram"]
+        return ["id", "gold_price_per_gram", "silver_price_per_gram", *self.readonly_fields[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("gold_price_per_gram", "silver_price_per_gram", *self.readonly_fields)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        created = services.metal_price_create(
+            gold_price_per_gram=form.cleaned_data["gold_price_per_gram"],
+            silver_price_per_gram=form.cleaned_data["silver_price_per_gram"],
+            created_by=request.user,
+        )
+        obj.pk = created.pk
+        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return response
+
+
+class PaymentInline(admin.StackedInline):
+    model = ZakatPayment
+    fields = ("receipt_number", "amount", "paid_at", "ledger_transaction", "receipt_sent_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ZakatRecord)
+class ZakatRecordAdmin(admin.ModelAdmin):
+    """Records are computed by the services; staff read them, filter them and export
+    them. Money and computed fields are read-only; deletion only while pending."""
+
+    list_display = (
+        "payer_reference",
+        "payer",
+        "wealth_amount",
+        "zakat_amount",
+        "is_obligated",
+        "payment_status",
+        "nisab_standard",
+        "calculation_date",
+    )
+    list_filter = ("payment_status", "nisab_standard", "is_obligated", "calculation_date")
+    search_fields = ("payer_reference", "payer__email", "payer__name")
+    list_select_related = ("payer", "price_snapshot")
+    date_hierarchy = "calculation_date"
+    actions = ["export_csv"]
+    inlines = [PaymentInline]
+    fieldsets = (
+        ("Payer", {"fields": ("id", "payer", "payer_reference")}),
+        (
+            "Financial details",
+            {
+                "fields": (
+                    "wealth_amount",
+                    "nisab_standard",
+                    "nisab_threshold",
+                    "zakat_amount",
+                    "is_obligated",
+                    "price_snapshot",
+                    "breakdown",
+                    "calculation_date",
+                )
+            },
+        ),
+        ("Status", {"fields": ("payment_status", "created_at", "updated_at")}),
+    )
+    readonly_fields = (
+        "id",
+        "payer",
+        "payer_reference",
+        "wealth_amount",
+        "nisab_standard",
+        "nisab_threshold",
+        "zakat_amount",
+        "is_obligated",
+        "price_snapshot",
+        "breakdown",
+        "calculation_date",
+        "payment_status",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or obj.is_pending
+
+    def delete_model(self, request, obj) -> None:
+        services.zakat_record_delete(record=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for record in queryset.filter(payment_status=ZakatRecord.PaymentStatus.PENDING):
+            services.zakat_record_delete(record=record)
+
+    @admin.action(description="Export the selected records as CSV")
+    def export_csv(self, request, queryset):
+        rows = (
+            [
+                str(r.pk),
+                r.payer_reference,
+                r.payer.email,
+                r.wealth_amount,
+                r.nisab_standard,
+                r.nisab_threshold,
+                r.zakat_amount,
+                r.is_obligated,
+                r.payment_status,
+                r.calculation_date.isoformat(),
+            ]
+            for r in queryset.select_related("payer").order_by("-calculation_date")
+        )
+        return _csv_response(
+            "zakat-records.csv",
+            [
+                "id",
+                "payer_id",
+                "payer_email",
+                "wealth_amount",
+                "nisab_standard",
+                "nisab_threshold",
+                "zakat_amount",
+                "is_obligated",
+                "payment_status",
+                "calculation_date",
+            ],
+            rows,
+        )
+
+
+@admin.register(ZakatPayment)
+class ZakatPaymentAdmin(ReadOnlyAdmin):
+    list_display = ("receipt_number", "payer", "amount", "paid_at", "receipt_sent_at")
+    list_filter = ("paid_at",)
+    search_fields = ("receipt_number", "payer__email", "record__payer_reference")
+    list_select_related = ("payer",)
+    date_hierarchy = "paid_at"
+    readonly_fields = (
+        "id",
+        "receipt_number",
+        "record",
+        "payer",
+        "amount",
+        "ledger_transaction",
+        "paid_at",
+        "receipt_sent_at",
+    )
+    actions = ["export_csv"]
+
+    @admin.action(description="Export the selected payments as CSV")
+    def export_csv(self, request, queryset):
+        rows = (
+            [p.receipt_label, p.payer.email, p.amount, p.paid_at.isoformat(), str(p.record_id)]
+            for p in queryset.select_related("payer").order_by("receipt_number")
+        )
+        return _csv_response(
+            "zakat-payments.csv", ["receipt", "payer_email", "amount", "paid_at", "record_id"], rows
+        )
+
+
+@admin.register(HawlDate)
+class HawlDateAdmin(ReadOnlyAdmin):
+    list_display = ("user", "started_on", "next_due", "updated_at")
+    search_fields = ("user__email", "user__name")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "started_on", "next_due", "updated_at")
+
+
+@admin.register(ReceiptCounter)
+class ReceiptCounterAdmin(ReadOnlyAdmin):
+    list_display = ("name", "value")

@@ -1,0 +1,84 @@
+from decimal import Decimal
+
+from django import forms
+
+from zakat import calculation
+
+
+def _money(label: str, help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=18,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.NumberInput(
+            attrs={"step": "0.01", "min": "0", "inputmode": "decimal", "placeholder": "0.00"}
+        ),
+    )
+
+
+def _grams(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=15,
+        decimal_places=3,
+        widget=forms.NumberInput(
+            attrs={"step": "0.001", "min": "0", "inputmode": "decimal", "placeholder": "0"}
+        ),
+    )
+
+
+class CalculatorForm(forms.Form):
+    """The itemized calculator. Every field is optional; an empty one counts as 0."""
+
+    nisab_standard = forms.ChoiceField(
+        label="Nisab standard",
+        choices=[
+            (calculation.GOLD, "Gold: 85 g"),
+            (calculation.SILVER, "Silver: 595 g (the lower threshold)"),
+        ],
+        initial=calculation.GOLD,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    cash = _money("Cash and bank balances")
+    gold_grams = _grams("Gold you own (grams)")
+    silver_grams = _grams("Silver you own (grams)")
+    investments = _money("Investments", "Shares and funds at today's value.")
+    business_inventory = _money("Business inventory", "Trade goods at market value.")
+    receivables = _money("Money owed to you", "Only what you expect to be paid.")
+    short_term_debts = _money("Short-term debts due now", "Deducted from your wealth.")
+
+    ASSET_FIELDS = (
+        "cash",
+        "gold_grams",
+        "silver_grams",
+        "investments",
+        "business_inventory",
+        "receivables",
+    )
+
+    def assets(self) -> calculation.Assets:
+        return calculation.Assets(
+            **{name: self.cleaned_data.get(name) or Decimal(0) for name in self.ASSET_FIELDS}
+        )
+
+    def liabilities(self) -> calculation.Liabilities:
+        return calculation.Liabilities(
+            short_term_debts=self.cleaned_data.get("short_term_debts") or Decimal(0)
+        )
+
+    def standard(self) -> str:
+        return self.cleaned_data.get("nisab_standard") or calculation.GOLD
+
+
+class HawlForm(forms.Form):
+    started_on = forms.DateField(
+        label="Date my wealth first reached the nisab",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Zakat falls due one lunar year (354 days) later.",
+    )

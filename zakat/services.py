@@ -1,0 +1,375 @@
+"""Zakat: every write and every rule about prices, records, payments and hawl.
+
+The figures come from zakat.calculation (pure); this module stores them, moves
+the money through the ledger and keeps the invariants under concurrency."""
+
+import logging
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import money
+from accounts.models import LedgerTransaction, User
+from accounts.services import Leg, ledger_post, wallet_get_or_create, zakat_fund_account
+from config.errors import DomainError
+from zakat import calculation, feed, selectors
+from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
+
+logger = logging.getLogger(__name__)
+
+MAX_PRICE_PER_GRAM = Decimal("100000.00")
+
+
+class PricesUnavailable(DomainError):
+    code = "prices_unavailable"
+    status = 503
+    default_message = "No gold and silver prices are known yet, so the nisab cannot be set."
+
+
+class RecordNotPending(DomainError):
+    code = "record_not_pending"
+    default_message = "Only a pending zakat record can be changed, deleted or paid."
+
+
+class NothingToPay(DomainError):
+    code = "nothing_to_pay"
+    default_message = (
+        "This record's wealth is below the nisab, so no zakat is due and there is nothing to pay."
+    )
+
+
+class NotYourRecord(DomainError):
+    code = "permission_denied"
+    status = 403
+    default_message = "This zakat record belongs to someone else."
+
+
+# --- Metal prices -----------------------------------------------------------------------
+
+
+def metal_price_create(
+    *,
+    gold_price_per_gram: Decimal,
+    silver_price_per_gram: Decimal,
+    source: str = MetalPrice.Source.MANUAL,
+    as_of: datetime | None = None,
+    created_by: User | None = None,
+) -> MetalPrice:
+    """Add a snapshot; being the newest, it is in force at once. Prices are per gram in
+    the platform currency, positive whole cents."""
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name, value in (
+        ("gold_price_per_gram", gold_price_per_gram),
+        ("silver_price_per_gram", silver_price_per_gram),
+    ):
+        value = Decimal(value)
+        if not value.is_finite() or value <= 0 or value > MAX_PRICE_PER_GRAM:
+            errors[name] = [f"Enter a price per gram above 0 and at most {MAX_PRICE_PER_GRAM}."]
+        elif value != money.quantize(value):
+            errors[name] = ["Enter the price in whole cents."]
+        values[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return MetalPrice.objects.create(
+        currency=money.currency(),
+        source=source,
+        as_of=as_of or timezone.now(),
+        created_by=created_by,
+        **values,
+    )
+
+
+def metal_prices_refresh(*, url: str | None = None) -> MetalPrice | None:
+    """Fetch METAL_PRICES_URL and store a `feed` snapshot.
+
+    Returns None (and logs why) when no feed is configured, the feed fails or is
+    malformed, or it repeats a snapshot already stored: the prices in force stay."""
+    url = url if url is not None else settings.METAL_PRICES_URL
+    if not url:
+        logger.info("METAL_PRICES_URL is not set; metal prices are entered by staff.")
+        return None
+    try:
+        prices = feed.fetch(url, currency=money.currency())
+    except feed.FeedError as exc:
+        logger.warning("Metal price feed refused, keeping the current prices: %s", exc)
+        return None
+    if MetalPrice.objects.filter(source=MetalPrice.Source.FEED, as_of=prices.as_of).exists():
+        logger.info("Metal price feed unchanged since %s.", prices.as_of.isoformat())
+        return None
+    snapshot = metal_price_create(
+        gold_price_per_gram=prices.gold_price_per_gram,
+        silver_price_per_gram=prices.silver_price_per_gram,
+        source=MetalPrice.Source.FEED,
+        as_of=prices.as_of,
+    )
+    logger.info("Metal prices refreshed from the feed: %s", snapshot)
+    return snapshot
+
+
+def prices_in_force() -> MetalPrice:
+    snapshot = selectors.metal_price_current()
+    if snapshot is None:
+        raise PricesUnavailable()
+    return snapshot
+
+
+def calculate_itemized(
+    *, assets: calculation.Assets, liabilities: calculation.Liabilities, nisab_standard: str
+) -> tuple[calculation.ItemizedResult, MetalPrice]:
+    """The v2 calculation at the prices in force (503 prices_unavailable without any)."""
+    snapshot = prices_in_force()
+    result = calculation.calculate_itemized(
+        assets=assets,
+        liabilities=liabilities,
+        nisab_standard=nisab_standard,
+        gold_price_per_gram=snapshot.gold_price_per_gram,
+        silver_price_per_gram=snapshot.silver_price_per_gram,
+    )
+    return result, snapshot
+
+
+def breakdown_json(result: calculation.ItemizedResult) -> list[dict]:
+    """The breakdown as stored on a record and returned by the API: amounts rounded
+    to cents for display only (the total was computed from the exact lines)."""
+    lines = []
+    for line in result.breakdown:
+        row = asdict(line)
+        row["amount"] = str(money.quantize(line.amount))
+        row["quantity"] = None if line.quantity is None else str(line.quantity)
+        row["unit_price"] = None if line.unit_price is None else str(line.unit_price)
+        lines.append(row)
+    return lines
+
+
+# --- Records ----------------------------------------------------------------------------
+
+
+def _validate_payer_reference(payer_id: str) -> str:
+    payer_id = (payer_id or "").strip()
+    if not 5 <= len(payer_id) <= 50:
+        raise ValidationError({"payer_id": ["Enter a payer id of 5 to 50 characters."]})
+    return payer_id
+
+
+def _validate_positive(**amounts: Decimal) -> None:
+    errors = {
+        name: ["Enter an amount above 0 in whole cents."]
+        for name, value in amounts.items()
+        if not Decimal(value).is_finite()
+        or Decimal(value) <= 0
+        or Decimal(value) != money.quantize(value)
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def default_payer_reference(user: User) -> str:
+    """What the pages use as payer_id: the email when it fits 5..50, else the user id."""
+    return user.email if 5 <= len(user.email) <= 50 else str(user.pk)
+
+
+def zakat_record_create(
+    *, payer: User, payer_id: str, wealth_amount: Decimal, nisab_threshold: Decimal
+) -> ZakatRecord:
+    """Save a v1-style calculation (stated nisab). The server computes the zakat; the
+    prices in force, if any, are kept with it for the record's history."""
+    payer_id = _validate_payer_reference(payer_id)
+    _validate_positive(wealth_amount=wealth_amount, nisab_threshold=nisab_threshold)
+    result = calculation.calculate_simple(
+        wealth_amount=wealth_amount, nisab_threshold=nisab_threshold
+    )
+    now = timezone.now()
+    return ZakatRecord.objects.create(
+        payer=payer,
+        payer_reference=payer_id,
+        wealth_amount=money.quantize(result.wealth_amount),
+        nisab_threshold=money.quantize(result.nisab_threshold),
+        zakat_amount=result.zakat_amount,
+        is_obligated=result.is_obligated,
+        nisab_standard=ZakatRecord.NisabStandard.STATED,
+        price_snapshot=selectors.metal_price_current(),
+        calculation_date=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def zakat_record_create_itemized(
+    *,
+    payer: User,
+    assets: calculation.Assets,
+    liabilities: calculation.Liabilities,
+    nisab_standard: str,
+) -> ZakatRecord:
+    """Save the calculator's result. The figures are recomputed here at the prices in
+    force (never taken from the form) and the snapshot and breakdown are stored."""
+    result, snapshot = calculate_itemized(
+        assets=assets, liabilities=liabilities, nisab_standard=nisab_standard
+    )
+    wealth = money.quantize(result.zakatable_wealth)
+    if wealth <= 0:
+        raise ValidationError(
+            {"__all__": ["Your zakatable wealth is zero, so there is nothing to save."]}
+        )
+    now = timezone.now()
+    return ZakatRecord.objects.create(
+        payer=payer,
+        payer_reference=default_payer_reference(payer),
+        wealth_amount=wealth,
+        nisab_threshold=money.quantize(result.nisab_threshold),
+        zakat_amount=result.zakat_amount,
+        is_obligated=result.is_obligated,
+        nisab_standard=nisab_standard,
+        breakdown=breakdown_json(result),
+        price_snapshot=snapshot,
+        calculation_date=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _lock_pending(record: ZakatRecord) -> ZakatRecord:
+    record = ZakatRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.is_pending:
+        raise RecordNotPending()
+    return record
+
+
+def zakat_record_update(
+    *,
+    record: ZakatRecord,
+    payer_id: str | None = None,
+    wealth_amount: Decimal | None = None,
+    nisab_threshold: Decimal | None = None,
+) -> ZakatRecord:
+    """Change a pending record (PUT sends all three, PATCH some). The zakat is
+    recomputed from the new figures, which makes the nisab a stated one and the
+    prices in force the snapshot on file; any itemized breakdown no longer applies."""
+    with transaction.atomic():
+        record = _lock_pending(record)
+        payer_ref = record.payer_reference if payer_id is None else payer_id
+        wealth = record.wealth_amount if wealth_amount is None else wealth_amount
+        nisab = record.nisab_threshold if nisab_threshold is None else nisab_threshold
+        payer_ref = _validate_payer_reference(payer_ref)
+        _validate_positive(wealth_amount=wealth, nisab_threshold=nisab)
+        result = calculation.calculate_simple(wealth_amount=wealth, nisab_threshold=nisab)
+        changed_figures = (
+            money.quantize(wealth) != record.wealth_amount
+            or money.quantize(nisab) != record.nisab_threshold
+        )
+        now = timezone.now()
+        record.payer_reference = payer_ref
+        record.wealth_amount = money.quantize(wealth)
+        record.nisab_threshold = money.quantize(nisab)
+        record.zakat_amount = result.zakat_amount
+        record.is_obligated = result.is_obligated
+        if changed_figures:
+            record.nisab_standard = ZakatRecord.NisabStandard.STATED
+            record.breakdown = []
+            record.price_snapshot = selectors.metal_price_current()
+            record.calculation_date = now
+        record.updated_at = now
+        record.save()
+    return record
+
+
+def zakat_record_delete(*, record: ZakatRecord) -> None:
+    """Delete a pending record; a paid one is part of the books and stays."""
+    with transaction.atomic():
+        _lock_pending(record).delete()
+
+
+# --- Payments ---------------------------------------------------------------------------
+
+RECEIPT_COUNTER = "zakat_receipt"
+
+
+def _next_receipt_number() -> int:
+    """Bump the counter row under a lock inside the caller's transaction: unique and
+    gap-free, because a payment that rolls back rolls its number back too."""
+    ReceiptCounter.objects.get_or_create(name=RECEIPT_COUNTER)
+    counter = ReceiptCounter.objects.select_for_update().get(name=RECEIPT_COUNTER)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def zakat_payment_create(*, record: ZakatRecord, payer: User) -> ZakatPayment:
+    """Pay a record's zakat from the payer's wallet into the zakat fund.
+
+    Only the record's owner may pay it, only while it is pending, and only when zakat
+    is due (a record below the nisab has nothing to pay). The record row is locked
+    first, so concurrent payments of one record queue and all but the first find
+    it completed: a record is paid at most once. The ledger posting, the receipt
+    number, the payment and the status change commit together; the receipt e-mail
+    is queued only after the commit."""
+    from zakat.tasks import send_zakat_receipt
+
+    ReceiptCounter.objects.get_or_create(name=RECEIPT_COUNTER)  # outside the lock order
+    with transaction.atomic():
+        record = ZakatRecord.objects.select_for_update().get(pk=record.pk)
+        if record.payer_id != payer.pk:
+            raise NotYourRecord()
+        if not record.is_pending:
+            raise RecordNotPending()
+        if record.zakat_amount <= 0:
+            raise NothingToPay()
+        wallet = wallet_get_or_create(user=payer)
+        txn = ledger_post(
+            kind=LedgerTransaction.Kind.ZAKAT_PAYMENT,
+            legs=[
+                Leg(wallet, -record.zakat_amount),
+                Leg(zakat_fund_account(), record.zakat_amount),
+            ],
+            reference=f"Zakat payment ({record.payer_reference})",
+            created_by=payer,
+        )
+        payment = ZakatPayment.objects.create(
+            record=record,
+            payer=payer,
+            amount=record.zakat_amount,
+            receipt_number=_next_receipt_number(),
+            ledger_transaction=txn,
+            paid_at=txn.created_at,
+        )
+        record.payment_status = ZakatRecord.PaymentStatus.COMPLETED
+        record.updated_at = timezone.now()
+        record.save(update_fields=["payment_status", "updated_at"])
+        payment_id = str(payment.pk)
+        transaction.on_commit(lambda: send_zakat_receipt.enqueue(payment_id))
+    return payment
+
+
+def zakat_receipt_mark_sent(*, payment: ZakatPayment) -> bool:
+    """Claim the receipt e-mail of a payment; False when it was sent already, so a task
+    retried by the queue never mails twice."""
+    with transaction.atomic():
+        claimed = ZakatPayment.objects.filter(pk=payment.pk, receipt_sent_at__isnull=True).update(
+            receipt_sent_at=timezone.now()
+        )
+    return claimed == 1
+
+
+# --- Hawl -------------------------------------------------------------------------------
+
+
+def hawl_set(*, user: User, started_on: date) -> HawlDate:
+    """Record when the user's wealth first reached the nisab (not in the future)."""
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": ["The date cannot be in the future."]})
+    with transaction.atomic():
+        hawl, _ = HawlDate.objects.select_for_update().update_or_create(
+            user=user, defaults={"started_on": started_on, "updated_at": timezone.now()}
+        )
+    return hawl
+
+
+def hawl_clear(*, user: User) -> None:
+    with transaction.atomic():
+        HawlDate.objects.filter(user=user).delete()

@@ -1,0 +1,49 @@
+"""Background work of the zakat app (django.tasks)."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import task
+from django.template.loader import render_to_string
+
+from accounts import money
+from zakat import selectors, services
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def send_zakat_receipt(payment_id: str) -> bool:
+    """E-mail the receipt of one zakat payment (text and HTML). The payment is
+    claimed before sending, so a retried task never mails a receipt twice."""
+    payment = selectors.zakat_payment_for_receipt(payment_id=payment_id)
+    if payment is None:
+        logger.warning("Zakat receipt for unknown payment %s", payment_id)
+        return False
+    if not services.zakat_receipt_mark_sent(payment=payment):
+        return False
+    context = {
+        "payment": payment,
+        "record": payment.record,
+        "user": payment.payer,
+        "currency": money.currency(),
+    }
+    subject = f"Your zakat receipt {payment.receipt_label}"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("zakat/email/receipt.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[payment.payer.email],
+    )
+    message.attach_alternative(render_to_string("zakat/email/receipt.html", context), "text/html")
+    message.send()
+    return True
+
+
+@task
+def refresh_metal_prices() -> str | None:
+    """Fetch METAL_PRICES_URL and store a snapshot (run e.g. hourly). Returns the new
+    snapshot's id, or None when nothing was stored (no feed, failure, no change)."""
+    snapshot = services.metal_prices_refresh()
+    return str(snapshot.pk) if snapshot else None
