@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -22,7 +23,7 @@ PRODUCTION_ENV = {
     "HTTPS": "1",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
     "PAYMENT_GATEWAY": "tests.accounts.gateways.DeferredGateway",
-    "DATABASE_URL": "sqlite:///" + str(ROOT / "unused-deploy-check.sqlite3"),
+    "DATABASE_URL": "sqlite:///" + str(Path(tempfile.gettempdir()) / "ose-deploy-check.sqlite3"),
 }
 
 
