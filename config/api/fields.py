@@ -3,11 +3,21 @@
 import re
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 _PLAIN_AMOUNT = re.compile(r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$")
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "pattern": r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$", "example": "100.00"},
+            {"type": "number", "example": 100.0},
+        ],
+        "description": "An amount with at most two decimal places, as a string or a number.",
+    }
+)
 class MoneyField(serializers.DecimalField):
     """A money amount: a plain decimal with at most two places.
 
