@@ -1,0 +1,510 @@
+"""Authorization matrix: every API route and method, every page and every admin
+changelist, for anonymous, owner, another user, staff and a superuser.
+
+One row per (method, route name[, variant]) gives the expected status per role. The
+matrix fails when the URLconf has a route the table does not list, and every write
+that is refused leaves every row of every app table exactly as it was.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from campaigns import services as campaign_services
+from loans import services as loan_services
+from tests.factories import UserFactory, fund_wallet
+from zakat import services as zakat_services
+from zakat.models import MetalPrice
+
+ROLES = ("anon", "owner", "other", "staff", "superuser")
+REFUSED = {400, 401, 403, 404, 405}
+APP_LABELS = ("accounts", "zakat", "campaigns", "loans")
+# Rows that change on every request whatever the outcome, or are caches of nothing
+# the user owns: not part of "the database did not change".
+SNAPSHOT_EXCLUDED = {"config.idempotencyrecord"}
+
+
+# --- The world ----------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict
+    objects: dict = field(default_factory=dict)
+
+    def pk(self, name: str) -> str:
+        return str(self.objects[name].pk)
+
+
+def build_world() -> World:
+    """Users of each role and one of each owned thing, owned by "owner"."""
+    users = {
+        "owner": UserFactory(),
+        "other": UserFactory(),
+        "staff": UserFactory(is_staff=True),
+        "superuser": UserFactory(is_staff=True, is_superuser=True),
+    }
+    for user in users.values():
+        fund_wallet(user, "5000.00")
+    owner, staff = users["owner"], users["staff"]
+    world = World(users=users)
+    o = world.objects
+    MetalPrice.objects.create(
+        currency="USD",
+        gold_price_per_gram=Decimal("95.00"),
+        silver_price_per_gram=Decimal("1.10"),
+        as_of=timezone.now(),
+        source=MetalPrice.Source.MANUAL,
+    )
+    o["record"] = zakat_services.zakat_record_create(
+        payer=owner, payer_id="owner-0001", wealth_amount=Decimal("10000.00"),
+        nisab_threshold=Decimal("5000.00"),
+    )  # fmt: skip
+    paid = zakat_services.zakat_record_create(
+        payer=owner, payer_id="owner-0002", wealth_amount=Decimal("8000.00"),
+        nisab_threshold=Decimal("5000.00"),
+    )  # fmt: skip
+    o["zakat_payment"] = zakat_services.zakat_payment_create(record=paid, payer=owner)
+    today = timezone.localdate()
+    dates = {"start_date": today - timedelta(days=1), "end_date": today + timedelta(days=30)}
+    o["draft"] = campaign_services.campaign_create(
+        organizer=owner, name="Owner's draft", description="Draft.",
+        target_amount=Decimal("1000.00"), **dates,
+    )  # fmt: skip
+    active = campaign_services.campaign_create(
+        organizer=owner, name="Owner's campaign", description="Live.",
+        target_amount=Decimal("1000.00"), **dates,
+    )  # fmt: skip
+    o["active"] = campaign_services.campaign_activate(campaign=active, by=staff)
+    o["donation"] = campaign_services.donation_create(
+        donor=owner, campaign=o["active"], amount=Decimal("25.00")
+    )
+    o["loan_pending"] = loan_services.loan_apply(
+        borrower=owner, principal_amount=Decimal("1200.00"), purpose="Tools", repayment_months=12
+    )
+    approved = loan_services.loan_apply(
+        borrower=owner, principal_amount=Decimal("600.00"), purpose="Stock", repayment_months=6
+    )
+    o["loan_approved"] = loan_services.loan_approve(loan=approved, by=staff)
+    active_loan = loan_services.loan_apply(
+        borrower=owner, principal_amount=Decimal("1200.00"), purpose="Van", repayment_months=12
+    )
+    loan_services.loan_approve(loan=active_loan, by=staff)
+    o["loan_active"] = loan_services.loan_disburse(loan=active_loan, by=staff)
+
+    def contract():
+        return loan_services.murabaha_request(
+            customer=owner, asset_description="Delivery bicycle", cost_price=Decimal("1000.00"),
+            installments_count=4, down_payment=Decimal("100.00"),
+        )  # fmt: skip
+
+    o["contract_requested"] = contract()
+    o["contract_acquired"] = loan_services.murabaha_acquire(contract=contract(), by=staff)
+    offered = loan_services.murabaha_acquire(contract=contract(), by=staff)
+    o["contract_offered"] = loan_services.murabaha_offer(
+        contract=offered, markup_amount=Decimal("200.00"), by=staff
+    )
+    active_contract = loan_services.murabaha_acquire(contract=contract(), by=staff)
+    loan_services.murabaha_offer(
+        contract=active_contract, markup_amount=Decimal("200.00"), by=staff
+    )
+    o["contract_active"] = loan_services.murabaha_accept(contract=active_contract, by=owner)
+    return world
+
+
+def api_client_for(world: World, role: str) -> APIClient:
+    client = APIClient()
+    if role != "anon":
+        client.force_authenticate(world.users[role])
+    return client
+
+
+def page_client_for(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anon":
+        client.force_login(world.users[role])
+    return client
+
+
+# --- Snapshot of every app row --------------------------------------------------------
+
+
+def app_models():
+    for label in APP_LABELS:
+        yield from apps.get_app_config(label).get_models()
+
+
+def db_snapshot() -> dict[str, tuple[int, str]]:
+    """Row count and a hash of every row of every app table (and config's)."""
+    models = [*app_models(), *apps.get_app_config("config").get_models()]
+    snap = {}
+    for model in models:
+        if model._meta.label_lower in SNAPSHOT_EXCLUDED:
+            continue
+        rows = list(model._base_manager.order_by("pk").values_list())
+        digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+        snap[model._meta.label_lower] = (len(rows), digest)
+    return snap
+
+
+def snapshot_diff(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after.get(name)]
+
+
+# --- The table ------------------------------------------------------------------------
+
+
+def S(anon, owner, other, staff, superuser=None) -> dict[str, int]:
+    return dict(
+        zip(
+            ROLES,
+            (anon, owner, other, staff, staff if superuser is None else superuser),
+            strict=True,
+        )
+    )
+
+
+PUBLIC = S(200, 200, 200, 200)
+USER_READ = S(401, 200, 200, 200)
+OWNED_READ = S(401, 200, 403, 200)
+STAFF_WRITE = S(401, 403, 403, 200)
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    name: str
+    expect: dict
+    kwargs: tuple = ()  # (url kwarg, world object name) pairs
+    body: dict | None = None
+    variant: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.name}{'[' + self.variant + ']' if self.variant else ''}"
+
+    def url(self, world: World) -> str:
+        kwargs = {}
+        for key, value in self.kwargs:
+            kwargs[key] = world.pk(value) if value in world.objects else value
+        return reverse(self.name, kwargs=kwargs)
+
+
+V1 = "api:v1:"
+RECORD = (("pk", "record"),)
+LOAN_P, LOAN_A, LOAN_ACT = (("pk", "loan_pending"),), (("pk", "loan_approved"),), (("pk", "loan_active"),)  # fmt: skip
+C_REQ, C_ACQ = (("pk", "contract_requested"),), (("pk", "contract_acquired"),)
+C_OFF, C_ACT = (("pk", "contract_offered"),), (("pk", "contract_active"),)
+ACTIVE, DRAFT = (("campaign_id", "active"),), (("campaign_id", "draft"),)
+DONATION = (("donation_id", "donation"),)
+RECORD_BODY = {"payer_id": "payer-9999", "wealth_amount": "20000.00", "nisab_threshold": "5000.00"}
+CAMPAIGN_BODY = {
+    "name": "A new campaign",
+    "description": "Why.",
+    "target_amount": "500.00",
+    "start_date": "2030-01-01",
+    "end_date": "2030-02-01",
+}
+
+API_TABLE = [
+    Row("GET", V1 + "health", PUBLIC),
+    Row("POST", V1 + "auth-register", S(201, 201, 201, 201),
+        body={"email": "new@example.org", "password": "a-long-passphrase", "name": "New"}),
+    Row("POST", V1 + "auth-login", S(401, 401, 401, 401),
+        body={"email": "nobody@example.org", "password": "wrong-password"}),
+    Row("POST", V1 + "auth-refresh", S(401, 401, 401, 401), body={"refresh_token": "not.a.token"}),
+    Row("POST", V1 + "auth-logout", S(401, 401, 401, 401), body={"refresh_token": "not.a.token"}),
+    Row("GET", V1 + "auth-me", USER_READ),
+    Row("GET", V1 + "wallet", USER_READ),
+    Row("GET", V1 + "wallet-transactions", USER_READ),
+    Row("POST", V1 + "wallet-top-ups", S(401, 201, 201, 201), body={"amount": "10.00"}),
+    Row("POST", V1 + "wallet-top-up-webhook", S(404, 404, 404, 404), kwargs=(("gateway", "sandbox"),)),
+    # zakat
+    Row("POST", V1 + "zakat-calculate", S(401, 200, 200, 200), body=RECORD_BODY),
+    Row("POST", "api:v2:zakat-calculate", S(401, 200, 200, 200), body={"assets": {"cash": "9000.00"}}),
+    Row("GET", V1 + "zakat-metal-prices", PUBLIC),
+    Row("POST", V1 + "zakat-metal-prices", S(401, 403, 403, 201),
+        body={"gold_price_per_gram": "96.00", "silver_price_per_gram": "1.20"}),
+    Row("GET", V1 + "zakat-nisab", PUBLIC),
+    Row("GET", V1 + "zakat-records", USER_READ),
+    Row("POST", V1 + "zakat-records", S(401, 201, 201, 201), body=RECORD_BODY),
+    Row("GET", V1 + "zakat-record", OWNED_READ, RECORD),
+    Row("PUT", V1 + "zakat-record", OWNED_READ, RECORD, body=RECORD_BODY),
+    Row("PATCH", V1 + "zakat-record", OWNED_READ, RECORD, body={"wealth_amount": "12000.00"}),
+    Row("DELETE", V1 + "zakat-record", S(401, 204, 403, 204), RECORD),
+    Row("GET", V1 + "zakat-my-records", USER_READ),
+    # Paying is the payer's own act: staff may read a record, not pay it from their wallet.
+    Row("POST", V1 + "zakat-payments", S(401, 201, 403, 403), body={"record_id": "record"}),
+    # campaigns: drafts are 404 to everyone but their organizer and staff (API.md).
+    Row("GET", V1 + "campaigns", PUBLIC),
+    Row("POST", V1 + "campaigns", S(401, 201, 201, 201), body=CAMPAIGN_BODY),
+    Row("GET", V1 + "campaign", PUBLIC, ACTIVE),
+    Row("GET", V1 + "campaign", S(404, 200, 404, 200), DRAFT, variant="draft"),
+    Row("PATCH", V1 + "campaign", S(401, 200, 404, 200), DRAFT, body={"name": "Renamed draft"}, variant="draft"),
+    Row("PATCH", V1 + "campaign", S(401, 400, 403, 200), ACTIVE, body={"name": "Renamed live"}),
+    Row("DELETE", V1 + "campaign", S(401, 204, 404, 204), DRAFT, variant="draft"),
+    Row("DELETE", V1 + "campaign", S(401, 400, 403, 400), ACTIVE),
+    Row("POST", V1 + "campaign-activate", STAFF_WRITE, DRAFT),
+    Row("POST", V1 + "campaign-complete", STAFF_WRITE, ACTIVE),
+    Row("POST", V1 + "campaign-cancel", STAFF_WRITE, ACTIVE),
+    Row("GET", V1 + "campaign-donations", PUBLIC, ACTIVE),
+    Row("GET", V1 + "campaign-donations", S(404, 200, 404, 200), DRAFT, variant="draft"),
+    Row("POST", V1 + "campaign-donations", S(401, 201, 201, 201), ACTIVE, body={"amount": "5.00"}),
+    Row("GET", V1 + "donations", USER_READ),
+    Row("POST", V1 + "donations", S(401, 201, 201, 201), body={"campaign_id": "active", "amount": "5.00"}),
+    Row("GET", V1 + "donation", OWNED_READ, DONATION),
+    Row("POST", V1 + "donation-refund", STAFF_WRITE, DONATION),
+    # qard hasan
+    Row("GET", V1 + "loan-list", USER_READ),
+    Row("POST", V1 + "loan-list", S(401, 201, 201, 201),
+        body={"principal_amount": "500.00", "purpose": "Seeds", "repayment_months": 6}),
+    Row("GET", V1 + "loan-detail", OWNED_READ, LOAN_P),
+    Row("POST", V1 + "loan-approve", STAFF_WRITE, LOAN_P),
+    Row("POST", V1 + "loan-reject", STAFF_WRITE, LOAN_P, body={"reason": "No."}),
+    Row("POST", V1 + "loan-disburse", STAFF_WRITE, LOAN_A),
+    Row("POST", V1 + "loan-mark-defaulted", STAFF_WRITE, LOAN_ACT),
+    Row("GET", V1 + "loan-schedule", OWNED_READ, LOAN_ACT),
+    Row("POST", V1 + "loan-repayment", OWNED_READ, LOAN_ACT, body={"payment_amount": "10.00"}),
+    # murabaha
+    Row("GET", V1 + "murabaha-list", USER_READ),
+    Row("POST", V1 + "murabaha-list", S(401, 201, 201, 201),
+        body={"asset_description": "Oven", "cost_price": "800.00", "installments_count": 4}),
+    Row("GET", V1 + "murabaha-detail", OWNED_READ, C_REQ),
+    Row("POST", V1 + "murabaha-acquire", STAFF_WRITE, C_REQ),
+    Row("POST", V1 + "murabaha-offer", STAFF_WRITE, C_ACQ, body={"markup_amount": "50.00"}),
+    # Accepting binds the customer to the sale: only the customer may.
+    Row("POST", V1 + "murabaha-accept", S(401, 200, 403, 403), C_OFF),
+    Row("POST", V1 + "murabaha-cancel", OWNED_READ, C_REQ),
+    Row("GET", V1 + "murabaha-schedule", OWNED_READ, C_ACT),
+    Row("POST", V1 + "murabaha-payments", OWNED_READ, C_ACT, body={"amount": "10.00"}),
+]  # fmt: skip
+
+LOGIN = "login"  # a 302 to the sign-in page (the site's or the admin's)
+PAGE_PUBLIC = S(200, 200, 200, 200)
+PAGE_USER = S(LOGIN, 200, 200, 200)
+PAGE_OWNED = S(LOGIN, 200, 403, 200)
+REDIRECT_AUTHED = S(LOGIN, 302, 302, 302)
+PAGE_TABLE = [
+    Row("GET", "home", PAGE_PUBLIC),
+    # Signed-in visitors are sent on from the login page (redirect_authenticated_user).
+    Row("GET", "accounts:login", S(200, 302, 302, 302)),
+    Row("POST", "accounts:login", S(200, 302, 302, 302), body={"username": "x@example.org", "password": "nope"}),
+    Row("POST", "accounts:logout", S(302, 302, 302, 302)),
+    Row("GET", "accounts:register", S(200, 302, 302, 302)),
+    Row("POST", "accounts:register", S(302, 302, 302, 302),
+        body={"name": "New", "email": "new@example.org", "password1": "a-long-passphrase", "password2": "a-long-passphrase"}),
+    Row("GET", "accounts:password_change", PAGE_USER),
+    Row("POST", "accounts:password_change", S(LOGIN, 200, 200, 200), body={"old_password": "wrong"}),
+    Row("GET", "accounts:password_change_done", PAGE_USER),
+    Row("GET", "accounts:password_reset", PAGE_PUBLIC),
+    Row("POST", "accounts:password_reset", S(302, 302, 302, 302), body={"email": "nobody@example.org"}),
+    Row("GET", "accounts:password_reset_done", PAGE_PUBLIC),
+    Row("GET", "accounts:password_reset_confirm", PAGE_PUBLIC, (("uidb64", "MQ"), ("token", "bad-token"))),
+    Row("GET", "accounts:password_reset_complete", PAGE_PUBLIC),
+    Row("GET", "wallet", PAGE_USER),
+    Row("POST", "wallet", S(LOGIN, 302, 302, 302), body={"amount": "10.00"}),
+    Row("GET", "zakat:calculator", PAGE_PUBLIC),
+    Row("GET", "zakat:records", PAGE_USER),
+    Row("POST", "zakat:record_save", S(LOGIN, 302, 302, 302), body={"cash": "9000.00", "nisab_standard": "silver"}),
+    Row("GET", "zakat:record_save", S(LOGIN, 405, 405, 405)),
+    Row("POST", "zakat:hawl", S(LOGIN, 302, 302, 302), body={"started_on": "2024-01-01"}),
+    # Paying a record is the payer's own act, on the pages as in the API.
+    Row("GET", "zakat:pay", S(LOGIN, 200, 403, 403), RECORD),
+    Row("POST", "zakat:pay", S(LOGIN, 302, 403, 403), RECORD),
+    Row("GET", "zakat:receipt", PAGE_OWNED, (("pk", "zakat_payment"),)),
+    Row("GET", "campaigns:list", PAGE_PUBLIC),
+    Row("GET", "campaigns:new", PAGE_USER),
+    Row("POST", "campaigns:new", S(LOGIN, 302, 302, 302), body=CAMPAIGN_BODY),
+    Row("GET", "campaigns:detail", PAGE_PUBLIC, (("pk", "active"),)),
+    Row("GET", "campaigns:detail", S(404, 200, 404, 200), (("pk", "draft"),), variant="draft"),
+    Row("GET", "campaigns:donate", PAGE_USER, (("pk", "active"),)),
+    Row("POST", "campaigns:donate", S(LOGIN, 302, 302, 302), (("pk", "active"),), body={"amount": "5.00"}),
+    Row("POST", "campaigns:donate", S(LOGIN, 200, 404, 200), (("pk", "draft"),), body={"amount": "5.00"}, variant="draft"),  # organizer/staff see it; a draft takes no gifts (form error)
+    Row("GET", "campaigns:my_donations", PAGE_USER),
+    Row("GET", "campaigns:receipt", PAGE_OWNED, DONATION and (("pk", "donation"),)),
+    Row("GET", "loans:index", PAGE_USER),
+    Row("GET", "loans:apply", PAGE_USER),
+    Row("POST", "loans:apply", S(LOGIN, 302, 302, 302),
+        body={"principal_amount": "500.00", "purpose": "Seeds", "repayment_months": "6"}),
+    Row("GET", "loans:loan", PAGE_OWNED, LOAN_ACT),
+    Row("POST", "loans:loan", S(LOGIN, 302, 403, 302), LOAN_ACT, body={"amount": "10.00"}),
+    Row("GET", "loans:murabaha_new", PAGE_USER),
+    Row("POST", "loans:murabaha_new", S(LOGIN, 302, 302, 302),
+        body={"asset_description": "Oven", "cost_price": "800.00", "down_payment": "0", "installments_count": "4"}),
+    Row("GET", "loans:murabaha", PAGE_OWNED, C_ACT),
+    Row("POST", "loans:murabaha", S(LOGIN, 302, 403, 302), C_ACT, body={"amount": "10.00"}),
+    Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 302), C_OFF),
+    Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 302), C_REQ),
+    Row("GET", "admin:index", S(LOGIN, LOGIN, LOGIN, 200, 200)),
+]  # fmt: skip
+
+# Admin changelists: sign-in for anyone not staff; staff hold no model permissions
+# unless granted, superusers see everything.
+ADMIN_CHANGELIST = S(LOGIN, LOGIN, LOGIN, 403, 200)
+ADMIN_TABLE = [
+    Row(
+        "GET",
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist",
+        ADMIN_CHANGELIST,
+    )
+    for model in admin.site._registry
+]
+
+# Routes deliberately outside the matrix, each with its reason.
+ALLOWED_UNLISTED = {
+    "api:schema": "the public OpenAPI document (tests/config/test_api_conventions.py)",
+    "api:docs": "public Swagger UI, no data (tests/config/test_api_conventions.py)",
+    "api:redoc": "public ReDoc, no data (tests/config/test_api_conventions.py)",
+}
+ADMIN_INTERNALS = (
+    "admin internals (login, add/change/delete/history, jsi18n...): guarded by the admin site"
+)
+
+
+# --- Route discovery ------------------------------------------------------------------
+
+
+def iter_routes(resolver=None, prefix="", namespace=""):
+    """(full name, route text, view callback) for every named URL pattern."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}{pattern.namespace}:"
+            yield from iter_routes(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield (
+                f"{namespace}{pattern.name}" if pattern.name else None,
+                prefix + str(pattern.pattern),
+                pattern.callback,
+            )
+
+
+def api_methods(callback) -> set[str]:
+    view = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view is None:
+        return {"GET"}
+    return {m.upper() for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)}
+
+
+def discovered() -> tuple[set, set, list]:
+    api, pages, unnamed = set(), set(), []
+    for name, route, callback in iter_routes():
+        if name is None:
+            if not route.startswith("admin/"):  # the admin's unnamed object redirects
+                unnamed.append(route)
+        elif name in ALLOWED_UNLISTED:
+            continue
+        elif name.startswith("api:"):
+            api |= {(method, name) for method in api_methods(callback)}
+        elif name.startswith("admin:"):
+            if name.endswith("_changelist") or name == "admin:index":
+                pages.add(name)
+        else:
+            pages.add(name)
+    return api, pages, unnamed
+
+
+def test_every_route_is_in_the_matrix():
+    api, pages, unnamed = discovered()
+
+    listed_api = {(row.method, row.name) for row in API_TABLE}
+    listed_pages = {row.name for row in PAGE_TABLE + ADMIN_TABLE}
+    assert not unnamed, f"unnamed routes cannot be listed: {unnamed}"
+    assert api - listed_api == set(), "API routes missing from the authorization matrix"
+    assert pages - listed_pages == set(), "pages missing from the authorization matrix"
+    assert listed_api - api == set(), "the matrix lists API routes that do not exist"
+    assert listed_pages - pages == set(), "the matrix lists pages that do not exist"
+
+
+def test_every_registered_admin_model_has_a_changelist_row():
+    assert len(ADMIN_TABLE) == len(admin.site._registry) > 10
+
+
+# --- The matrix -----------------------------------------------------------------------
+
+
+def _resolve_body(body, world: World):
+    if body is None:
+        return None
+    return {
+        k: world.pk(v) if isinstance(v, str) and v in world.objects else v for k, v in body.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One world for the whole module, built once inside a transaction that is rolled
+    back at the end; every test (and every role inside it) runs in a savepoint."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        yield built
+        transaction.set_rollback(True)
+
+
+def check_row(row: Row, world: World, *, api: bool) -> None:
+    url = row.url(world)
+    body = _resolve_body(row.body, world)
+    failures = []
+    for role in ROLES:
+        client = api_client_for(world, role) if api else page_client_for(world, role)
+        with transaction.atomic():
+            before = db_snapshot() if row.method != "GET" else None
+            response = send(client, row.method, url, body, api=api)
+            expected = row.expect[role]
+            got = _outcome(response)
+            if got != expected:
+                failures.append(
+                    f"{role}: expected {expected}, got {got} {response.content[:300]!r}"
+                )
+            # A page that answers a POST with 200 re-rendered its form: refused too.
+            refused = got in REFUSED or got == LOGIN or (not api and got == 200)
+            if row.method != "GET" and refused:
+                changed = snapshot_diff(before, db_snapshot())
+                if changed:
+                    failures.append(
+                        f"{role}: refused with {response.status_code} but changed {changed}"
+                    )
+            transaction.set_rollback(True)
+    assert not failures, f"{row.id} {url}:\n" + "\n".join(failures)
+
+
+def send(client, method: str, url: str, body, *, api: bool):
+    if method == "GET":
+        return client.get(url)
+    call = getattr(client, method.lower())
+    if api:
+        return call(url, body or {}, format="json")
+    return call(url, body or {})
+
+
+def _outcome(response) -> int | str:
+    location = response.get("Location", "")
+    if response.status_code == 302 and (
+        "/accounts/login/" in location or "/admin/login/" in location
+    ):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", API_TABLE, ids=lambda row: row.id)
+def test_api_authorization(row, world):
+    check_row(row, world, api=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", PAGE_TABLE + ADMIN_TABLE, ids=lambda row: row.id)
+def test_page_authorization(row, world):
+    check_row(row, world, api=False)

@@ -1,0 +1,363 @@
+"""Mass assignment: read-only and computed fields in a request body are ignored.
+
+Every write endpoint is called twice on the same world, each time rolled back: once
+with its valid body, once with that body plus every read-only, computed and ownership
+field set to a hostile value. The two runs must leave the same row behind (and the
+same response, and the same number of rows in every table), the hostile values must
+appear nowhere, and the legitimate fields must have been applied. A serializer or
+form that starts accepting a computed field makes the two runs differ.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import models, transaction
+from django.urls import reverse
+
+from accounts.models import TopUp, User
+from campaigns.models import Campaign, Donation
+from loans.models import Loan, MurabahaContract
+from tests.security.test_authz_matrix import (
+    APP_LABELS,
+    CAMPAIGN_BODY,
+    RECORD_BODY,
+    World,
+    api_client_for,
+    build_world,
+    page_client_for,
+)
+from zakat.models import MetalPrice, ZakatPayment, ZakatRecord
+
+HOSTILE_ID = "00000000-0000-4000-8000-000000000666"
+HOSTILE_DAY = "2001-02-03"
+HOSTILE_TIME = "2001-02-03T04:05:06Z"
+
+
+def hostile_fields(world: World) -> dict:
+    """Everything a client must never set, with values no honest request produces."""
+    other = str(world.users["other"].pk)
+    owners = {
+        name: other
+        for name in (
+            "owner", "owner_id", "user", "user_id", "payer", "borrower", "borrower_id",
+            "customer", "customer_id", "organizer", "organizer_id", "donor", "donor_id",
+            "created_by", "approved_by",
+        )
+    }  # fmt: skip
+    return {
+        **owners,
+        "id": HOSTILE_ID,
+        "pk": HOSTILE_ID,
+        "status": "completed",
+        "payment_status": "completed",
+        "current_amount": "987654.00",
+        "donor_count": 987,
+        "progress_percentage": "98765.00",
+        "zakat_amount": "0.01",
+        "is_obligated": False,
+        "zakatable_wealth": "0.01",
+        "repaid_amount": "987654.00",
+        "remaining_balance": "0.01",
+        "sale_price": "0.01",
+        "paid_amount": "987654.00",
+        "balance": "987654.00",
+        "balance_after": "987654.00",
+        "cost_price_paid": "1.00",
+        "is_staff": True,
+        "is_superuser": True,
+        "is_active": False,
+        "created_at": HOSTILE_TIME,
+        "updated_at": HOSTILE_TIME,
+        "calculation_date": HOSTILE_TIME,
+        "disbursement_date": HOSTILE_DAY,
+        "accepted_at": HOSTILE_TIME,
+        "paid_at": HOSTILE_TIME,
+        "as_of": HOSTILE_TIME,
+        "receipt_number": 666666,
+        "currency": "XXX",
+        "source_gateway": "evil",
+        "redirect_url": "https://evil.example/",
+        "days_past_due": 666,
+        "nisab_threshold_used": "0.01",
+        "donor_name": "Somebody Else",
+        "organizer_name": "Somebody Else",
+    }
+
+
+@dataclass(frozen=True)
+class Write:
+    method: str
+    name: str
+    role: str
+    body: dict
+    status: int
+    model: type | None = None  # where the write lands: a new row, or the row at `target`
+    target: str = ""  # a world object updated in place
+    kwargs: tuple = ()
+    legit: dict = field(default_factory=dict)  # field -> value the row must hold
+    page: bool = False
+    keep: tuple = ()  # hostile keys this endpoint legitimately accepts
+
+    @property
+    def id(self) -> str:
+        return f"{'page' if self.page else 'api'} {self.method} {self.name} as {self.role}"
+
+
+V1 = "api:v1:"
+RECORD, DRAFT, ACTIVE = (
+    (("pk", "record"),),
+    (("campaign_id", "draft"),),
+    (("campaign_id", "active"),),
+)
+LOAN_P, LOAN_A, LOAN_ACT = (("pk", "loan_pending"),), (("pk", "loan_approved"),), (("pk", "loan_active"),)  # fmt: skip
+C_REQ, C_ACQ = (("pk", "contract_requested"),), (("pk", "contract_acquired"),)
+C_OFF, C_ACT = (("pk", "contract_offered"),), (("pk", "contract_active"),)
+LOAN_BODY = {"principal_amount": "500.00", "purpose": "Seeds", "repayment_months": 6}
+CONTRACT_BODY = {"asset_description": "Oven", "cost_price": "800.00", "installments_count": 4}
+D = Decimal
+
+WRITES = [
+    Write("POST", V1 + "auth-register", "anon",
+          {"email": "new@example.org", "password": "a-long-passphrase", "name": "New"}, 201, User,
+          legit={"email": "new@example.org", "name": "New", "is_staff": False, "is_superuser": False}),
+    Write("POST", V1 + "wallet-top-ups", "owner", {"amount": "10.00"}, 201, TopUp,
+          legit={"amount": D("10.00")}),
+    Write("POST", V1 + "zakat-calculate", "owner", RECORD_BODY, 200),
+    Write("POST", "api:v2:zakat-calculate", "owner", {"assets": {"cash": "9000.00"}}, 200),
+    Write("POST", V1 + "zakat-metal-prices", "staff",
+          {"gold_price_per_gram": "96.00", "silver_price_per_gram": "1.20"}, 201, MetalPrice,
+          legit={"gold_price_per_gram": D("96.00"), "source": "manual"}),
+    Write("POST", V1 + "zakat-records", "owner", RECORD_BODY, 201, ZakatRecord,
+          legit={"payer_reference": "payer-9999", "zakat_amount": D("500.00"), "payment_status": "pending"}),
+    Write("PUT", V1 + "zakat-record", "owner", RECORD_BODY, 200, ZakatRecord, "record", RECORD,
+          legit={"wealth_amount": D("20000.00"), "zakat_amount": D("500.00")}),
+    Write("PATCH", V1 + "zakat-record", "owner", {"wealth_amount": "12000.00"}, 200, ZakatRecord,
+          "record", RECORD, legit={"zakat_amount": D("300.00"), "payment_status": "pending"}),
+    Write("POST", V1 + "zakat-payments", "owner", {"record_id": "record"}, 201, ZakatPayment,
+          legit={"amount": D("250.00")}),
+    Write("POST", V1 + "campaigns", "owner", CAMPAIGN_BODY, 201, Campaign,
+          legit={"name": "A new campaign", "status": "draft", "current_amount": D("0")}),
+    Write("PATCH", V1 + "campaign", "owner", {"name": "Renamed draft"}, 200, Campaign, "draft",
+          DRAFT, legit={"name": "Renamed draft", "status": "draft"}),
+    Write("PATCH", V1 + "campaign", "staff", {"target_amount": "2000.00"}, 200, Campaign,
+          "active", ACTIVE, legit={"target_amount": D("2000.00"), "status": "active"}),
+    Write("POST", V1 + "campaign-activate", "staff", {}, 200, Campaign, "draft", DRAFT,
+          legit={"status": "active"}),
+    Write("POST", V1 + "campaign-cancel", "staff", {}, 200, Campaign, "active", ACTIVE,
+          legit={"status": "cancelled"}),
+    Write("POST", V1 + "campaign-complete", "staff", {}, 200, Campaign, "active", ACTIVE,
+          legit={"status": "completed"}),
+    Write("POST", V1 + "campaign-donations", "other", {"amount": "5.00", "message": "Hi"}, 201,
+          Donation, kwargs=ACTIVE, legit={"amount": D("5.00"), "message": "Hi"}),
+    Write("POST", V1 + "donations", "other", {"campaign_id": "active", "amount": "5.00"}, 201,
+          Donation, legit={"amount": D("5.00"), "status": "completed"}),
+    Write("POST", V1 + "donation-refund", "staff", {"reason": "Asked"}, 200, Donation,
+          "donation", (("donation_id", "donation"),), legit={"status": "refunded"}),
+    Write("POST", V1 + "loan-list", "owner", LOAN_BODY, 201, Loan,
+          legit={"principal_amount": D("500.00"), "status": "pending", "purpose": "Seeds"}),
+    Write("POST", V1 + "loan-approve", "staff", {}, 200, Loan, "loan_pending", LOAN_P,
+          legit={"status": "approved"}),
+    Write("POST", V1 + "loan-reject", "staff", {"reason": "No"}, 200, Loan, "loan_pending", LOAN_P,
+          legit={"status": "rejected"}),
+    Write("POST", V1 + "loan-disburse", "staff", {}, 200, Loan, "loan_approved", LOAN_A,
+          legit={"status": "active"}),
+    Write("POST", V1 + "loan-mark-defaulted", "staff", {}, 200, Loan, "loan_active", LOAN_ACT,
+          legit={"status": "defaulted"}),
+    Write("POST", V1 + "loan-repayment", "owner", {"payment_amount": "10.00"}, 200, Loan,
+          "loan_active", LOAN_ACT, legit={"repaid_amount": D("10.00")}),
+    Write("POST", V1 + "murabaha-list", "owner", CONTRACT_BODY, 201, MurabahaContract,
+          legit={"cost_price": D("800.00"), "status": "requested", "markup_amount": None}),
+    Write("POST", V1 + "murabaha-acquire", "staff", {}, 200, MurabahaContract,
+          "contract_requested", C_REQ, legit={"status": "asset_acquired"}),
+    Write("POST", V1 + "murabaha-offer", "staff", {"markup_amount": "50.00"}, 200,
+          MurabahaContract, "contract_acquired", C_ACQ,
+          legit={"status": "offered", "markup_amount": D("50.00")}),
+    Write("POST", V1 + "murabaha-accept", "owner", {}, 200, MurabahaContract, "contract_offered",
+          C_OFF, legit={"status": "active"}),
+    Write("POST", V1 + "murabaha-cancel", "owner", {}, 200, MurabahaContract,
+          "contract_requested", C_REQ, legit={"status": "cancelled"}),
+    Write("POST", V1 + "murabaha-payments", "owner", {"amount": "10.00"}, 200, MurabahaContract,
+          "contract_active", C_ACT, legit={"paid_amount": D("10.00")}),
+    # pages
+    Write("POST", "accounts:register", "anon",
+          {"name": "New", "email": "new@example.org", "password1": "a-long-passphrase",
+           "password2": "a-long-passphrase"}, 302, User, page=True,
+          legit={"email": "new@example.org", "is_staff": False}),
+    Write("POST", "wallet", "owner", {"amount": "10.00"}, 302, TopUp, page=True,
+          legit={"amount": D("10.00")}),
+    Write("POST", "zakat:record_save", "owner", {"cash": "9000.00", "nisab_standard": "silver"},
+          302, ZakatRecord, page=True, legit={"payment_status": "pending"}),
+    Write("POST", "zakat:pay", "owner", {}, 302, ZakatRecord, "record", RECORD, page=True,
+          legit={"payment_status": "completed"}),
+    Write("POST", "campaigns:new", "owner", CAMPAIGN_BODY, 302, Campaign, page=True,
+          legit={"status": "draft", "current_amount": D("0")}),
+    Write("POST", "campaigns:donate", "other", {"amount": "5.00"}, 302, Donation,
+          kwargs=(("pk", "active"),), page=True, legit={"amount": D("5.00")}),
+    Write("POST", "loans:apply", "owner", {**LOAN_BODY, "repayment_months": "6"}, 302, Loan,
+          page=True, legit={"status": "pending"}),
+    Write("POST", "loans:loan", "owner", {"amount": "10.00"}, 302, Loan, "loan_active", LOAN_ACT,
+          page=True, legit={"repaid_amount": D("10.00")}),
+    Write("POST", "loans:murabaha_new", "owner",
+          {**CONTRACT_BODY, "down_payment": "0", "installments_count": "4"}, 302, MurabahaContract,
+          page=True, legit={"status": "requested"}),
+    Write("POST", "loans:murabaha", "owner", {"amount": "10.00"}, 302, MurabahaContract,
+          "contract_active", C_ACT, page=True, legit={"paid_amount": D("10.00")}),
+    Write("POST", "loans:murabaha_accept", "owner", {}, 302, MurabahaContract, "contract_offered",
+          C_OFF, page=True, legit={"status": "active"}),
+    Write("POST", "loans:murabaha_cancel", "owner", {}, 302, MurabahaContract,
+          "contract_requested", C_REQ, page=True, legit={"status": "cancelled"}),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        yield built
+        transaction.set_rollback(True)
+
+
+def _resolve(value, world: World):
+    if isinstance(value, str) and value in world.objects:
+        return str(world.objects[value].pk)
+    if isinstance(value, dict):
+        return {k: _resolve(v, world) for k, v in value.items()}
+    return value
+
+
+# Rows that exist before the request: a link to one of them must be the same in both runs.
+STABLE_TARGETS = {User, Campaign, ZakatRecord, Loan, MurabahaContract, MetalPrice}
+
+
+def _row_values(instance: models.Model) -> dict:
+    """The row's stored values, without its key and moments (they differ run to run)."""
+    values = {}
+    for f in instance._meta.concrete_fields:
+        if f.primary_key or isinstance(f, models.DateTimeField):
+            continue
+        if f.name in ("receipt_number", "password", "email") or "reference" in f.name:
+            continue
+        value = getattr(instance, f.attname)
+        if f.is_relation and f.related_model not in STABLE_TARGETS:
+            value = value is not None  # a ledger posting made by this very request
+        values[f.attname] = value
+    return values
+
+
+def _response_values(response) -> dict:
+    if response.get("Content-Type", "").startswith("application/json") and response.content:
+        body = response.json()
+        volatile = {"id", "created_at", "paid_at", "as_of", "calculation_date", "receipt_number",
+                    "prices_as_of", "redirect_url", "reference"}  # fmt: skip
+        if isinstance(body, dict):
+            return {k: v for k, v in body.items() if k not in volatile and not k.endswith("_at")}
+    return {}
+
+
+def _counts() -> dict:
+    return {
+        m._meta.label_lower: m._base_manager.count()
+        for label in APP_LABELS
+        for m in apps.get_app_config(label).get_models()
+    }
+
+
+def _run(write: Write, world: World, body: dict) -> dict:
+    """Send once in a savepoint, read the landed row back, roll everything back."""
+    client = page_client_for(world, write.role) if write.page else api_client_for(world, write.role)
+    kwargs = {k: _resolve(v, world) for k, v in write.kwargs}
+    url = reverse(write.name, kwargs=kwargs)
+    with transaction.atomic():
+        before = (
+            set(write.model._base_manager.values_list("pk", flat=True)) if write.model else set()
+        )
+        if write.page:
+            data = {k: ("on" if v is True else "" if v is False else v) for k, v in body.items()}
+            response = client.post(url, data)
+        else:
+            response = getattr(client, write.method.lower())(url, body, format="json")
+        assert response.status_code == write.status, (write.id, response.content[:500])
+        row = None
+        if write.target:
+            row = write.model._base_manager.get(pk=world.objects[write.target].pk)
+        elif write.model:
+            new = write.model._base_manager.exclude(pk__in=before)
+            assert new.count() == 1, f"{write.id}: expected exactly one new row"
+            row = new.get()
+        result = {
+            "row": _row_values(row) if row else {},
+            "instance": row,
+            "response": _response_values(response),
+            "counts": _counts(),
+        }
+        transaction.set_rollback(True)
+    return result
+
+
+def _hostile_leaks(result: dict) -> list[str]:
+    leaks = []
+    instance = result["instance"]
+    if instance is not None:
+        if str(instance.pk) == HOSTILE_ID:
+            leaks.append("row id taken from the body")
+        for f in instance._meta.concrete_fields:
+            value = getattr(instance, f.attname)
+            if isinstance(value, dt.datetime) and value.year == 2001:
+                leaks.append(f"{f.name} taken from the body")
+            if isinstance(value, dt.date) and str(value) == HOSTILE_DAY:
+                leaks.append(f"{f.name} taken from the body")
+    return leaks
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", WRITES, ids=lambda w: w.id)
+def test_read_only_and_computed_fields_are_ignored(write, world):
+    body = _resolve(write.body, world)
+    hostile = {
+        k: v for k, v in hostile_fields(world).items() if k not in body and k not in write.keep
+    }
+
+    clean = _run(write, world, body)
+    dirty = _run(write, world, {**body, **hostile})
+
+    for name, expected in write.legit.items():
+        assert clean["row"].get(name, getattr(clean["instance"], name, None)) == expected, name
+    assert dirty["row"] == clean["row"], f"{write.id}: the hostile fields changed the stored row"
+    assert dirty["response"] == clean["response"], (
+        f"{write.id}: the hostile fields changed the answer"
+    )
+    assert dirty["counts"] == clean["counts"], (
+        f"{write.id}: the hostile fields changed what was written"
+    )
+    assert not _hostile_leaks(dirty), write.id
+
+
+def test_every_write_endpoint_is_covered():
+    """A new write route (API or page) must be added to WRITES (or to the reasons below)."""
+    from tests.security.test_authz_matrix import API_TABLE, PAGE_TABLE
+
+    not_a_data_write = {
+        V1 + "auth-login": "issues tokens, stores nothing a client could set",
+        V1 + "auth-refresh": "rotates a token, stores nothing a client could set",
+        V1 + "auth-logout": "blacklists the caller's own token",
+        V1 + "wallet-top-up-webhook": "authenticated by the gateway; 404 for the sandbox",
+        V1 + "campaign": "DELETE has no body",
+        V1 + "zakat-record": "DELETE has no body",
+        "accounts:login": "signs in, stores nothing a client could set",
+        "accounts:logout": "signs out",
+        "accounts:password_change": "Django's own form: only the password changes",
+        "accounts:password_reset": "Django's own form: sends an e-mail",
+        "zakat:hawl": "one date, the only field (tests/zakat)",
+    }
+    covered = {(w.method, w.name) for w in WRITES}
+    missing = [
+        (row.method, row.name)
+        for row in API_TABLE + PAGE_TABLE
+        if row.method != "GET"
+        and (row.method, row.name) not in covered
+        and not (row.method == "DELETE" or row.name in not_a_data_write)
+    ]
+    assert not missing, missing
