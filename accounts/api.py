@@ -9,11 +9,12 @@ from rest_framework.views import APIView
 
 from accounts import services
 from config.api.schema import error_responses
+from config.api.serializers import InputSerializer
 
 ACCESS_TOKEN_SECONDS = 30 * 60
 
 
-class RegisterIn(serializers.Serializer):
+class RegisterIn(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     name = serializers.CharField(max_length=150)
@@ -29,7 +30,7 @@ class MeOut(UserOut):
     is_staff = serializers.BooleanField()
 
 
-class LoginIn(serializers.Serializer):
+class LoginIn(InputSerializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
@@ -41,7 +42,7 @@ class TokenPairOut(serializers.Serializer):
     expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
 
 
-class RefreshIn(serializers.Serializer):
+class RefreshIn(InputSerializer):
     refresh_token = serializers.CharField(max_length=2048)
 
 

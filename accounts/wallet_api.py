@@ -13,6 +13,7 @@ from accounts.models import LedgerEntry, LedgerTransaction, TopUp
 from accounts.payments import WebhookRejected, get_gateway_by_name
 from config.api.fields import MoneyField
 from config.api.schema import error_responses
+from config.api.serializers import InputSerializer
 from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 
 
@@ -38,7 +39,7 @@ class WalletTransactionOut(serializers.ModelSerializer):
         fields = ["id", "kind", "amount", "balance_after", "reference", "created_at"]
 
 
-class TopUpIn(serializers.Serializer):
+class TopUpIn(InputSerializer):
     amount = MoneyField(max_value=money.quantize("1000000.00"))
 
 

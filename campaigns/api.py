@@ -29,7 +29,9 @@ from campaigns.models import (
     Donation,
 )
 from config.api.fields import MoneyField
+from config.api.filters import StrictFilterSet
 from config.api.schema import error_responses
+from config.api.serializers import InputSerializer
 from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 
 TAGS = ["campaigns"]
@@ -67,7 +69,7 @@ class CampaignOut(serializers.ModelSerializer):
         ]
 
 
-class CampaignIn(serializers.Serializer):
+class CampaignIn(InputSerializer):
     name = serializers.CharField(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH)
     description = serializers.CharField(
         max_length=10_000, allow_blank=True, required=False, default=""
@@ -103,7 +105,7 @@ class DonationOut(serializers.ModelSerializer):
         return donation.donor_name_for(getattr(request, "user", None))
 
 
-class CampaignDonationIn(serializers.Serializer):
+class CampaignDonationIn(InputSerializer):
     amount = MoneyField(max_value=services.MAX_DONATION)
     message = serializers.CharField(
         max_length=MESSAGE_MAX_LENGTH, allow_blank=True, required=False, default=""
@@ -115,14 +117,14 @@ class DonationIn(CampaignDonationIn):
     campaign_id = serializers.UUIDField()
 
 
-class DonationRefundIn(serializers.Serializer):
+class DonationRefundIn(InputSerializer):
     reason = serializers.CharField(max_length=1000, allow_blank=True, required=False, default="")
 
 
 # --- Filters -----------------------------------------------------------------------
 
 
-class CampaignFilter(filters.FilterSet):
+class CampaignFilter(StrictFilterSet):
     status = filters.ChoiceFilter(choices=Campaign.Status.choices)
     search = filters.CharFilter(method="filter_search", max_length=200, label="Search")
 
@@ -137,7 +139,7 @@ class CampaignFilter(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
 
-class DonationFilter(filters.FilterSet):
+class DonationFilter(StrictFilterSet):
     campaign = filters.UUIDFilter(field_name="campaign_id", label="Campaign id")
 
     class Meta:
@@ -250,7 +252,10 @@ class CampaignListCreate(generics.ListAPIView):
         summary="List campaigns",
         description="Newest first. Drafts appear only for their organizer and staff. "
         "`?status=` filters by status, `?search=` looks in names and descriptions.",
-        responses={200: CampaignOut(many=True), **error_responses(400, 429)},
+        responses={
+            200: CampaignOut(many=True),
+            **error_responses(400, 401, 429, e401="token_invalid"),
+        },
         examples=[OpenApiExample("Campaign", value=CAMPAIGN_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -295,7 +300,7 @@ class CampaignDetail(APIView):
     @extend_schema(
         tags=TAGS,
         summary="One campaign",
-        responses={200: CampaignOut, **error_responses(404, 429)},
+        responses={200: CampaignOut, **error_responses(401, 404, 429, e401="token_invalid")},
         examples=[OpenApiExample("Campaign", value=CAMPAIGN_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, campaign_id, *args, **kwargs) -> Response:
@@ -411,7 +416,10 @@ class CampaignDonations(generics.ListAPIView):
         summary="A campaign's donations",
         description='Newest first. Anonymous donors appear as "Anonymous" (their own '
         "donations and staff excepted). Refunded donations are listed for staff only.",
-        responses={200: DonationOut(many=True), **error_responses(400, 404, 429)},
+        responses={
+            200: DonationOut(many=True),
+            **error_responses(400, 401, 404, 429, e401="token_invalid"),
+        },
         examples=[
             OpenApiExample(
                 "Anonymous donation",

@@ -19,7 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.fields import MoneyField
+from config.api.filters import StrictFilterSet
 from config.api.schema import ErrorOut, error_responses
+from config.api.serializers import InputSerializer
 from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from loans import selectors, services
 from loans.models import (
@@ -92,7 +94,7 @@ class LoanOut(serializers.ModelSerializer):
         ]
 
 
-class LoanApplyIn(serializers.Serializer):
+class LoanApplyIn(InputSerializer):
     principal_amount = MoneyField(help_text="More than 0 and at most LOAN_MAX_PRINCIPAL.")
     purpose = serializers.CharField(max_length=PURPOSE_MAX_LENGTH)
     repayment_months = serializers.IntegerField(min_value=1, max_value=MAX_MONTHS)
@@ -118,7 +120,7 @@ class PaymentSourceField(serializers.ChoiceField):
         super().__init__(choices=Payment.Source.choices, default=Payment.Source.WALLET, **kwargs)
 
 
-class LoanRepaymentIn(serializers.Serializer):
+class LoanRepaymentIn(InputSerializer):
     payment_amount = MoneyField()
     source = PaymentSourceField(
         help_text="`wallet` (default): from the borrower's wallet. `external`: cash staff "
@@ -126,7 +128,7 @@ class LoanRepaymentIn(serializers.Serializer):
     )
 
 
-class LoanRejectIn(serializers.Serializer):
+class LoanRejectIn(InputSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
@@ -167,25 +169,25 @@ class MurabahaContractOut(serializers.ModelSerializer):
         ]
 
 
-class MurabahaRequestIn(serializers.Serializer):
+class MurabahaRequestIn(InputSerializer):
     asset_description = serializers.CharField(max_length=ASSET_MAX_LENGTH)
     cost_price = MoneyField(max_value=services.MURABAHA_MAX_PRICE)
     installments_count = serializers.IntegerField(min_value=1, max_value=MAX_MONTHS)
     down_payment = MoneyField(min_value=0, required=False, default="0.00")
 
 
-class MurabahaOfferIn(serializers.Serializer):
+class MurabahaOfferIn(InputSerializer):
     markup_amount = MoneyField(min_value=0, max_value=services.MURABAHA_MAX_PRICE)
 
 
-class MurabahaPaymentIn(serializers.Serializer):
+class MurabahaPaymentIn(InputSerializer):
     amount = MoneyField()
     source = PaymentSourceField(
         help_text="`external` (cash received by staff) is for staff only.",
     )
 
 
-class LoanFilter(django_filters.FilterSet):
+class LoanFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=Loan.Status.choices)
 
     class Meta:
@@ -193,7 +195,7 @@ class LoanFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class MurabahaFilter(django_filters.FilterSet):
+class MurabahaFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=MurabahaContract.Status.choices)
 
     class Meta:

@@ -9,7 +9,13 @@ from decimal import Decimal
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -19,8 +25,10 @@ from rest_framework.views import APIView
 
 from accounts import money
 from config.api.fields import MoneyField
+from config.api.filters import StrictFilterSet
 from config.api.pagination import CursorPagination
 from config.api.schema import error_responses
+from config.api.serializers import InputSerializer
 from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from zakat import calculation, selectors, services
 from zakat.models import MetalPrice, ZakatRecord
@@ -42,6 +50,15 @@ MAX_AMOUNT = Decimal("9999999999999999.99")
 _PLAIN_GRAMS = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,3})?$")
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,3})?$", "example": "85.000"},
+            {"type": "number", "minimum": 0, "example": 85},
+        ],
+        "description": "A weight in grams, 0 or more, at most 3 decimals, as a string or a number.",
+    }
+)
 class GramsField(serializers.DecimalField):
     """A weight in grams: a plain decimal, at most 3 places, 0 or more."""
 
@@ -70,7 +87,7 @@ def _optional_money() -> MoneyField:
     return MoneyField(required=False, min_value=Decimal("0"), default=money.ZERO)
 
 
-class ZakatCalculateIn(serializers.Serializer):
+class ZakatCalculateIn(InputSerializer):
     payer_id = serializers.CharField(min_length=5, max_length=50, trim_whitespace=True)
     wealth_amount = MoneyField()
     nisab_threshold = MoneyField()
@@ -85,7 +102,7 @@ class ZakatCalculateOut(serializers.Serializer):
     calculation_date = serializers.DateTimeField()
 
 
-class ZakatAssetsIn(serializers.Serializer):
+class ZakatAssetsIn(InputSerializer):
     cash = _optional_money()
     gold_grams = GramsField(required=False, default=Decimal("0"))
     silver_grams = GramsField(required=False, default=Decimal("0"))
@@ -94,11 +111,11 @@ class ZakatAssetsIn(serializers.Serializer):
     receivables = _optional_money()
 
 
-class ZakatLiabilitiesIn(serializers.Serializer):
+class ZakatLiabilitiesIn(InputSerializer):
     short_term_debts = _optional_money()
 
 
-class ZakatCalculateV2In(serializers.Serializer):
+class ZakatCalculateV2In(InputSerializer):
     assets = ZakatAssetsIn(required=False)
     liabilities = ZakatLiabilitiesIn(required=False)
     nisab_standard = serializers.ChoiceField(
@@ -132,7 +149,7 @@ class ZakatCalculateV2Out(serializers.Serializer):
     breakdown = ZakatBreakdownLineOut(many=True)
 
 
-class ZakatMetalPriceIn(serializers.Serializer):
+class ZakatMetalPriceIn(InputSerializer):
     gold_price_per_gram = MoneyField(max_value=services.MAX_PRICE_PER_GRAM)
     silver_price_per_gram = MoneyField(max_value=services.MAX_PRICE_PER_GRAM)
 
@@ -162,7 +179,7 @@ class ZakatNisabOut(serializers.Serializer):
     source = serializers.ChoiceField(choices=MetalPrice.Source.choices)
 
 
-class ZakatRecordIn(serializers.Serializer):
+class ZakatRecordIn(InputSerializer):
     payer_id = serializers.CharField(min_length=5, max_length=50, trim_whitespace=True)
     wealth_amount = MoneyField()
     nisab_threshold = MoneyField()
@@ -214,7 +231,7 @@ class ZakatRecordOut(serializers.ModelSerializer):
         ]
 
 
-class ZakatPaymentIn(serializers.Serializer):
+class ZakatPaymentIn(InputSerializer):
     record_id = serializers.UUIDField()
 
 
@@ -499,7 +516,10 @@ class AsOfPagination(CursorPagination):
         description="Newest first; the first one is the snapshot in force. Prices are per gram "
         "in the platform currency. `source` is `manual` (entered by staff) or `feed` "
         "(fetched from METAL_PRICES_URL).",
-        responses={200: ZakatMetalPriceOut(many=True), **error_responses(400, 429)},
+        responses={
+            200: ZakatMetalPriceOut(many=True),
+            **error_responses(400, 401, 429, e401="token_invalid"),
+        },
         examples=[OpenApiExample("Snapshot", value=PRICE_EXAMPLE, response_only=True)],
     ),
     post=extend_schema(
@@ -522,6 +542,13 @@ class AsOfPagination(CursorPagination):
 class ZakatMetalPriceListCreate(generics.ListAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = ZakatMetalPriceOut
+
+    def get_permissions(self):
+        # AllowAny itself for reads, so the schema documents them as public.
+        if self.request.method in permissions.SAFE_METHODS:
+            return [AllowAny()]
+        return super().get_permissions()
+
     pagination_class = AsOfPagination
     queryset = MetalPrice.objects.none()
 
@@ -545,7 +572,7 @@ class ZakatNisabView(APIView):
         summary="The nisab in force",
         description="The newest price snapshot and both thresholds: 85 g of gold and 595 g "
         "of silver at its prices. 503 `prices_unavailable` until a snapshot exists.\n\n" + RULES,
-        responses={200: ZakatNisabOut, **error_responses(429, 503)},
+        responses={200: ZakatNisabOut, **error_responses(401, 429, 503, e401="token_invalid")},
         examples=[
             OpenApiExample(
                 "Nisab",
@@ -586,7 +613,7 @@ class ZakatNisabView(APIView):
 # --- Records --------------------------------------------------------------------------
 
 
-class ZakatRecordFilter(django_filters.FilterSet):
+class ZakatRecordFilter(StrictFilterSet):
     payment_status = django_filters.ChoiceFilter(choices=ZakatRecord.PaymentStatus.choices)
 
     class Meta:
