@@ -16,7 +16,7 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
@@ -170,6 +170,21 @@ class AlreadyReversed(DomainError):
     default_message = "This transaction has already been reversed."
 
 
+class NotReversible(LedgerError):
+    code = "not_reversible"
+    default_message = (
+        "This transaction belongs to a donation, zakat payment, loan or murabaha contract; "
+        "undo it from that record (e.g. refund the donation), not in the ledger."
+    )
+
+
+# Only these may be reversed on their own. Every other kind belongs to a record of
+# another app (a donation, a zakat payment, a loan or a contract) that keeps its
+# own totals; reversing its money alone would leave the record saying otherwise, so
+# only the service that owns the record reverses it (campaigns' donation_refund).
+DIRECTLY_REVERSIBLE_KINDS = (LedgerTransaction.Kind.TOP_UP, LedgerTransaction.Kind.ADJUSTMENT)
+
+
 @dataclass(frozen=True)
 class Leg:
     """One side of a movement: `amount` is added to `account` (negative takes out)."""
@@ -290,11 +305,19 @@ def ledger_post(
 
 
 def ledger_reverse(
-    *, original: LedgerTransaction, reason: str, by: User | None = None
+    *,
+    original: LedgerTransaction,
+    reason: str,
+    by: User | None = None,
+    by_record_owner: bool = False,
 ) -> LedgerTransaction:
     """Undo a transaction with a new one of opposite legs. Entries are never
     edited or deleted; a transaction can be reversed once, and a reversal that
-    would overdraw a wallet (the money was already spent) is refused."""
+    would overdraw a wallet (the money was already spent) is refused.
+
+    Only top-ups and adjustments may be reversed here alone (NotReversible for
+    the rest); `by_record_owner` is for the service that owns the record a
+    transaction belongs to and updates that record in the same transaction."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why this transaction is reversed."]})
@@ -302,6 +325,8 @@ def ledger_reverse(
         original = LedgerTransaction.objects.select_for_update().get(pk=original.pk)
         if original.reverses_id is not None:
             raise LedgerError("A reversal cannot itself be reversed; post a new transaction.")
+        if not by_record_owner and original.kind not in DIRECTLY_REVERSIBLE_KINDS:
+            raise NotReversible()
         if LedgerTransaction.objects.filter(reverses=original).exists():
             raise AlreadyReversed()
         legs = [
@@ -329,14 +354,17 @@ def wallet_adjust(*, user: User, amount: Decimal, reason: str, by: User) -> Ledg
     amount = Decimal(amount)
     if amount == 0 or amount != money.quantize(amount):
         raise ValidationError({"amount": ["Enter a non-zero amount in whole cents."]})
-    wallet = wallet_get_or_create(user=user)
-    return ledger_post(
-        kind=LedgerTransaction.Kind.ADJUSTMENT,
-        legs=[Leg(wallet, amount), Leg(external_account(), -amount)],
-        reference=f"Adjustment by staff: {reason}"[:200],
-        memo=reason,
-        created_by=by,
-    )
+    # One transaction with the posting: a refused or failed adjustment leaves no
+    # new, empty wallet behind.
+    with transaction.atomic():
+        wallet = wallet_get_or_create(user=user)
+        return ledger_post(
+            kind=LedgerTransaction.Kind.ADJUSTMENT,
+            legs=[Leg(wallet, amount), Leg(external_account(), -amount)],
+            reference=f"Adjustment by staff: {reason}"[:200],
+            memo=reason,
+            created_by=by,
+        )
 
 
 # --- Top-ups -------------------------------------------------------------------------
@@ -363,6 +391,8 @@ def top_up_create(*, user: User, amount: Decimal) -> TopUp:
     from accounts.payments import get_gateway
 
     amount = money.quantize(amount)
+    if amount <= 0:  # forms check this too; the service must not leave it to a constraint
+        raise ValidationError({"amount": ["Enter an amount of at least 0.01."]})
     gateway = get_gateway()
     with transaction.atomic():
         wallet_get_or_create(user=user)
@@ -431,10 +461,14 @@ def ledger_verify() -> LedgerReport:
     report.transactions = LedgerTransaction.objects.count()
     report.entries = LedgerEntry.objects.count()
 
+    # Entries are whole cents, so a real imbalance is at least a cent. Compare with
+    # half a cent, not zero: SQLite sums decimals as floats, and three balanced legs
+    # (a murabaha sale) can sum to 1e-13 there.
+    half_cent = money.CENT / 2
     unbalanced = (
         LedgerEntry.objects.values("transaction_id")
         .annotate(total=Sum("amount"), legs=Count("id"))
-        .exclude(total=0, legs__gte=2)
+        .filter(Q(legs__lt=2) | Q(total__gte=half_cent) | Q(total__lte=-half_cent))
     )
     for row in unbalanced:
         report.problems.append(

@@ -365,6 +365,7 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
                 original=donation.ledger_transaction,
                 reason=(reason or "").strip() or f"Refund of donation {donation.pk}",
                 by=by,
+                by_record_owner=True,
             )
         except ledger.AlreadyReversed:
             raise AlreadyRefunded() from None

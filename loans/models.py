@@ -20,6 +20,11 @@ from django.utils import timezone
 from accounts.money import ZERO
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
+# Amounts are whole cents, so allowing half a cent in the constraints that do
+# arithmetic changes nothing on PostgreSQL (exact numerics), while it absorbs
+# SQLite's float arithmetic in CHECK constraints (0.10 + 0.20 is
+# 0.30000000000000004 there, which refused a correct offer or write-off).
+HALF_CENT = Decimal("0.005")
 MAX_MONTHS = 60
 PURPOSE_MAX_LENGTH = 500
 ASSET_MAX_LENGTH = 300
@@ -107,7 +112,7 @@ class Loan(_Financing):
             ),
             models.CheckConstraint(
                 condition=Q(written_off_amount__gte=0)
-                & Q(written_off_amount__lte=F("principal_amount") - F("repaid_amount")),
+                & Q(written_off_amount__lte=F("principal_amount") - F("repaid_amount") + HALF_CENT),
                 name="loans_loan_write_off_within_remainder",
             ),
             models.CheckConstraint(
@@ -215,14 +220,18 @@ class MurabahaContract(_Financing):
             ),
             models.CheckConstraint(
                 condition=Q(markup_amount__isnull=True, sale_price__isnull=True)
-                | Q(markup_amount__gte=0, sale_price=F("cost_price") + F("markup_amount")),
+                | Q(
+                    markup_amount__gte=0,
+                    sale_price__gt=F("cost_price") + F("markup_amount") - HALF_CENT,
+                    sale_price__lt=F("cost_price") + F("markup_amount") + HALF_CENT,
+                ),
                 name="loans_murabaha_sale_is_cost_plus_markup",
             ),
             models.CheckConstraint(
                 condition=Q(paid_amount__gte=0)
                 & (
                     Q(sale_price__isnull=True, paid_amount=0)
-                    | Q(paid_amount__lte=F("sale_price") - F("down_payment"))
+                    | Q(paid_amount__lte=F("sale_price") - F("down_payment") + HALF_CENT)
                 ),
                 name="loans_murabaha_paid_within_financed",
             ),

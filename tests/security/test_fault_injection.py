@@ -1,0 +1,312 @@
+"""Fault injection: a crash in the middle of a money service leaves nothing behind.
+
+For each service that moves money, a dry run counts the writes it makes
+(INSERT/UPDATE/DELETE statements). Then, for every n, the n-th write is let
+through and an exception is raised right after it, from inside the database
+layer, so the service dies with some of its writes done. Every row of the
+accounts, zakat, campaigns and loans tables must be exactly as before (compared
+by count and a hash of the values, with a readable diff on failure), no
+on_commit callback may be left to run, no e-mail may go out and no live
+campaign update may be broadcast.
+
+The one designed exception is top_up_create: it records the TopUp before
+calling the payment gateway and outside the lock (an external call must never
+hold one), so a crash after that may leave the pending TopUp, and a gateway
+that fails leaves it marked failed. Either way no money moves.
+"""
+
+import hashlib
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.db import connection, transaction
+from django.test import override_settings
+
+from accounts import payments
+from accounts import services as accounts
+from accounts.models import LedgerTransaction, TopUp
+from campaigns import services as campaigns
+from loans import services as loans
+from tests.campaigns.factories import make_campaign
+from tests.factories import UserFactory, fund_wallet
+from tests.loans.factories import (
+    active_contract,
+    active_loan,
+    offered_contract,
+    pending_loan,
+    requested_contract,
+)
+from zakat import services as zakat
+
+pytestmark = pytest.mark.django_db
+
+MONEY_APPS = ("accounts", "zakat", "campaigns", "loans")
+WRITES = ("INSERT", "UPDATE", "DELETE")
+D = Decimal
+
+
+class Fault(Exception):
+    """The injected crash."""
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every model of the money apps, in primary-key order."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values_list())
+        for label in MONEY_APPS
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
+def digest(snap: dict[str, list[tuple]]) -> dict[str, tuple[int, str]]:
+    return {
+        label: (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+        for label, rows in snap.items()
+    }
+
+
+def changes(before: dict, after: dict) -> str:
+    lines = []
+    for label in before:
+        old, new = set(map(repr, before[label])), set(map(repr, after[label]))
+        lines += [f"  {label} -{row}" for row in old - new]
+        lines += [f"  {label} +{row}" for row in new - old]
+    return "\n".join(lines)
+
+
+class CrashAfterWrite:
+    """A database execute wrapper: lets the n-th write run, then raises Fault
+    (n = 0 only counts)."""
+
+    def __init__(self, n: int = 0) -> None:
+        self.n = n
+        self.writes = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.lstrip().upper().startswith(WRITES):
+            self.writes += 1
+            if self.writes == self.n:
+                raise Fault(f"injected after write {self.n}: {sql[:80]}")
+        return result
+
+
+# --- the scenarios: each prepares the rows and returns the call under test ------------
+
+
+def staff():
+    return UserFactory(is_staff=True)
+
+
+def funded(amount: str = "2000.00"):
+    user = UserFactory()
+    fund_wallet(user, amount)
+    return user
+
+
+def s_top_up_create() -> Callable:
+    user = funded("10.00")
+    return lambda: accounts.top_up_create(user=user, amount=D("125.00"))
+
+
+def s_top_up_settle() -> Callable:
+    user = funded("10.00")
+    with override_settings(PAYMENT_GATEWAY="tests.accounts.gateways.DeferredGateway"):
+        top_up = accounts.top_up_create(user=user, amount=D("125.00"))
+    return lambda: accounts.top_up_settle(top_up=top_up, succeeded=True)
+
+
+def s_wallet_adjust_credit() -> Callable:
+    user, by = UserFactory(), funded()  # the user has no wallet yet: it is opened here
+    return lambda: accounts.wallet_adjust(user=user, amount=D("40.00"), reason="goodwill", by=by)
+
+
+def s_wallet_adjust_debit() -> Callable:
+    user, by = funded("100.00"), staff()
+    return lambda: accounts.wallet_adjust(user=user, amount=D("-40.00"), reason="error", by=by)
+
+
+def s_ledger_reverse() -> Callable:
+    user, by = funded("100.00"), staff()
+    original = LedgerTransaction.objects.get(top_up__user=user)
+    return lambda: accounts.ledger_reverse(original=original, reason="charged back", by=by)
+
+
+def s_donation_create() -> Callable:
+    donor, campaign = funded(), make_campaign()
+    return lambda: campaigns.donation_create(
+        donor=donor, campaign=campaign, amount=D("75.00"), message="Go!"
+    )
+
+
+def s_donation_refund() -> Callable:
+    donor, campaign, by = funded(), make_campaign(), staff()
+    donation = campaigns.donation_create(donor=donor, campaign=campaign, amount=D("75.00"))
+    campaigns.donation_create(donor=funded(), campaign=campaign, amount=D("5.00"))
+    return lambda: campaigns.donation_refund(donation=donation, by=by, reason="asked")
+
+
+def s_zakat_payment() -> Callable:
+    payer = funded()
+    record = zakat.zakat_record_create(
+        payer=payer, payer_id="payer-001", wealth_amount=D("10000.00"), nisab_threshold=D("5000")
+    )
+    return lambda: zakat.zakat_payment_create(record=record, payer=payer)
+
+
+def s_loan_disburse() -> Callable:
+    by = staff()
+    loan = pending_loan(funded(), principal="1200.00", months=12)
+    loans.loan_approve(loan=loan, by=by)
+    return lambda: loans.loan_disburse(loan=loan, by=by)
+
+
+def s_loan_repay_wallet() -> Callable:
+    borrower = funded()
+    loan = active_loan(borrower, principal="1200.00", months=12)
+    return lambda: loans.loan_repay(loan=loan, amount=D("150.00"), by=borrower)
+
+
+def s_loan_repay_in_full() -> Callable:
+    borrower = funded()
+    loan = active_loan(borrower, principal="300.00", months=3)
+    return lambda: loans.loan_repay(loan=loan, amount=D("300.00"), by=borrower)
+
+
+def s_loan_repay_external() -> Callable:
+    loan, by = active_loan(UserFactory(), principal="1200.00", months=12), staff()
+    return lambda: loans.loan_repay(loan=loan, amount=D("150.00"), by=by, source="external")
+
+
+def s_loan_mark_defaulted() -> Callable:
+    borrower, by = funded(), staff()
+    loan = active_loan(borrower, principal="1200.00", months=12)
+    loans.loan_repay(loan=loan, amount=D("250.00"), by=borrower)
+    return lambda: loans.loan_mark_defaulted(loan=loan, by=by)
+
+
+def s_murabaha_acquire() -> Callable:
+    contract, by = requested_contract(UserFactory()), staff()
+    return lambda: loans.murabaha_acquire(contract=contract, by=by)
+
+
+def s_murabaha_accept() -> Callable:
+    customer = funded()
+    contract = offered_contract(customer, markup="200.00")
+    return lambda: loans.murabaha_accept(contract=contract, by=customer)
+
+
+def s_murabaha_pay() -> Callable:
+    customer = UserFactory()
+    contract = active_contract(customer, markup="200.00")
+    return lambda: loans.murabaha_pay(contract=contract, amount=D("400.00"), by=customer)
+
+
+def s_murabaha_pay_in_full() -> Callable:
+    customer = funded()
+    contract = active_contract(customer, markup="200.00")
+    return lambda: loans.murabaha_pay(contract=contract, amount=D("1100.00"), by=customer)
+
+
+SCENARIOS = {name.removeprefix("s_"): fn for name, fn in globals().items() if name.startswith("s_")}
+
+
+def is_designed_counter_leftover(before: dict, after: dict) -> bool:
+    """zakat_payment_create makes the receipt counter row (at 0, no number used)
+    before it takes its locks, on purpose: the only thing a crash may leave."""
+    label = "zakat.ReceiptCounter"
+    others_equal = all(before[k] == after[k] for k in before if k != label)
+    return others_equal and before[label] == [] and after[label] == [("zakat_receipt", 0)]
+
+
+def is_designed_top_up_leftover(before: dict, after: dict) -> bool:
+    """top_up_create records the TopUp before the gateway call: a crash after that
+    may leave it pending, never with money, and nothing else may differ."""
+    label = TopUp._meta.label
+    others_equal = all(before[k] == after[k] for k in before if k != label)
+    new = TopUp.objects.exclude(pk__in=[row[0] for row in before[label]])
+    return (
+        others_equal
+        and set(map(repr, before[label])) <= set(map(repr, after[label]))
+        and all(t.status == TopUp.Status.PENDING and t.ledger_transaction_id is None for t in new)
+    )
+
+
+DESIGNED_LEFTOVERS = {
+    "top_up_create": is_designed_top_up_leftover,
+    "zakat_payment": is_designed_counter_leftover,
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_a_crash_after_any_write_leaves_nothing_partial(
+    scenario, monkeypatch, django_capture_on_commit_callbacks
+):
+    broadcasts = []
+    monkeypatch.setattr(campaigns, "_broadcast", lambda *args: broadcasts.append(args))
+    prepare = SCENARIOS[scenario]
+
+    with transaction.atomic():  # a dry run, to count the service's writes
+        call = prepare()
+        counter = CrashAfterWrite()
+        with connection.execute_wrapper(counter):
+            call()
+        transaction.set_rollback(True)
+    assert counter.writes >= 2, f"{scenario} wrote only {counter.writes} time(s)"
+    mail.outbox.clear()
+    broadcasts.clear()
+
+    for n in range(1, counter.writes + 1):
+        with transaction.atomic():
+            call = prepare()
+            before = snapshot()
+            with (
+                django_capture_on_commit_callbacks(execute=True) as callbacks,
+                pytest.raises(Fault),
+                connection.execute_wrapper(CrashAfterWrite(n)),
+            ):
+                call()
+            if connection.needs_rollback:
+                # The crash escaped a write made outside any atomic block of the
+                # service; without our test transaction it would have been committed
+                # at once (autocommit), so look at the rows as they are.
+                transaction.set_rollback(False)
+            after = snapshot()
+            designed = DESIGNED_LEFTOVERS.get(scenario)
+            if designed is None or not designed(before, after):
+                assert digest(after) == digest(before), (
+                    f"{scenario}: a crash after write {n} of {counter.writes} left:\n"
+                    + changes(before, after)
+                )
+            assert callbacks == [], f"{scenario}: on_commit callbacks survived write {n}"
+            transaction.set_rollback(True)
+    assert mail.outbox == []
+    assert broadcasts == []
+
+
+def test_a_failing_gateway_leaves_only_a_failed_top_up(monkeypatch):
+    user = funded("10.00")
+
+    def broken(self, *, top_up):
+        raise ConnectionError("provider unreachable")
+
+    monkeypatch.setattr(payments.SandboxGateway, "start", broken)
+    before = snapshot()
+
+    with pytest.raises(accounts.PaymentUnavailable):
+        accounts.top_up_create(user=user, amount=D("50.00"))
+
+    after = snapshot()
+    label = TopUp._meta.label
+    assert {k: v for k, v in after.items() if k != label} == {
+        k: v for k, v in before.items() if k != label
+    }, changes(before, after)
+    top_up = TopUp.objects.exclude(pk__in=[row[0] for row in before[label]]).get()
+    assert top_up.status == TopUp.Status.FAILED
+    assert top_up.completed_at is not None
+    assert top_up.ledger_transaction_id is None
+    assert top_up.amount == D("50.00")
+    assert accounts.wallet_get_or_create(user=user).balance == D("10.00")
