@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench install migrate seed clean
+.PHONY: run test lint format bench fuzz serve worker install migrate seed clean
 
 $(PY):
 	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
@@ -43,8 +43,36 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The production layout on this machine, DEBUG off (docs/deploy.md): gunicorn for
+# HTTP, uvicorn for /ws/, the task worker, nginx in front when installed. Needs
+# Redis (REDIS_URL, default the local one). The key below is for this machine only.
+serve: export DEBUG = 0
+serve: export SECRET_KEY ?= local-serve-only-key-not-for-production-6c1f0e9b2d7a4e35b8a9c0d1e2f3a4b5
+serve: export REDIS_URL ?= redis://127.0.0.1:6379/0
+serve: install
+	@$(BIN)/python -c "import redis, os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_timeout=2).ping()" \
+		|| { echo "make serve needs Redis at $$REDIS_URL (set REDIS_URL)"; exit 1; }
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py migrate --noinput
+	$(PY) scripts/serve.py --host $(HOST) --port $(PORT)
+
+# The task worker alone (TASK_BACKEND=database, the default when REDIS_URL is set).
+worker: export TASK_BACKEND ?= database
+worker: install
+	$(PY) manage.py db_worker
+
+# Seed PostgreSQL, start the production processes, drive load, write
+# docs/benchmarks.md (under ten minutes; needs PostgreSQL and Redis; installs wrk).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ose_bench
 bench: install
-	@echo "No benchmarks yet: the performance work adds them here."
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
+
+# Schemathesis for longer than CI (which fuzzes 100 examples per operation on
+# PostgreSQL inside `make test`); runs on SQLite too.
+FUZZ_EXAMPLES ?= 1000
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/security/test_fuzz.py -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "channels",
     "axes",
+    # The database task queue (TASK_BACKEND=database): its table and `db_worker`.
+    "django_tasks_db",
     "config",
     "accounts",
     "zakat",
@@ -69,7 +71,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# BENCH_BASELINES=1 (benchmarks only) adds the bare-Django baseline views of bench/.
+ROOT_URLCONF = "bench.urls" if env.bool("BENCH_BASELINES", default=False) else "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -100,13 +103,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Two ways to reuse connections (Django refuses both at once); docs/deploy.md
+    # has the measurements. DB_POOL_MAX_SIZE > 0: psycopg's pool, at most that
+    # many connections per process (the only safe choice under an ASGI server).
+    # Otherwise CONN_MAX_AGE: one persistent connection per worker thread.
+    # Either way the total is bounded by processes x (pool size | threads).
+    DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=0)
+    if DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DB_POOL_MIN_SIZE", default=1), DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            # Waiting longer than this for a free connection raises (a 500),
+            # instead of queueing forever behind a stuck request.
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis-backed services (optional) ---------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# Channel layer on Redis: "pubsub" (channels_redis.pubsub, chosen by measurement:
+# docs/benchmarks.md) or "core" (channels_redis.core, per-channel lists).
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="pubsub")
+_CHANNEL_LAYER_BACKENDS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+if CHANNEL_LAYER not in _CHANNEL_LAYER_BACKENDS:
+    raise ImproperlyConfigured("CHANNEL_LAYER must be 'pubsub' or 'core'.")
 
 if REDIS_URL:
     CACHES = {
@@ -114,7 +143,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": _CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
@@ -126,7 +155,18 @@ else:
     # process only with REDIS_URL set.
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# --- Background tasks (django.tasks) -----------------------------------------------
+# "immediate": run in the request's process right after commit (one process,
+# development and tests). "database": django-tasks-db queues each task as a row
+# in PostgreSQL and `manage.py db_worker` (`make worker`) runs them; the default
+# as soon as REDIS_URL says we run as many processes. See docs/deploy.md.
+TASK_BACKEND = env.str("TASK_BACKEND", default="database" if REDIS_URL else "immediate")
+if TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASK_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured("TASK_BACKEND must be 'immediate' or 'database'.")
 
 # --- Auth ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -205,7 +245,8 @@ _email_options = {
 if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     _email_options = {k: v for k, v in _email_options.items() if v not in (None, "")}
 elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
-    _email_options = {"file_path": _email.get("EMAIL_FILE_PATH")}
+    # django-environ drops the leading "/" of filemail:///abs/path; put it back.
+    _email_options = {"file_path": "/" + _email.get("EMAIL_FILE_PATH", "").lstrip("/")}
 else:
     _email_options = {}
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_options}}

@@ -180,8 +180,12 @@ import json, django
 django.setup()
 from django.core.management import call_command
 from django.test import Client
-from django.test.utils import setup_test_environment
+from django.test.utils import override_settings, setup_test_environment
 setup_test_environment()
+# Production serves collectstatic's hashed files; this probe has none collected.
+from django.conf import settings
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
 call_command("migrate", verbosity=0)
 from accounts.models import User
 User.objects.create_user(email="amina@example.org", password="a-long-passphrase", name="Amina")
