@@ -1,8 +1,6 @@
 """The staff's screens for campaigns and donations. Money is read-only here:
 lifecycle moves and refunds are actions that call campaigns.services."""
 
-import csv
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -10,6 +8,7 @@ from django.utils import timezone
 
 from campaigns import services
 from campaigns.models import Campaign, Donation
+from config.csv_export import csv_response
 from config.errors import DomainError
 
 CSV_HEADER = [
@@ -26,36 +25,23 @@ CSV_HEADER = [
 ]
 
 
-def _csv_safe(value) -> str:
-    # A cell starting with = + - @ is a formula to spreadsheets; quote it.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def donations_csv(queryset, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for d in queryset.select_related("donor", "campaign").order_by("created_at", "id"):
-        writer.writerow(
-            [
-                _csv_safe(v)
-                for v in (
-                    d.pk,
-                    d.created_at.isoformat(),
-                    d.campaign.name,
-                    d.donor.name,
-                    d.donor.email,
-                    d.is_anonymous,
-                    d.amount,
-                    d.status,
-                    d.refunded_at.isoformat() if d.refunded_at else "",
-                    d.message,
-                )
-            ]
+    rows = (
+        (
+            d.pk,
+            d.created_at.isoformat(),
+            d.campaign.name,
+            d.donor.name,
+            d.donor.email,
+            d.is_anonymous,
+            d.amount,
+            d.status,
+            d.refunded_at.isoformat() if d.refunded_at else "",
+            d.message,
         )
-    return response
+        for d in queryset.select_related("donor", "campaign").order_by("created_at", "id")
+    )
+    return csv_response(filename, CSV_HEADER, rows)
 
 
 def _run_each(modeladmin, request, queryset, action, done: str) -> None:

@@ -1,7 +1,6 @@
 """Staff screens for financing: approvals queue (pending first), every transition
 as an action calling the same services as the API, schedules inline, CSV export."""
 
-import csv
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,10 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from config.csv_export import csv_response
 from config.errors import DomainError
 from loans import selectors, services
 from loans.models import Installment, Loan, MurabahaContract, Payment
@@ -71,15 +70,6 @@ def _run(modeladmin, request, queryset, move, done: str, **kwargs) -> None:
             modeladmin.message_user(request, f"{obj}: {message}", messages.ERROR)
     if ok:
         modeladmin.message_user(request, f"{done}: {ok}.", messages.SUCCESS)
-
-
-def _csv(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
 
 
 class _FinancingAdmin(admin.ModelAdmin):
@@ -162,7 +152,7 @@ class LoanAdmin(_FinancingAdmin):
 
     @admin.action(description="Export the selected loans as CSV")
     def export_csv(self, request, queryset):
-        return _csv(
+        return csv_response(
             "loans.csv",
             [
                 "id",
@@ -187,7 +177,7 @@ class LoanAdmin(_FinancingAdmin):
                     loan.disbursement_date or "",
                     loan.days_past_due,
                 ]
-                for loan in queryset
+                for loan in queryset.select_related("borrower")
             ),
         )
 
@@ -268,7 +258,7 @@ class MurabahaContractAdmin(_FinancingAdmin):
 
     @admin.action(description="Export the selected contracts as CSV")
     def export_csv(self, request, queryset):
-        return _csv(
+        return csv_response(
             "murabaha.csv",
             [
                 "id",

@@ -1,11 +1,10 @@
-import csv
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponse
 
 from accounts.admin import ReadOnlyAdmin
+from config.csv_export import csv_response
 from zakat import services
 from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
 
@@ -67,16 +66,6 @@ class MetalPriceAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
-
-
-def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return response
 
 
 class PaymentInline(admin.StackedInline):
@@ -180,7 +169,7 @@ class ZakatRecordAdmin(admin.ModelAdmin):
             ]
             for r in queryset.select_related("payer").order_by("-calculation_date")
         )
-        return _csv_response(
+        return csv_response(
             "zakat-records.csv",
             [
                 "id",
@@ -223,7 +212,7 @@ class ZakatPaymentAdmin(ReadOnlyAdmin):
             [p.receipt_label, p.payer.email, p.amount, p.paid_at.isoformat(), str(p.record_id)]
             for p in queryset.select_related("payer").order_by("receipt_number")
         )
-        return _csv_response(
+        return csv_response(
             "zakat-payments.csv", ["receipt", "payer_email", "amount", "paid_at", "record_id"], rows
         )
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from loans.models import Loan, MurabahaContract
-from tests.factories import fund_wallet
+from tests.factories import UserFactory, fund_wallet
 from tests.loans.factories import active_loan, offered_contract, pending_loan
 
 pytestmark = pytest.mark.django_db
@@ -114,5 +114,22 @@ def test_admin_screens_and_actions(client, staff_user, user):
     loan.refresh_from_db()
     assert loan.status == "active"
     csv = client.post("/admin/loans/loan/", {"action": "export_csv", "_selected_action": [loan.pk]})
-    assert csv["Content-Type"] == "text/csv"
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
     assert contract.status == "offered"
+
+
+def test_admin_csv_export_neutralises_formulas(client, staff_user):
+    # An e-mail address may legally start with "=": a spreadsheet would run it.
+    borrower = UserFactory(email="=2+5@example.org")
+    loan = pending_loan(borrower)
+    staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
+
+    response = client.post(
+        "/admin/loans/loan/", {"action": "export_csv", "_selected_action": [loan.pk]}
+    )
+
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("id,borrower,")
+    assert f"{loan.pk},'=2+5@example.org," in lines[1]
