@@ -508,6 +508,13 @@ def main() -> int:
             env={**env, "REDIS_URL": ""},
             check=True,
         )
+    else:
+        subprocess.run(
+            [PY, "bench/seed.py", "--refresh-tokens", "--out", str(data_file)],
+            cwd=ROOT,
+            env={**env, "REDIS_URL": ""},
+            check=True,
+        )
     data = json.loads(data_file.read_text())
     subprocess.run(
         [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
@@ -704,10 +711,7 @@ GROUP_SEND_PROBE = """
 import os, json, time, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-layer = get_channel_layer()
-send = async_to_sync(layer.group_send)
+from config.realtime import group_send as send  # as the web processes send
 for _ in range(20):
     send("bench.probe", {"type": "x"})
 t = time.perf_counter()

@@ -21,6 +21,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -48,6 +49,7 @@ from accounts.models import LedgerAccount, User
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from loans import services as loan_services
+from loans.models import Loan
 
 WORDS = [
     "water",
@@ -94,6 +96,23 @@ def _donate(rows: list[tuple]) -> None:
     connection.close()
 
 
+def refresh_tokens(path: Path) -> int:
+    """Re-issue the access tokens of an earlier seed (`--skip-seed` reuses its data)."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    data = json.loads(path.read_text())
+    users = {str(u.pk): u for u in User.objects.filter(pk__in=[pk for pk, _ in data["users"]])}
+    tokens = {pk: str(AccessToken.for_user(user)) for pk, user in users.items()}
+    data["users"] = [[pk, tokens[pk]] for pk, _ in data["users"]]
+    borrowers = dict(
+        Loan.objects.filter(pk__in=[pk for pk, _ in data["loans"]]).values_list("pk", "borrower_id")
+    )
+    data["loans"] = [[pk, tokens[str(borrowers[UUID(pk)])]] for pk, _ in data["loans"]]
+    path.write_text(json.dumps(data))
+    print(f"[seed] new access tokens for {len(tokens)} users in {path}", flush=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=2000)
@@ -102,7 +121,14 @@ def main() -> int:
     parser.add_argument("--loans", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--refresh-tokens",
+        action="store_true",
+        help="only issue new access tokens for the users in --out (they live 30 minutes)",
+    )
     args = parser.parse_args()
+    if args.refresh_tokens:
+        return refresh_tokens(Path(args.out))
     rnd = random.Random(7)
     t0 = time.monotonic()
 

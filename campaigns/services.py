@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +24,9 @@ from campaigns.models import (
     Campaign,
     Donation,
 )
+from config import realtime
 from config.errors import DomainError, InvalidTransition
+from config.taskqueue import enqueue_with_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,16 @@ def campaign_fund_account(*, campaign: Campaign) -> LedgerAccount:
     return account
 
 
+def _donation_accounts(*, donor: User, campaign: Campaign) -> tuple[LedgerAccount, LedgerAccount]:
+    """The donor's wallet and the campaign's fund: one query when both exist
+    (they do from the first top-up and from activation)."""
+    keys = (ledger.wallet_key(donor), campaign.fund_key)
+    found = {a.key: a for a in LedgerAccount.objects.filter(key__in=keys)}
+    wallet = found.get(keys[0]) or ledger.wallet_get_or_create(user=donor)
+    fund = found.get(keys[1]) or campaign_fund_account(campaign=campaign)
+    return wallet, fund
+
+
 def campaign_group_name(campaign_id: Any) -> str:
     return f"campaign.{campaign_id}"
 
@@ -99,13 +110,8 @@ def campaign_progress_payload(campaign: Campaign) -> dict[str, Any]:
 def _broadcast(campaign_id: Any, payload: dict[str, Any]) -> None:
     """Send to everyone watching the campaign. Runs after commit; a channel
     layer that is down must never undo or fail a committed donation."""
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        async_to_sync(layer.group_send)(
+        realtime.group_send(
             campaign_group_name(campaign_id), {"type": "campaign.event", "payload": payload}
         )
     except Exception:
@@ -311,12 +317,10 @@ def donation_create(
                 f"This campaign is {campaign.get_status_display().lower()} "
                 "and is not accepting donations."
             )
+        wallet, fund = _donation_accounts(donor=donor, campaign=campaign)
         posting = ledger.ledger_post(
             kind=LedgerTransaction.Kind.DONATION,
-            legs=[
-                ledger.Leg(ledger.wallet_get_or_create(user=donor), -amount),
-                ledger.Leg(campaign_fund_account(campaign=campaign), amount),
-            ],
+            legs=[ledger.Leg(wallet, -amount), ledger.Leg(fund, amount)],
             reference=f"Donation to {campaign.name}"[:200],
             created_by=donor,
         )
@@ -338,9 +342,7 @@ def donation_create(
 
         event = _donation_event("new_donation", donation, campaign)
         transaction.on_commit(lambda: _broadcast(campaign.pk, event), robust=True)
-        transaction.on_commit(
-            lambda: tasks.send_donation_receipt.enqueue(str(donation.pk)), robust=True
-        )
+        enqueue_with_transaction(tasks.send_donation_receipt, str(donation.pk))
     return donation
 
 
@@ -386,8 +388,6 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
 
         event = _donation_event("donation_refunded", donation, campaign)
         transaction.on_commit(lambda: _broadcast(campaign.pk, event), robust=True)
-        transaction.on_commit(
-            lambda: tasks.send_refund_notice.enqueue(str(donation.pk)), robust=True
-        )
+        enqueue_with_transaction(tasks.send_refund_notice, str(donation.pk))
     donation.campaign = campaign
     return donation

@@ -138,9 +138,7 @@ if CHANNEL_LAYER not in _CHANNEL_LAYER_BACKENDS:
     raise ImproperlyConfigured("CHANNEL_LAYER must be 'pubsub' or 'core'.")
 
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": _CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],

@@ -47,6 +47,7 @@ from accounts import money
 from accounts.models import LedgerAccount, LedgerTransaction, User
 from accounts.services import Leg, external_account, ledger_post, wallet_get_or_create
 from config.errors import DomainError, InvalidTransition
+from config.taskqueue import enqueue_with_transaction
 from loans.models import (
     ASSET_MAX_LENGTH,
     MAX_MONTHS,
@@ -603,7 +604,5 @@ def installments_mark_overdue(*, today: date | None = None) -> tuple[int, int]:
         for pk in late.filter(reminded_at__isnull=True).values_list("pk", flat=True):
             if Installment.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
                 reminded += 1
-                transaction.on_commit(
-                    lambda pk=pk: send_overdue_reminder.enqueue(installment_id=pk)
-                )
+                enqueue_with_transaction(send_overdue_reminder, installment_id=pk)
     return marked, reminded

@@ -17,6 +17,7 @@ from accounts import money
 from accounts.models import LedgerTransaction, User
 from accounts.services import Leg, ledger_post, wallet_get_or_create, zakat_fund_account
 from config.errors import DomainError
+from config.taskqueue import enqueue_with_transaction
 from zakat import calculation, feed, selectors
 from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
 
@@ -342,7 +343,7 @@ def zakat_payment_create(*, record: ZakatRecord, payer: User) -> ZakatPayment:
         record.updated_at = timezone.now()
         record.save(update_fields=["payment_status", "updated_at"])
         payment_id = str(payment.pk)
-        transaction.on_commit(lambda: send_zakat_receipt.enqueue(payment_id))
+        enqueue_with_transaction(send_zakat_receipt, payment_id)
     return payment
 
 

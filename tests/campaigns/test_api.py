@@ -401,3 +401,26 @@ def test_list_query_counts_do_not_grow(staff_user):
     assert Campaign.objects.count() == 50
     assert Donation.objects.count() == 50
     assert few == many
+
+
+def test_a_donation_is_a_fixed_handful_of_statements(auth_client, user):
+    """Each statement of a donation is a round trip while the campaign row is
+    locked; their number is what bounds donations per second (docs/benchmarks.md)."""
+    fund_wallet(user, "100.00")
+    campaign = make_campaign()
+    body = {"campaign_id": str(campaign.pk), "amount": "1.00"}
+    assert auth_client.post("/api/v1/donations", body, format="json").status_code == 201
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = auth_client.post("/api/v1/donations", body, format="json")
+
+    assert response.status_code == 201
+    statements = [q["sql"].split()[0].upper() for q in ctx.captured_queries]
+    # One savepoint: the service's own transaction, nested in the test's. The
+    # ledger posting inside it adds none.
+    assert statements.count("SAVEPOINT") == 1, statements
+    work = [s for s in statements if s not in ("SAVEPOINT", "RELEASE")]
+    # The user, the campaign (visible?, then locked), the two accounts (found,
+    # then locked), the ledger transaction, its entries, two balances, "first
+    # gift from this donor?", the donation and the campaign's totals.
+    assert len(work) <= 12, statements

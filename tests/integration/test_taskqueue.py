@@ -70,3 +70,25 @@ def test_with_the_immediate_backend_a_task_runs_only_after_commit():
     finally:
         task_finished.disconnect(record)
     assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_donation_and_its_receipt_commit_together(database_queue):
+    from decimal import Decimal
+
+    from accounts.services import InsufficientFunds
+    from campaigns import services as campaign_services
+    from tests.campaigns.factories import funded_donor, make_campaign
+
+    donor = funded_donor("10.00")
+    campaign = make_campaign()
+
+    donation = campaign_services.donation_create(
+        donor=donor, campaign=campaign, amount=Decimal("4.00")
+    )
+    with pytest.raises(InsufficientFunds):
+        campaign_services.donation_create(donor=donor, campaign=campaign, amount=Decimal("7.00"))
+
+    queued = DBTaskResult.objects.get()  # one receipt: the refused gift queued nothing
+    assert queued.task_path == "campaigns.tasks.send_donation_receipt"
+    assert queued.args_kwargs["args"] == [str(donation.pk)]
