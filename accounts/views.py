@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from accounts import money, selectors, services
 from accounts.forms import RegisterForm, TopUpForm
 from config.errors import DomainError
+from config.paging import page_of
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -56,9 +56,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
                 messages.error(request, "The payment was declined; nothing was charged.")
             return redirect("wallet")
     account = selectors.wallet_for(user=request.user)
-    page = Paginator(selectors.wallet_entry_list(user=request.user), 20).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(selectors.wallet_entry_list(user=request.user), request.GET.get("page"), 20)
     return render(
         request,
         "accounts/wallet.html",

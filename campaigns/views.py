@@ -4,7 +4,6 @@ my donations and printable receipts. Thin: form → service → message → redi
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from campaigns import selectors, services
 from campaigns.forms import CampaignForm, DonateForm
 from campaigns.models import Campaign
 from config.errors import DomainError
+from config.paging import page_of
 
 PAGE_SIZE = 12
 RECENT_DONATIONS = 10
@@ -36,7 +36,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     campaigns = selectors.campaign_list_active_first(user=request.user, search=query)
-    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(campaigns, request.GET.get("page"), PAGE_SIZE)
     return render(request, "campaigns/list.html", {"page_obj": page, "query": query})
 
 
@@ -115,7 +115,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_donations(request: HttpRequest) -> HttpResponse:
     donations = selectors.donation_list(user=request.user, own_only=True)
-    page = Paginator(donations, 20).get_page(request.GET.get("page"))
+    page = page_of(donations, request.GET.get("page"), 20)
     return render(
         request, "campaigns/my_donations.html", {"page_obj": page, "currency": money.currency()}
     )

@@ -256,6 +256,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis with REDIS_URL) and written through to
+# the database: a signed-in page costs no session query, and a cache that is
+# flushed or down loses nobody's session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False  # the site's own JS reads it for API calls
 
 # HTTPS=1 in production switches on every HTTPS-only protection at once.

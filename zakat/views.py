@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts import money
 from accounts import selectors as account_selectors
 from config.errors import DomainError
+from config.paging import page_of
 from zakat import calculation, selectors, services
 from zakat.dates import hijri_label
 from zakat.forms import CalculatorForm, HawlForm
@@ -90,9 +90,7 @@ def record_save(request: HttpRequest) -> HttpResponse:
 @login_required
 def records(request: HttpRequest) -> HttpResponse:
     """My zakat: my records (paginated), my hawl date in both calendars."""
-    page = Paginator(selectors.zakat_record_list_own(user=request.user), 10).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(selectors.zakat_record_list_own(user=request.user), request.GET.get("page"), 10)
     hawl = selectors.hawl_for(user=request.user)
     wallet = account_selectors.wallet_for(user=request.user)
     return render(

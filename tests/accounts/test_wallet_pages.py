@@ -120,7 +120,9 @@ def test_history_paginates_at_twenty_rows(client, user):
     assert second.status_code == 200
     assert history_rows(html) == 5
     assert html.count("Top-up via sandbox") == 5
-    assert "Page 2 of 2" in html
+    assert "Page 2" in html
+    assert 'rel="next"' not in html  # the last page
+    assert 'rel="prev"' in html
     assert balance_shown(html) == "25.00"
 
 
