@@ -68,6 +68,33 @@ class CampaignOut(serializers.ModelSerializer):
             "created_at",
         ]
 
+    def to_representation(self, campaign: Campaign) -> dict:
+        """The declared fields, built in one go: DRF's field-by-field walk (and
+        building the fields on every request) was half the cost of a list page
+        (docs/benchmarks.md). Values go through DRF's own field formatting; a
+        test holds this equal to DRF's generic output."""
+        return {
+            "id": str(campaign.pk),
+            "name": campaign.name,
+            "description": campaign.description,
+            "target_amount": _AMOUNT.to_representation(campaign.target_amount),
+            "current_amount": _AMOUNT.to_representation(campaign.current_amount),
+            "donor_count": campaign.donor_count,
+            "status": campaign.status,
+            "start_date": _DATE.to_representation(campaign.start_date),
+            "end_date": _DATE.to_representation(campaign.end_date),
+            "progress_percentage": _PERCENT.to_representation(campaign.progress_percentage),
+            "organizer_name": campaign.organizer.name,
+            "created_at": _DATETIME.to_representation(campaign.created_at),
+        }
+
+
+# The formatting of CampaignOut's fields, built once (see its to_representation).
+_AMOUNT = serializers.DecimalField(max_digits=18, decimal_places=2)
+_PERCENT = serializers.DecimalField(max_digits=20, decimal_places=2)
+_DATE = serializers.DateField()
+_DATETIME = serializers.DateTimeField()
+
 
 class CampaignIn(InputSerializer):
     name = serializers.CharField(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH)

@@ -424,3 +424,25 @@ def test_a_donation_is_a_fixed_handful_of_statements(auth_client, user):
     # then locked), the ledger transaction, its entries, two balances, "first
     # gift from this donor?", the donation and the campaign's totals.
     assert len(work) <= 12, statements
+
+
+def test_the_lean_campaign_output_equals_drfs_generic_one():
+    from rest_framework import serializers as drf
+
+    from campaigns.api import CampaignOut
+
+    organizer = UserFactory(name="Fatima <Zahra> & co")
+    campaigns = [
+        make_campaign(organizer=organizer, target="1000.00"),
+        make_campaign(name="No description yet", target="0.03", description=""),
+        make_campaign(status="draft", target="99999999.99"),
+    ]
+    funded = funded_donor("5000.00")
+    services.donation_create(donor=funded, campaign=campaigns[0], amount=Decimal("333.33"))
+    services.donation_create(donor=funded, campaign=campaigns[1], amount=Decimal("0.05"))
+
+    for campaign in Campaign.objects.select_related("organizer"):
+        lean = CampaignOut(campaign).data
+        generic = drf.ModelSerializer.to_representation(CampaignOut(), campaign)
+        assert lean == generic
+        assert list(lean) == CampaignOut.Meta.fields
