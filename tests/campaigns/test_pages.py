@@ -250,3 +250,16 @@ def test_admin_screens_and_actions(client, staff_user):
     assert exported["Content-Type"].startswith("text/csv")
     assert "'=cmd()" in exported.content.decode()
     assert donation.status == "refunded"
+
+
+def test_the_cached_cards_show_each_change_at_once(client):
+    campaign = make_campaign(name="Cached card campaign", target="100.00")
+    assert "0.00</strong> raised" in client.get("/campaigns/").content.decode()
+
+    services.donation_create(donor=funded_donor(), campaign=campaign, amount=Decimal("12.34"))
+    after_gift = client.get("/campaigns/").content.decode()
+    services.campaign_complete(campaign=campaign, by=None)
+    after_close = client.get("/campaigns/").content.decode()
+
+    assert "12.34</strong> raised" in after_gift
+    assert "badge-completed" in after_close
