@@ -131,6 +131,19 @@ class DonationOut(serializers.ModelSerializer):
         request = self.context.get("request")
         return donation.donor_name_for(getattr(request, "user", None))
 
+    def to_representation(self, donation: Donation) -> dict:
+        """The declared fields in one go, as CampaignOut (a test holds the two equal)."""
+        return {
+            "id": str(donation.pk),
+            "campaign_id": str(donation.campaign_id),
+            "amount": _AMOUNT.to_representation(donation.amount),
+            "message": donation.message,
+            "is_anonymous": donation.is_anonymous,
+            "donor_name": self.get_donor_name(donation),
+            "status": donation.status,
+            "created_at": _DATETIME.to_representation(donation.created_at),
+        }
+
 
 class CampaignDonationIn(InputSerializer):
     amount = MoneyField(max_value=services.MAX_DONATION)

@@ -446,3 +446,29 @@ def test_the_lean_campaign_output_equals_drfs_generic_one():
         generic = drf.ModelSerializer.to_representation(CampaignOut(), campaign)
         assert lean == generic
         assert list(lean) == CampaignOut.Meta.fields
+
+
+def test_the_lean_donation_output_equals_drfs_generic_one(user, staff_user):
+    from rest_framework import serializers as drf
+    from rest_framework.test import APIRequestFactory
+
+    from campaigns.api import DonationOut
+
+    campaign = make_campaign()
+    donor = funded_donor("100.00")
+    services.donation_create(donor=donor, campaign=campaign, amount=Decimal("1.50"))
+    services.donation_create(
+        donor=donor,
+        campaign=campaign,
+        amount=Decimal("2.00"),
+        message="<b>hi</b>",
+        is_anonymous=True,
+    )
+    for viewer in (donor, user, staff_user):
+        request = APIRequestFactory().get("/")
+        request.user = viewer
+        for donation in Donation.objects.select_related("donor"):
+            out = DonationOut(donation, context={"request": request})
+            generic = drf.ModelSerializer.to_representation(out, donation)
+            assert out.data == generic
+            assert list(out.data) == DonationOut.Meta.fields
