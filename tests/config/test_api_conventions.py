@@ -245,6 +245,43 @@ def test_user_burst_throttle_gives_429_with_retry_after(auth_client, settings):
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
+def test_user_sustained_throttle_holds_across_the_hour(auth_client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": "1000/minute",
+            "user_burst": "100/minute",
+            "user_sustained": "3/hour",
+        },
+    }
+    statuses = [auth_client.get("/api/v1/auth/me").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    response = auth_client.get("/api/v1/auth/me")
+    envelope(response, 429, "throttled")
+    assert 60 < int(response["Retry-After"]) <= 3600
+
+
+def test_both_user_windows_cost_one_cache_read_and_one_write(auth_client, settings):
+    from unittest import mock
+
+    from config.api.throttling import UserThrottle
+
+    with (
+        mock.patch.object(
+            UserThrottle.cache, "get_many", wraps=UserThrottle.cache.get_many
+        ) as read,
+        mock.patch.object(
+            UserThrottle.cache, "set_many", wraps=UserThrottle.cache.set_many
+        ) as write,
+    ):
+        assert auth_client.get("/api/v1/auth/me").status_code == 200
+
+    assert read.call_count == 1
+    assert len(read.call_args.args[0]) == 2  # burst and sustained together
+    assert write.call_count == 1
+
+
 def test_throttle_is_per_user(auth_client, other_user, settings, password):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
