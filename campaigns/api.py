@@ -491,11 +491,11 @@ class CampaignDonations(generics.ListAPIView):
     )
     @idempotent
     def post(self, request: Request, campaign_id, *args, **kwargs) -> Response:
-        campaign = _visible_campaign(request, campaign_id)
         data = CampaignDonationIn(data=request.data)
         data.is_valid(raise_exception=True)
+        # The service reads the campaign as it locks it (404 if not visible).
         donation = services.donation_create(
-            donor=request.user, campaign=campaign, **data.validated_data
+            donor=request.user, campaign=campaign_id, **data.validated_data
         )
         return Response(
             DonationOut(donation, context={"request": request}).data,
@@ -557,8 +557,10 @@ class DonationListCreate(generics.ListAPIView):
         data = DonationIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        campaign = _visible_campaign(request, fields.pop("campaign_id"))
-        donation = services.donation_create(donor=request.user, campaign=campaign, **fields)
+        # The service reads the campaign as it locks it (404 if not visible).
+        donation = services.donation_create(
+            donor=request.user, campaign=fields.pop("campaign_id"), **fields
+        )
         return Response(
             DonationOut(donation, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

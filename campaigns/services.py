@@ -9,6 +9,7 @@ import logging
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +38,12 @@ EDITABLE_FIELDS = ("name", "description", "target_amount", "start_date", "end_da
 class CampaignNotActive(DomainError):
     code = "campaign_not_active"
     default_message = "This campaign is not accepting donations."
+
+
+class CampaignNotFound(DomainError):
+    code = "not_found"
+    status = 404
+    default_message = "Not found."
 
 
 class CampaignNotDraft(DomainError):
@@ -285,7 +292,7 @@ def campaigns_close_ended(*, today: date | None = None) -> int:
 def donation_create(
     *,
     donor: User,
-    campaign: Campaign,
+    campaign: Campaign | UUID | str,
     amount: Decimal,
     message: str = "",
     is_anonymous: bool = False,
@@ -295,7 +302,11 @@ def donation_create(
     One transaction: the campaign row is locked, so the totals of concurrent
     donations add up exactly and `donor_count` (distinct donors with a completed
     donation) is never counted twice. The receipt e-mail and the live update are
-    sent only once the donation has committed."""
+    sent only once the donation has committed.
+
+    `campaign` may be just its id (the API passes it so): the campaign is read
+    when it is locked, and one the donor may not see (someone else's draft, or
+    none) is CampaignNotFound, as if it did not exist."""
     from campaigns import tasks
 
     amount = Decimal(amount)
@@ -308,8 +319,13 @@ def donation_create(
         raise ValidationError(
             {"message": [f"Keep the message to {MESSAGE_MAX_LENGTH} characters or fewer."]}
         )
+    campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = (
+            Campaign.objects.visible_to(donor).select_for_update().filter(pk=campaign_id).first()
+        )
+        if campaign is None:
+            raise CampaignNotFound()
         if not campaign.is_open_on(timezone.localdate()):
             if campaign.status == Campaign.Status.ACTIVE:
                 raise CampaignNotActive("This campaign is not open for donations on this date.")

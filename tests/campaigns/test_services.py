@@ -167,7 +167,6 @@ def test_progress_may_pass_one_hundred():
 @pytest.mark.parametrize(
     ("status", "start_offset", "end_offset"),
     [
-        ("draft", -1, 10),
         ("completed", -1, 10),
         ("cancelled", -1, 10),
         ("active", 2, 10),  # not started yet
@@ -182,6 +181,20 @@ def test_donation_refused_when_campaign_not_open(status, start_offset, end_offse
 
     assert Donation.objects.count() == 0
     assert wallet_for(user=donor).balance == Decimal("100.00")
+
+
+def test_a_draft_is_not_found_by_strangers_and_not_open_to_its_organizer():
+    organizer = funded_donor("100.00")
+    campaign = make_campaign(status="draft", organizer=organizer)
+    stranger = funded_donor("100.00")
+
+    with pytest.raises(services.CampaignNotFound):
+        services.donation_create(donor=stranger, campaign=campaign, amount=Decimal("10.00"))
+    with pytest.raises(services.CampaignNotActive):
+        services.donation_create(donor=organizer, campaign=campaign.pk, amount=Decimal("10.00"))
+
+    assert Donation.objects.count() == 0
+    assert wallet_for(user=stranger).balance == Decimal("100.00")
 
 
 def test_donation_refused_after_the_end_date():
