@@ -3,8 +3,12 @@ import uuid
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+
+# The longest reason kept with a ledger transaction (admin forms and the API cap it too).
+MEMO_MAX_LENGTH = 1000
 
 
 class UserManager(BaseUserManager["User"]):
@@ -166,7 +170,11 @@ class LedgerTransaction(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     reference = models.CharField(max_length=200, help_text="What this was, for people.")
-    memo = models.TextField(blank=True, help_text="The reason, for adjustments and reversals.")
+    memo = models.TextField(
+        blank=True,
+        max_length=MEMO_MAX_LENGTH,
+        help_text="The reason, for adjustments and reversals.",
+    )
     reverses = models.OneToOneField(
         "self",
         null=True,
@@ -182,6 +190,12 @@ class LedgerTransaction(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("memo"), MEMO_MAX_LENGTH),
+                name="accounts_ledgertransaction_memo_length",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.reference}"

@@ -24,7 +24,14 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import money
-from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp, User
+from accounts.models import (
+    MEMO_MAX_LENGTH,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    TopUp,
+    User,
+)
 from config.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -269,6 +276,8 @@ def ledger_post(
         raise LedgerError("Each account may appear only once in a transaction.")
     if len({leg.account.currency for leg in legs}) != 1:
         raise LedgerError("All legs must be in one currency.")
+    if len(memo) > MEMO_MAX_LENGTH:
+        raise LedgerError(f"A memo is at most {MEMO_MAX_LENGTH} characters.")
 
     with transaction.atomic(savepoint=False):
         locked = {
@@ -364,6 +373,8 @@ def ledger_reverse(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why this transaction is reversed."]})
+    if len(reason) > MEMO_MAX_LENGTH:
+        raise ValidationError({"reason": [f"Keep the reason to {MEMO_MAX_LENGTH} characters."]})
     with transaction.atomic():
         original = LedgerTransaction.objects.select_for_update().get(pk=original.pk)
         if original.reverses_id is not None:
@@ -394,6 +405,8 @@ def wallet_adjust(*, user: User, amount: Decimal, reason: str, by: User) -> Ledg
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the wallet is adjusted."]})
+    if len(reason) > MEMO_MAX_LENGTH:
+        raise ValidationError({"reason": [f"Keep the reason to {MEMO_MAX_LENGTH} characters."]})
     amount = Decimal(amount)
     if amount == 0 or amount != money.quantize(amount):
         raise ValidationError({"amount": ["Enter a non-zero amount in whole cents."]})

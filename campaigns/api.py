@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from campaigns import selectors, services
 from campaigns.models import (
+    DESCRIPTION_MAX_LENGTH,
     MESSAGE_MAX_LENGTH,
     NAME_MAX_LENGTH,
     NAME_MIN_LENGTH,
@@ -99,7 +100,7 @@ _DATETIME = serializers.DateTimeField()
 class CampaignIn(InputSerializer):
     name = serializers.CharField(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH)
     description = serializers.CharField(
-        max_length=10_000, allow_blank=True, required=False, default=""
+        max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
     )
     target_amount = MoneyField(max_value=services.MAX_DONATION * 1000)
     start_date = serializers.DateField()

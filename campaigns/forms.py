@@ -2,7 +2,12 @@ from decimal import Decimal
 
 from django import forms
 
-from campaigns.models import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, NAME_MIN_LENGTH
+from campaigns.models import (
+    DESCRIPTION_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
+)
 from campaigns.services import MAX_DONATION
 
 
@@ -32,7 +37,7 @@ class CampaignForm(forms.Form):
     name = forms.CharField(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH)
     description = forms.CharField(
         required=False,
-        max_length=10_000,
+        max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What the money is for and who it helps.",
     )

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
 from accounts import money
@@ -20,6 +20,7 @@ from accounts.models import MONEY
 
 NAME_MIN_LENGTH = 5
 NAME_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 10_000
 MESSAGE_MAX_LENGTH = 500
 ANONYMOUS = "Anonymous"
 
@@ -47,7 +48,7 @@ class Campaign(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=NAME_MAX_LENGTH)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     target_amount = models.DecimalField(**MONEY)
     current_amount = models.DecimalField(**MONEY, default=Decimal("0.00"), editable=False)
     donor_count = models.PositiveIntegerField(default=0, editable=False)
@@ -84,6 +85,10 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=GreaterThanOrEqual(Length("name"), NAME_MIN_LENGTH),
                 name="campaigns_name_min_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("description"), DESCRIPTION_MAX_LENGTH),
+                name="campaigns_description_max_length",
             ),
         ]
         indexes = [models.Index(fields=["status", "end_date"])]

@@ -166,6 +166,24 @@ def test_reversal_needs_a_reason(user):
         services.ledger_reverse(original=LedgerTransaction.objects.get(), reason="  ")
 
 
+def test_reasons_are_capped_and_the_database_holds_the_cap(user, staff_user):
+    a = fund(user, "10.00")
+    top_up = LedgerTransaction.objects.get()
+
+    with pytest.raises(ValidationError) as reversal:
+        services.ledger_reverse(original=top_up, reason="x" * 1001, by=staff_user)
+    with pytest.raises(ValidationError) as adjustment:
+        services.wallet_adjust(user=user, amount=D("1.00"), reason="x" * 1001, by=staff_user)
+
+    assert "reason" in reversal.value.message_dict
+    assert "reason" in adjustment.value.message_dict
+    assert LedgerTransaction.objects.count() == 1
+    a.refresh_from_db()
+    assert a.balance == D("10.00")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerTransaction.objects.filter(pk=top_up.pk).update(memo="x" * 1001)
+
+
 def test_transaction_is_reversed_at_most_once(user):
     fund(user, "50.00")
     original = LedgerTransaction.objects.get()

@@ -367,6 +367,7 @@ def test_database_refuses_broken_rows(user):
         {"current_amount": -1},
         {"status": "weird"},
         {"name": "abc"},
+        {"description": "x" * 10_001},
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
             Campaign.objects.filter(pk=campaign.pk).update(**change)
