@@ -83,9 +83,12 @@ def test_a_donation_and_its_receipt_commit_together(database_queue):
     donor = funded_donor("10.00")
     campaign = make_campaign()
 
-    donation = campaign_services.donation_create(
-        donor=donor, campaign=campaign, amount=Decimal("4.00")
-    )
+    with transaction.atomic():
+        donation = campaign_services.donation_create(
+            donor=donor, campaign=campaign, amount=Decimal("4.00")
+        )
+        # Queued by the donation's own transaction, not after its commit.
+        assert DBTaskResult.objects.filter(task_path__endswith="send_donation_receipt").exists()
     with pytest.raises(InsufficientFunds):
         campaign_services.donation_create(donor=donor, campaign=campaign, amount=Decimal("7.00"))
 
