@@ -8,6 +8,9 @@ DRF here: services must not depend on the web layer.
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 
 class DomainError(Exception):
     code: ClassVar[str] = "invalid_request"
@@ -25,3 +28,19 @@ class DomainError(Exception):
 class InvalidTransition(DomainError):
     code = "invalid_transition"
     default_message = "That change of status is not allowed."
+
+
+# The two answers of every `<entity>_get_for(*, user, pk, lock=False)` selector.
+# They also subclass Django's own exceptions so a page view that lets one escape
+# gets Django's 404/403 page, while the API's handler (which checks DomainError
+# first) answers in the contract's envelope. Selectors raise these, never Http404.
+class NotFound(DomainError, Http404):
+    code = "not_found"
+    status = 404
+    default_message = "Not found."
+
+
+class NotAllowed(DomainError, PermissionDenied):
+    code = "permission_denied"
+    status = 403
+    default_message = "You do not have permission to perform this action."
