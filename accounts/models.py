@@ -99,22 +99,33 @@ class User(AbstractBaseUser, PermissionsMixin):
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
-class LedgerAccount(models.Model):
-    class Kind(models.TextChoices):
-        WALLET = "wallet", "User wallet"
-        CAMPAIGN_FUND = "campaign_fund", "Campaign fund"
-        ZAKAT_FUND = "zakat_fund", "Zakat fund"
-        LOAN_RECEIVABLE = "loan_receivable", "Loan receivable"
-        MURABAHA_RECEIVABLE = "murabaha_receivable", "Murabaha receivable"
-        MURABAHA_INVENTORY = "murabaha_inventory", "Murabaha assets held for sale"
-        INCOME = "income", "Institution income"
-        WRITE_OFF = "write_off", "Written-off debts"
-        EXTERNAL = "external", "Outside world"
+class LedgerAccountKind(models.TextChoices):
+    WALLET = "wallet", "User wallet"
+    CAMPAIGN_FUND = "campaign_fund", "Campaign fund"
+    ZAKAT_FUND = "zakat_fund", "Zakat fund"
+    LOAN_RECEIVABLE = "loan_receivable", "Loan receivable"
+    MURABAHA_RECEIVABLE = "murabaha_receivable", "Murabaha receivable"
+    MURABAHA_INVENTORY = "murabaha_inventory", "Murabaha assets held for sale"
+    INCOME = "income", "Institution income"
+    WRITE_OFF = "write_off", "Written-off debts"
+    EXTERNAL = "external", "Outside world"
 
-    # Accounts that hold real money for someone can never be overdrawn. The
-    # outside world and receivables run negative by design: a receivable's
-    # negative balance is what is still owed to the institution.
-    NON_NEGATIVE_KINDS = (Kind.WALLET, Kind.CAMPAIGN_FUND, Kind.ZAKAT_FUND)
+
+# Accounts that hold real money for someone can never be overdrawn: wallets and
+# every fund (a kind named `*_fund`). The outside world and receivables run
+# negative by design: a receivable's negative balance is what is still owed to
+# the institution. A new fund is one line in LedgerAccountKind (plus the
+# migration that rewrites the constraint below, which reads this tuple).
+NON_NEGATIVE_KINDS: tuple[str, ...] = tuple(
+    kind.value
+    for kind in LedgerAccountKind
+    if kind == LedgerAccountKind.WALLET or kind.value.endswith("_fund")
+)
+
+
+class LedgerAccount(models.Model):
+    Kind = LedgerAccountKind
+    NON_NEGATIVE_KINDS = NON_NEGATIVE_KINDS
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -133,8 +144,7 @@ class LedgerAccount(models.Model):
         ordering = ["key"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind__in=["wallet", "campaign_fund", "zakat_fund"])
-                | models.Q(balance__gte=0),
+                condition=~models.Q(kind__in=NON_NEGATIVE_KINDS) | models.Q(balance__gte=0),
                 name="accounts_ledgeraccount_not_overdrawn",
             ),
             models.UniqueConstraint(

@@ -1,12 +1,25 @@
 """Reads of wallets and the ledger shared by the API, the pages and the admin."""
 
+from decimal import Decimal
+
 from django.db.models import QuerySet
 
+from accounts import money
 from accounts.models import LedgerAccount, LedgerEntry, User
 
 
 def wallet_for(*, user: User) -> LedgerAccount | None:
     return LedgerAccount.objects.filter(kind=LedgerAccount.Kind.WALLET, owner=user).first()
+
+
+def wallet_balance(*, user: User) -> Decimal:
+    """What the user's wallet holds; 0.00 before their first top-up (no wallet yet)."""
+    balance = (
+        LedgerAccount.objects.filter(kind=LedgerAccount.Kind.WALLET, owner=user)
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return money.ZERO if balance is None else balance
 
 
 def wallet_entry_list(*, user: User) -> QuerySet[LedgerEntry]:

@@ -55,13 +55,12 @@ def wallet(request: HttpRequest) -> HttpResponse:
             else:
                 messages.error(request, "The payment was declined; nothing was charged.")
             return redirect("wallet")
-    account = selectors.wallet_for(user=request.user)
     page = page_of(selectors.wallet_entry_list(user=request.user), request.GET.get("page"), 20)
     return render(
         request,
         "accounts/wallet.html",
         {
-            "balance": account.balance if account else money.ZERO,
+            "balance": selectors.wallet_balance(user=request.user),
             "currency": money.currency(),
             "form": form,
             "page_obj": page,

@@ -67,8 +67,7 @@ class WalletView(APIView):
         ],
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        wallet = selectors.wallet_for(user=request.user)
-        balance = wallet.balance if wallet else money.ZERO
+        balance = selectors.wallet_balance(user=request.user)
         return Response(WalletOut({"balance": balance, "currency": money.currency()}).data)
 
 
@@ -140,12 +139,11 @@ class TopUpCreate(APIView):
         data = TopUpIn(data=request.data)
         data.is_valid(raise_exception=True)
         top_up = services.top_up_create(user=request.user, amount=data.validated_data["amount"])
-        wallet = selectors.wallet_for(user=request.user)
         body = {
             "id": top_up.pk,
             "amount": top_up.amount,
             "status": top_up.status,
-            "balance": wallet.balance if wallet else money.ZERO,
+            "balance": selectors.wallet_balance(user=request.user),
             "redirect_url": top_up.redirect_url or None,
         }
         return Response(TopUpOut(body).data, status=status.HTTP_201_CREATED)

@@ -3,6 +3,8 @@
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from config.errors import DomainError
+
 ErrorOut = inline_serializer(
     name="Error",
     fields={
@@ -39,26 +41,56 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def error_responses(*statuses: int, **overrides: str) -> dict[int, OpenApiResponse]:
+REQUEST_ID_EXAMPLE = "3d0f6c5e-8e0b-4a5e-9d43-1c2b"
+
+ErrorSpec = int | type[DomainError]
+
+
+def _example_body(code: str, message: str, extra: dict | None = None) -> dict:
+    body = {"error": code, "message": message, "request_id": REQUEST_ID_EXAMPLE}
+    if code == "validation_error":
+        body["details"] = {"amount": ["Ensure this value is greater than or equal to 0.01."]}
+    return {**body, **(extra or {})}
+
+
+def error_responses(*specs: ErrorSpec, **overrides: str) -> dict[int, OpenApiResponse]:
     """Documented error answers for an operation, each with an example body.
 
-    `overrides` maps "e400" style keys to another code for that status."""
+    A spec is an HTTP status (its generic code, e.g. 404 `not_found`) or a
+    DomainError class, whose code, status and message are read from the class
+    itself, so the documentation cannot drift from what the service raises.
+    Several specs with one status become one response with an example each.
+    `overrides` maps "e400" style keys to another generic code for that status."""
+    grouped: dict[int, list[tuple[str, str, dict | None]]] = {}
+    for spec in specs:
+        if isinstance(spec, int):
+            code, message = _DEFAULTS[spec]
+            if f"e{spec}" in overrides:
+                code = overrides[f"e{spec}"]
+                message = _MESSAGES.get(code, message)
+            status_code, extra = spec, None
+        else:
+            code, message, status_code = spec.code, spec.default_message, spec.status
+            extra = getattr(spec, "example_extra", None)
+        entries = grouped.setdefault(status_code, [])
+        if all(code != known for known, _, _ in entries):
+            entries.append((code, message, extra))
     responses = {}
-    for status_code in statuses:
-        code, message = _DEFAULTS[status_code]
-        if f"e{status_code}" in overrides:
-            code = overrides[f"e{status_code}"]
-            message = _MESSAGES.get(code, message)
-        example = {"error": code, "message": message, "request_id": "3d0f6c5e-8e0b-4a5e-9d43-1c2b"}
-        if status_code == 400 and code == "validation_error":
-            example["details"] = {"amount": ["Ensure this value is greater than or equal to 0.01."]}
+    for status_code in sorted(grouped):
+        entries = grouped[status_code]
         responses[status_code] = OpenApiResponse(
             response=ErrorOut,
-            description=message,
+            description=" / ".join(message for _, message, _ in entries)
+            if len(entries) == 1
+            else " / ".join(f"`{code}`" for code, _, _ in entries),
             examples=[
                 OpenApiExample(
-                    code, value=example, response_only=True, status_codes=[str(status_code)]
+                    code,
+                    value=_example_body(code, message, extra),
+                    response_only=True,
+                    status_codes=[str(status_code)],
                 )
+                for code, message, extra in entries
             ],
         )
     return responses

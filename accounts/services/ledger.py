@@ -1,164 +1,27 @@
-"""Accounts: registration and API tokens.
+"""The ledger: the only code that moves money.
 
-Every write about people and their sign-in lives here, so the API, the pages,
-the admin and the demo seed all follow the same rules.
+Every other app calls `ledger_post` (or one of the wallet services built on it);
+nothing else writes balances or entries. Also here: the system accounts
+(`ledger_account`, the outside world, the zakat fund), wallets, reversals,
+staff adjustments and `ledger_verify`, which checks every invariant against the
+rows themselves.
 """
 
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypedDict
 
-from django.conf import settings
-from django.contrib.auth import password_validation
-from django.contrib.auth.models import update_last_login
-from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import money
-from accounts.models import (
-    MEMO_MAX_LENGTH,
-    LedgerAccount,
-    LedgerEntry,
-    LedgerTransaction,
-    TopUp,
-    User,
-)
+from accounts.models import MEMO_MAX_LENGTH, LedgerAccount, LedgerEntry, LedgerTransaction, User
 from config.errors import DomainError
 
 logger = logging.getLogger(__name__)
-
-EMAIL_TAKEN = "An account with this email address already exists."
-
-
-class InvalidCredentials(DomainError):
-    code = "invalid_credentials"
-    status = 401
-    default_message = "The email address or password is incorrect."
-
-
-class TokenInvalid(DomainError):
-    code = "token_invalid"
-    status = 401
-    default_message = "The token is invalid or has expired."
-
-
-class TokenNotYours(DomainError):
-    code = "permission_denied"
-    status = 403
-    default_message = "This token belongs to another account."
-
-
-class TokenPair(TypedDict):
-    access_token: str
-    refresh_token: str
-
-
-def user_create(
-    *, email: str, name: str, password: str, is_staff: bool = False, is_superuser: bool = False
-) -> User:
-    """Register a person. Raises ValidationError (per field) for a taken email,
-    an empty name or a password Django's validators refuse."""
-    email = User.objects.normalize_email(email)
-    name = (name or "").strip()
-    user = User(email=email, name=name, is_staff=is_staff, is_superuser=is_superuser)
-
-    errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["Please tell us your name."]
-    if User.objects.filter(email=email).exists():
-        errors["email"] = [EMAIL_TAKEN]
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-
-    user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save(force_insert=True)
-    except IntegrityError:
-        # Two registrations raced for one address; the database kept one.
-        raise ValidationError({"email": [EMAIL_TAKEN]}) from None
-    return user
-
-
-def auth_login(*, email: str, password: str, request: HttpRequest | None = None) -> TokenPair:
-    """Check the credentials and issue a token pair.
-
-    Unknown email, wrong password and a deactivated account all get the same
-    answer, and Django's backend hashes a dummy password for unknown emails so
-    the time taken does not tell them apart either."""
-    from django.contrib.auth import authenticate
-
-    user = authenticate(request, email=email, password=password)
-    if user is None:
-        raise InvalidCredentials()
-    if request is not None:
-        # A token sign-in is a sign-in: last_login is stamped and the lockout's
-        # run of failures for this email and address starts again.
-        user_logged_in.send(sender=type(user), request=request, user=user)
-    else:
-        update_last_login(None, user)
-    return auth_tokens_issue(user=user)
-
-
-def auth_tokens_issue(*, user: User) -> TokenPair:
-    refresh = RefreshToken.for_user(user)
-    return {"access_token": str(refresh.access_token), "refresh_token": str(refresh)}
-
-
-def auth_tokens_refresh(*, refresh_token: str) -> TokenPair:
-    """Rotate a refresh token: the old one is blacklisted and stops working.
-
-    The token's outstanding row is locked first, so concurrent refreshes with one
-    token queue up and every one after the first finds it blacklisted: exactly
-    one new pair comes out of one refresh token."""
-    claims = settings.SIMPLE_JWT
-    try:
-        with transaction.atomic():
-            token = RefreshToken(refresh_token)
-            list(OutstandingToken.objects.select_for_update(of=("self",)).filter(jti=token["jti"]))
-            token.check_blacklist()
-            user_id = token.payload.get(claims["USER_ID_CLAIM"])
-            if not User.objects.filter(pk=user_id, is_active=True).exists():
-                raise TokenInvalid()
-            access = str(token.access_token)
-            token.blacklist()
-            token.set_jti()
-            token.set_exp()
-            token.set_iat()
-            token.outstand()
-            return {"access_token": access, "refresh_token": str(token)}
-    except (TokenError, ValidationError, ValueError) as exc:
-        raise TokenInvalid() from exc
-
-
-def auth_logout(*, user: User, refresh_token: str) -> None:
-    """Revoke one refresh token of the caller's."""
-    try:
-        token = RefreshToken(refresh_token)
-    except TokenError as exc:
-        raise TokenInvalid() from exc
-    if str(token.payload.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.pk):
-        raise TokenNotYours()
-    token.blacklist()
-
-
-# --- The ledger ------------------------------------------------------------------------
-#
-# The only code that moves money. Every other app calls ledger_post (or one of
-# the wallet services built on it); nothing else writes balances or entries.
 
 
 class LedgerError(DomainError):
@@ -180,8 +43,8 @@ class AlreadyReversed(DomainError):
 class NotReversible(LedgerError):
     code = "not_reversible"
     default_message = (
-        "This transaction belongs to a donation, zakat payment, loan or murabaha contract; "
-        "undo it from that record (e.g. refund the donation), not in the ledger."
+        "This transaction belongs to a record of its own (a donation, a payment, a loan "
+        "or a contract); undo it from that record, not in the ledger."
     )
 
 
@@ -200,7 +63,9 @@ class Leg:
     amount: Decimal
 
 
-def _system_account(kind: str, key: str, name: str) -> LedgerAccount:
+def ledger_account(kind: str, key: str, name: str) -> LedgerAccount:
+    """The system account under `key` (a fund, a receivable, income...), made on
+    first use. Every app finds its accounts through this one function."""
     account, _ = LedgerAccount.objects.get_or_create(
         key=key, defaults={"kind": kind, "name": name, "currency": money.currency()}
     )
@@ -209,11 +74,11 @@ def _system_account(kind: str, key: str, name: str) -> LedgerAccount:
 
 def external_account() -> LedgerAccount:
     """The outside world: where top-ups come from and payouts go."""
-    return _system_account(LedgerAccount.Kind.EXTERNAL, "external", "Outside world")
+    return ledger_account(LedgerAccount.Kind.EXTERNAL, "external", "Outside world")
 
 
 def zakat_fund_account() -> LedgerAccount:
-    return _system_account(LedgerAccount.Kind.ZAKAT_FUND, "zakat_fund", "Zakat fund")
+    return ledger_account(LedgerAccount.Kind.ZAKAT_FUND, "zakat_fund", "Zakat fund")
 
 
 def wallet_key(user: User) -> str:
@@ -421,80 +286,6 @@ def wallet_adjust(*, user: User, amount: Decimal, reason: str, by: User) -> Ledg
             memo=reason,
             created_by=by,
         )
-
-
-# --- Top-ups -------------------------------------------------------------------------
-
-
-class PaymentUnavailable(DomainError):
-    code = "payment_unavailable"
-    status = 503
-    default_message = (
-        "The payment provider is not answering. Nothing was charged; please try again."
-    )
-
-
-class TopUpNotPending(DomainError):
-    code = "top_up_not_pending"
-    default_message = "This top-up has already been settled."
-
-
-def top_up_create(*, user: User, amount: Decimal) -> TopUp:
-    """Start a top-up with the configured gateway. The sandbox approves at once
-    and the money is in the wallet when this returns; a real provider answers
-    `pending` with a redirect, and its webhook settles the top-up later through
-    top_up_settle. Callers see a TopUp either way."""
-    from accounts.payments import get_gateway
-
-    amount = money.quantize(amount)
-    if amount <= 0:  # forms check this too; the service must not leave it to a constraint
-        raise ValidationError({"amount": ["Enter an amount of at least 0.01."]})
-    gateway = get_gateway()
-    with transaction.atomic():
-        wallet_get_or_create(user=user)
-        top_up = TopUp.objects.create(user=user, amount=amount, gateway=gateway.name)
-    try:
-        result = gateway.start(top_up=top_up)
-    except Exception as exc:
-        # The provider failed before confirming anything: record the attempt as
-        # failed so it can never be settled later, and tell the caller plainly.
-        logger.exception("Payment gateway %s failed to start top-up %s", gateway.name, top_up.pk)
-        TopUp.objects.filter(pk=top_up.pk).update(
-            status=TopUp.Status.FAILED, completed_at=timezone.now()
-        )
-        raise PaymentUnavailable() from exc
-    TopUp.objects.filter(pk=top_up.pk).update(
-        provider_reference=result.provider_reference, redirect_url=result.redirect_url or ""
-    )
-    top_up.provider_reference = result.provider_reference
-    top_up.redirect_url = result.redirect_url or ""
-    if result.status != TopUp.Status.PENDING:
-        top_up = top_up_settle(top_up=top_up, succeeded=result.status == TopUp.Status.SUCCEEDED)
-    return top_up
-
-
-def top_up_settle(*, top_up: TopUp, succeeded: bool) -> TopUp:
-    """Record the gateway's verdict: on success the money enters the wallet from
-    the outside world. Settling twice (a webhook delivered again) is refused."""
-    with transaction.atomic():
-        top_up = TopUp.objects.select_for_update().get(pk=top_up.pk)
-        if top_up.status != TopUp.Status.PENDING:
-            raise TopUpNotPending()
-        top_up.completed_at = timezone.now()
-        if succeeded:
-            top_up.ledger_transaction = ledger_post(
-                kind=LedgerTransaction.Kind.TOP_UP,
-                legs=[
-                    Leg(wallet_get_or_create(user=top_up.user), top_up.amount),
-                    Leg(external_account(), -top_up.amount),
-                ],
-                reference=f"Top-up via {top_up.gateway}",
-            )
-            top_up.status = TopUp.Status.SUCCEEDED
-        else:
-            top_up.status = TopUp.Status.FAILED
-        top_up.save(update_fields=["status", "completed_at", "ledger_transaction"])
-    return top_up
 
 
 # --- Verification ----------------------------------------------------------------------

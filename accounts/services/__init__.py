@@ -1,0 +1,78 @@
+"""Accounts' services, by topic; every public name is re-exported here, so callers
+write `from accounts.services import ledger_post` whatever module it lives in.
+
+- `auth`: registration, sign-in, API tokens, logout.
+- `ledger`: the double-entry ledger (the only code that moves money), system
+  accounts, wallets, reversals, staff adjustments, `ledger_verify`.
+- `top_ups`: money coming in through the payment gateway.
+"""
+
+from accounts.services.auth import (
+    EMAIL_TAKEN,
+    InvalidCredentials,
+    TokenInvalid,
+    TokenNotYours,
+    TokenPair,
+    auth_login,
+    auth_logout,
+    auth_tokens_issue,
+    auth_tokens_refresh,
+    user_create,
+)
+from accounts.services.ledger import (
+    DIRECTLY_REVERSIBLE_KINDS,
+    AlreadyReversed,
+    InsufficientFunds,
+    LedgerError,
+    LedgerReport,
+    Leg,
+    NotReversible,
+    external_account,
+    ledger_account,
+    ledger_post,
+    ledger_reverse,
+    ledger_verify,
+    wallet_adjust,
+    wallet_get_or_create,
+    wallet_key,
+    zakat_fund_account,
+)
+from accounts.services.top_ups import (
+    PaymentUnavailable,
+    TopUpNotPending,
+    top_up_create,
+    top_up_settle,
+)
+
+__all__ = [
+    "DIRECTLY_REVERSIBLE_KINDS",
+    "EMAIL_TAKEN",
+    "AlreadyReversed",
+    "InsufficientFunds",
+    "InvalidCredentials",
+    "LedgerError",
+    "LedgerReport",
+    "Leg",
+    "NotReversible",
+    "PaymentUnavailable",
+    "TokenInvalid",
+    "TokenNotYours",
+    "TokenPair",
+    "TopUpNotPending",
+    "auth_login",
+    "auth_logout",
+    "auth_tokens_issue",
+    "auth_tokens_refresh",
+    "external_account",
+    "ledger_account",
+    "ledger_post",
+    "ledger_reverse",
+    "ledger_verify",
+    "top_up_create",
+    "top_up_settle",
+    "user_create",
+    "wallet_adjust",
+    "wallet_get_or_create",
+    "wallet_key",
+    "zakat_fund_account",
+]
