@@ -78,6 +78,21 @@ def nisab_threshold(
     raise ValueError(f"Unknown nisab standard {standard!r}")
 
 
+def nisab_thresholds(
+    *, gold_price_per_gram: Decimal, silver_price_per_gram: Decimal
+) -> dict[str, Decimal]:
+    """Both thresholds at the given prices, by standard (`gold`, `silver`): what the
+    nisab endpoint and the calculator page show side by side."""
+    return {
+        standard: nisab_threshold(
+            standard=standard,
+            gold_price_per_gram=gold_price_per_gram,
+            silver_price_per_gram=silver_price_per_gram,
+        )
+        for standard in NISAB_STANDARDS
+    }
+
+
 @dataclass(frozen=True)
 class Assets:
     cash: Decimal = ZERO
