@@ -31,7 +31,10 @@ from zakat.models import MetalPrice, ZakatRecord
 
 # --- Fields and serializers -----------------------------------------------------------
 
-GRAMS_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,3})?$"
+GRAMS_PATTERN = (
+    rf"^[0-9]{{1,{calculation.GRAMS_MAX_DIGITS - calculation.GRAMS_DECIMAL_PLACES}}}"
+    rf"(\.[0-9]{{1,{calculation.GRAMS_DECIMAL_PLACES}}})?$"
+)
 
 
 @extend_schema_field(
@@ -52,8 +55,8 @@ class GramsField(MoneyField):
     plain = re.compile(GRAMS_PATTERN)
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_digits", 15)
-        kwargs.setdefault("decimal_places", 3)
+        kwargs.setdefault("max_digits", calculation.GRAMS_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", calculation.GRAMS_DECIMAL_PLACES)
         kwargs.setdefault("min_value", Decimal("0"))
         super().__init__(**kwargs)
 
@@ -113,7 +116,10 @@ class ZakatBreakdownLineOut(serializers.Serializer):
     label = serializers.CharField()
     amount = _money_out(help_text="Signed: debts are negative.")
     quantity = serializers.DecimalField(
-        max_digits=15, decimal_places=3, allow_null=True, help_text="Grams, metal lines only."
+        max_digits=calculation.GRAMS_MAX_DIGITS,
+        decimal_places=calculation.GRAMS_DECIMAL_PLACES,
+        allow_null=True,
+        help_text="Grams, metal lines only.",
     )
     unit_price = _money_out(allow_null=True, help_text="Per gram, metal lines only.")
 

@@ -31,6 +31,9 @@ GOLD_NISAB_GRAMS = Decimal("85")
 SILVER_NISAB_GRAMS = Decimal("595")
 HAWL_DAYS = 354
 TROY_OUNCE_GRAMS = Decimal("31.1034768")
+# Weights are entered to the milligram: 3 decimal places, 15 digits in all.
+GRAMS_DECIMAL_PLACES = 3
+GRAMS_MAX_DIGITS = 15
 
 GOLD = "gold"
 SILVER = "silver"
