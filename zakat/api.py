@@ -31,28 +31,15 @@ from zakat.models import MetalPrice, ZakatRecord
 
 # --- Fields and serializers -----------------------------------------------------------
 
-GRAMS_PATTERN = (
-    rf"^[0-9]{{1,{calculation.GRAMS_MAX_DIGITS - calculation.GRAMS_DECIMAL_PLACES}}}"
-    rf"(\.[0-9]{{1,{calculation.GRAMS_DECIMAL_PLACES}}})?$"
-)
 
-
-@extend_schema_field(
-    {
-        "oneOf": [
-            {"type": "string", "pattern": GRAMS_PATTERN, "example": "85.000"},
-            {"type": "number", "minimum": 0, "example": 85},
-        ],
-        "description": "A weight in grams, 0 or more, at most 3 decimals, as a string or a number.",
-    }
-)
+@extend_schema_field(docs.GRAMS_SCHEMA)
 class GramsField(MoneyField):
     """A weight in grams: read like money, with up to 3 places and never negative."""
 
     default_error_messages = {
         "invalid": "Enter a weight in grams like 85 or 12.5: digits, optionally up to 3 decimals.",
     }
-    plain = re.compile(GRAMS_PATTERN)
+    plain = re.compile(docs.GRAMS_PATTERN)
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_digits", calculation.GRAMS_MAX_DIGITS)
@@ -69,8 +56,7 @@ def _money_out(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=18, decimal_places=2, **kwargs)
 
 
-# The v1 calculation's figures; a saved record takes the same ones. (No docstring:
-# it would become the schema's description of the v1 body, which stays as it is.)
+# The v1 figures, also a record's. No docstring: it would change the v1 body's schema.
 class ZakatCalculateIn(InputSerializer):
     payer_id = serializers.CharField(
         min_length=services.PAYER_REFERENCE_MIN_LENGTH,

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
 from accounts.services import InsufficientFunds
 from config.api.schema import error_responses
+from zakat import calculation
 from zakat.services import NothingToPay, PricesUnavailable, RecordNotPending
 
 TAGS = ["zakat"]
@@ -31,6 +32,22 @@ def _request(name: str, value: dict) -> OpenApiExample:
 def _response(name: str, value: dict, status: int | None = None) -> OpenApiExample:
     codes = {"status_codes": [str(status)]} if status else {}
     return OpenApiExample(name, value=value, response_only=True, **codes)
+
+
+# --- Fields ---------------------------------------------------------------------------
+
+# The shape of a weight in grams; GramsField accepts exactly this.
+GRAMS_PATTERN = (
+    rf"^[0-9]{{1,{calculation.GRAMS_MAX_DIGITS - calculation.GRAMS_DECIMAL_PLACES}}}"
+    rf"(\.[0-9]{{1,{calculation.GRAMS_DECIMAL_PLACES}}})?$"
+)
+GRAMS_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "pattern": GRAMS_PATTERN, "example": "85.000"},
+        {"type": "number", "minimum": 0, "example": 85},
+    ],
+    "description": "A weight in grams, 0 or more, at most 3 decimals, as a string or a number.",
+}
 
 
 # --- Example bodies -------------------------------------------------------------------
