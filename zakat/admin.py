@@ -146,11 +146,11 @@ class ZakatRecordAdmin(admin.ModelAdmin):
         return obj is None or obj.is_pending
 
     def delete_model(self, request, obj) -> None:
-        services.zakat_record_delete(record=obj)
+        services.zakat_record_delete(record=obj, by=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         for record in queryset.filter(payment_status=ZakatRecord.PaymentStatus.PENDING):
-            services.zakat_record_delete(record=record)
+            services.zakat_record_delete(record=record, by=request.user)
 
     @admin.action(description="Export the selected records as CSV")
     def export_csv(self, request, queryset):

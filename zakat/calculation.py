@@ -31,6 +31,9 @@ GOLD_NISAB_GRAMS = Decimal("85")
 SILVER_NISAB_GRAMS = Decimal("595")
 HAWL_DAYS = 354
 TROY_OUNCE_GRAMS = Decimal("31.1034768")
+# Weights are entered to the milligram: 3 decimal places, 15 digits in all.
+GRAMS_DECIMAL_PLACES = 3
+GRAMS_MAX_DIGITS = 15
 
 GOLD = "gold"
 SILVER = "silver"
@@ -76,6 +79,21 @@ def nisab_threshold(
     if standard == SILVER:
         return SILVER_NISAB_GRAMS * Decimal(silver_price_per_gram)
     raise ValueError(f"Unknown nisab standard {standard!r}")
+
+
+def nisab_thresholds(
+    *, gold_price_per_gram: Decimal, silver_price_per_gram: Decimal
+) -> dict[str, Decimal]:
+    """Both thresholds at the given prices, by standard (`gold`, `silver`): what the
+    nisab endpoint and the calculator page show side by side."""
+    return {
+        standard: nisab_threshold(
+            standard=standard,
+            gold_price_per_gram=gold_price_per_gram,
+            silver_price_per_gram=silver_price_per_gram,
+        )
+        for standard in NISAB_STANDARDS
+    }
 
 
 @dataclass(frozen=True)

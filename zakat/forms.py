@@ -24,8 +24,8 @@ def _grams(label: str) -> forms.DecimalField:
         label=label,
         required=False,
         min_value=Decimal("0"),
-        max_digits=15,
-        decimal_places=3,
+        max_digits=calculation.GRAMS_MAX_DIGITS,
+        decimal_places=calculation.GRAMS_DECIMAL_PLACES,
         widget=forms.NumberInput(
             attrs={"step": "0.001", "min": "0", "inputmode": "decimal", "placeholder": "0"}
         ),

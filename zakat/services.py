@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts import money
 from accounts.models import LedgerTransaction, User
 from accounts.services import Leg, ledger_post, wallet_get_or_create, zakat_fund_account
-from config.errors import DomainError
+from config.errors import DomainError, NotAllowed
 from config.taskqueue import enqueue_with_transaction
 from zakat import calculation, feed, selectors
 from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
@@ -24,6 +24,9 @@ from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, Zak
 logger = logging.getLogger(__name__)
 
 MAX_PRICE_PER_GRAM = Decimal("100000.00")
+# The payer reference (`payer_id` in the API) is 5 to 50 characters.
+PAYER_REFERENCE_MIN_LENGTH = 5
+PAYER_REFERENCE_MAX_LENGTH = 50
 
 
 class PricesUnavailable(DomainError):
@@ -44,10 +47,22 @@ class NothingToPay(DomainError):
     )
 
 
-class NotYourRecord(DomainError):
-    code = "permission_denied"
-    status = 403
-    default_message = "This zakat record belongs to someone else."
+class NotYourRecord(NotAllowed):
+    default_message = selectors.RECORD_NOT_YOURS
+
+
+def _cents(amounts: dict[str, object], **rule: object) -> dict[str, Decimal]:
+    """`parse_cents` over several fields, reporting every bad one at once."""
+    values: dict[str, Decimal] = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in amounts.items():
+        try:
+            values[name] = money.parse_cents(value, field=name, **rule)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return values
 
 
 # --- Metal prices -----------------------------------------------------------------------
@@ -62,21 +77,18 @@ def metal_price_create(
     created_by: User | None = None,
 ) -> MetalPrice:
     """Add a snapshot; being the newest, it is in force at once. Prices are per gram in
-    the platform currency, positive whole cents."""
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for name, value in (
-        ("gold_price_per_gram", gold_price_per_gram),
-        ("silver_price_per_gram", silver_price_per_gram),
-    ):
-        value = Decimal(value)
-        if not value.is_finite() or value <= 0 or value > MAX_PRICE_PER_GRAM:
-            errors[name] = [f"Enter a price per gram above 0 and at most {MAX_PRICE_PER_GRAM}."]
-        elif value != money.quantize(value):
-            errors[name] = ["Enter the price in whole cents."]
-        values[name] = value
-    if errors:
-        raise ValidationError(errors)
+    the platform currency, positive whole cents. A person entering prices must be
+    staff; the feed and the seed enter them with no `created_by`."""
+    if created_by is not None and not created_by.is_staff:
+        raise NotAllowed("Only staff may enter metal prices.")
+    values = _cents(
+        {
+            "gold_price_per_gram": gold_price_per_gram,
+            "silver_price_per_gram": silver_price_per_gram,
+        },
+        maximum=MAX_PRICE_PER_GRAM,
+        message=f"Enter a price per gram above 0 and at most {MAX_PRICE_PER_GRAM}, in whole cents.",
+    )
     return MetalPrice.objects.create(
         currency=money.currency(),
         source=source,
@@ -151,28 +163,34 @@ def breakdown_json(result: calculation.ItemizedResult) -> list[dict]:
 # --- Records ----------------------------------------------------------------------------
 
 
+def _fits_payer_reference(text: str) -> bool:
+    return PAYER_REFERENCE_MIN_LENGTH <= len(text) <= PAYER_REFERENCE_MAX_LENGTH
+
+
 def _validate_payer_reference(payer_id: str) -> str:
     payer_id = (payer_id or "").strip()
-    if not 5 <= len(payer_id) <= 50:
-        raise ValidationError({"payer_id": ["Enter a payer id of 5 to 50 characters."]})
+    if not _fits_payer_reference(payer_id):
+        raise ValidationError(
+            {
+                "payer_id": [
+                    f"Enter a payer id of {PAYER_REFERENCE_MIN_LENGTH} to "
+                    f"{PAYER_REFERENCE_MAX_LENGTH} characters."
+                ]
+            }
+        )
     return payer_id
 
 
-def _validate_positive(**amounts: Decimal) -> None:
-    errors = {
-        name: ["Enter an amount above 0 in whole cents."]
-        for name, value in amounts.items()
-        if not Decimal(value).is_finite()
-        or Decimal(value) <= 0
-        or Decimal(value) != money.quantize(value)
-    }
-    if errors:
-        raise ValidationError(errors)
+def _validate_figures(*, wealth_amount: Decimal, nisab_threshold: Decimal) -> dict[str, Decimal]:
+    return _cents(
+        {"wealth_amount": wealth_amount, "nisab_threshold": nisab_threshold},
+        message="Enter an amount above 0 in whole cents.",
+    )
 
 
 def default_payer_reference(user: User) -> str:
-    """What the pages use as payer_id: the email when it fits 5..50, else the user id."""
-    return user.email if 5 <= len(user.email) <= 50 else str(user.pk)
+    """What the pages use as payer_id: the email when it fits, else the user id."""
+    return user.email if _fits_payer_reference(user.email) else str(user.pk)
 
 
 def zakat_record_create(
@@ -181,7 +199,7 @@ def zakat_record_create(
     """Save a v1-style calculation (stated nisab). The server computes the zakat; the
     prices in force, if any, are kept with it for the record's history."""
     payer_id = _validate_payer_reference(payer_id)
-    _validate_positive(wealth_amount=wealth_amount, nisab_threshold=nisab_threshold)
+    _validate_figures(wealth_amount=wealth_amount, nisab_threshold=nisab_threshold)
     result = calculation.calculate_simple(
         wealth_amount=wealth_amount, nisab_threshold=nisab_threshold
     )
@@ -235,8 +253,9 @@ def zakat_record_create_itemized(
     )
 
 
-def _lock_pending(record: ZakatRecord) -> ZakatRecord:
-    record = ZakatRecord.objects.select_for_update().get(pk=record.pk)
+def _lock_pending(record: ZakatRecord, *, by: User) -> ZakatRecord:
+    """Lock the record for a change by `by`: its owner or staff, only while pending."""
+    record = selectors.zakat_record_get_for(user=by, pk=record.pk, lock=True)
     if not record.is_pending:
         raise RecordNotPending()
     return record
@@ -245,20 +264,22 @@ def _lock_pending(record: ZakatRecord) -> ZakatRecord:
 def zakat_record_update(
     *,
     record: ZakatRecord,
+    by: User,
     payer_id: str | None = None,
     wealth_amount: Decimal | None = None,
     nisab_threshold: Decimal | None = None,
 ) -> ZakatRecord:
-    """Change a pending record (PUT sends all three, PATCH some). The zakat is
-    recomputed from the new figures, which makes the nisab a stated one and the
-    prices in force the snapshot on file; any itemized breakdown no longer applies."""
+    """Change a pending record (PUT sends all three, PATCH some); the owner or staff
+    may. The zakat is recomputed from the new figures, which makes the nisab a stated
+    one and the prices in force the snapshot on file; any itemized breakdown no
+    longer applies."""
     with transaction.atomic():
-        record = _lock_pending(record)
+        record = _lock_pending(record, by=by)
         payer_ref = record.payer_reference if payer_id is None else payer_id
         wealth = record.wealth_amount if wealth_amount is None else wealth_amount
         nisab = record.nisab_threshold if nisab_threshold is None else nisab_threshold
         payer_ref = _validate_payer_reference(payer_ref)
-        _validate_positive(wealth_amount=wealth, nisab_threshold=nisab)
+        _validate_figures(wealth_amount=wealth, nisab_threshold=nisab)
         result = calculation.calculate_simple(wealth_amount=wealth, nisab_threshold=nisab)
         changed_figures = (
             money.quantize(wealth) != record.wealth_amount
@@ -280,10 +301,11 @@ def zakat_record_update(
     return record
 
 
-def zakat_record_delete(*, record: ZakatRecord) -> None:
-    """Delete a pending record; a paid one is part of the books and stays."""
+def zakat_record_delete(*, record: ZakatRecord, by: User) -> None:
+    """Delete a pending record (the owner or staff); a paid one is part of the books
+    and stays."""
     with transaction.atomic():
-        _lock_pending(record).delete()
+        _lock_pending(record, by=by).delete()
 
 
 # --- Payments ---------------------------------------------------------------------------
@@ -301,6 +323,13 @@ def _next_receipt_number() -> int:
     return counter.value
 
 
+def zakat_payment_check_payer(*, record: ZakatRecord, payer: User) -> None:
+    """Only the record's owner pays it, staff included: the money comes from the
+    payer's own wallet."""
+    if record.payer_id != payer.pk:
+        raise NotYourRecord()
+
+
 def zakat_payment_create(*, record: ZakatRecord, payer: User) -> ZakatPayment:
     """Pay a record's zakat from the payer's wallet into the zakat fund.
 
@@ -314,9 +343,8 @@ def zakat_payment_create(*, record: ZakatRecord, payer: User) -> ZakatPayment:
 
     ReceiptCounter.objects.get_or_create(name=RECEIPT_COUNTER)  # outside the lock order
     with transaction.atomic():
-        record = ZakatRecord.objects.select_for_update().get(pk=record.pk)
-        if record.payer_id != payer.pk:
-            raise NotYourRecord()
+        record = selectors.zakat_record_get_for(user=payer, pk=record.pk, lock=True)
+        zakat_payment_check_payer(record=record, payer=payer)
         if not record.is_pending:
             raise RecordNotPending()
         if record.zakat_amount <= 0:

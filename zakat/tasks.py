@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 def send_zakat_receipt(payment_id: str) -> bool:
     """E-mail the receipt of one zakat payment (text and HTML). The payment is
     claimed before sending, so a retried task never mails a receipt twice."""
-    payment = selectors.zakat_payment_for_receipt(payment_id=payment_id)
+    payment = selectors.zakat_payment_find(pk=payment_id)
     if payment is None:
         logger.warning("Zakat receipt for unknown payment %s", payment_id)
         return False

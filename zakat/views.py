@@ -1,10 +1,12 @@
 """Zakat pages: the public calculator, My zakat, paying a record and its receipt."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import money
@@ -14,7 +16,8 @@ from config.paging import page_of
 from zakat import calculation, selectors, services
 from zakat.dates import hijri_label
 from zakat.forms import CalculatorForm, HawlForm
-from zakat.models import ZakatRecord
+
+RECORDS_PER_PAGE = 10
 
 
 def calculator(request: HttpRequest) -> HttpResponse:
@@ -34,14 +37,10 @@ def calculator(request: HttpRequest) -> HttpResponse:
         )
     nisab = None
     if snapshot is not None:
-        prices = {
-            "gold_price_per_gram": snapshot.gold_price_per_gram,
-            "silver_price_per_gram": snapshot.silver_price_per_gram,
-        }
-        nisab = {
-            "gold": calculation.nisab_threshold(standard="gold", **prices),
-            "silver": calculation.nisab_threshold(standard="silver", **prices),
-        }
+        nisab = calculation.nisab_thresholds(
+            gold_price_per_gram=snapshot.gold_price_per_gram,
+            silver_price_per_gram=snapshot.silver_price_per_gram,
+        )
     return render(
         request,
         "zakat/calculator.html",
@@ -90,9 +89,12 @@ def record_save(request: HttpRequest) -> HttpResponse:
 @login_required
 def records(request: HttpRequest) -> HttpResponse:
     """My zakat: my records (paginated), my hawl date in both calendars."""
-    page = page_of(selectors.zakat_record_list_own(user=request.user), request.GET.get("page"), 10)
+    page = page_of(
+        selectors.zakat_record_list(user=request.user, mine=True),
+        request.GET.get("page"),
+        RECORDS_PER_PAGE,
+    )
     hawl = selectors.hawl_for(user=request.user)
-    wallet = account_selectors.wallet_for(user=request.user)
     return render(
         request,
         "zakat/records.html",
@@ -102,7 +104,7 @@ def records(request: HttpRequest) -> HttpResponse:
             "hawl_hijri": hijri_label(hawl.started_on) if hawl else "",
             "due_hijri": hijri_label(hawl.next_due) if hawl else "",
             "hawl_form": HawlForm(initial={"started_on": hawl.started_on} if hawl else None),
-            "balance": wallet.balance if wallet else money.ZERO,
+            "balance": account_selectors.wallet_balance(user=request.user),
             "currency": money.currency(),
         },
     )
@@ -128,17 +130,12 @@ def hawl(request: HttpRequest) -> HttpResponse:
     return redirect("zakat:records")
 
 
-def _own_record(request: HttpRequest, pk) -> ZakatRecord:
-    record = get_object_or_404(ZakatRecord, pk=pk)
-    if record.payer_id != request.user.pk:
-        raise PermissionDenied
-    return record
-
-
 @login_required
-def pay(request: HttpRequest, pk) -> HttpResponse:
-    """Confirm (GET) and pay (POST) one of my records from my wallet."""
-    record = _own_record(request, pk)
+def pay(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Confirm (GET) and pay (POST) one of my records from my wallet. Someone else's
+    record is 403, staff included (NotAllowed escapes as Django's 403 page)."""
+    record = selectors.zakat_record_get_for(user=request.user, pk=pk)
+    services.zakat_payment_check_payer(record=record, payer=request.user)
     if request.method == "POST":
         try:
             payment = services.zakat_payment_create(record=record, payer=request.user)
@@ -151,26 +148,21 @@ def pay(request: HttpRequest, pk) -> HttpResponse:
                 f"Receipt {payment.receipt_label} is on its way to {request.user.email}.",
             )
         return redirect("zakat:records")
-    wallet = account_selectors.wallet_for(user=request.user)
     return render(
         request,
         "zakat/pay_confirm.html",
         {
             "record": record,
-            "balance": wallet.balance if wallet else money.ZERO,
+            "balance": account_selectors.wallet_balance(user=request.user),
             "currency": money.currency(),
         },
     )
 
 
 @login_required
-def receipt(request: HttpRequest, pk) -> HttpResponse:
+def receipt(request: HttpRequest, pk: UUID) -> HttpResponse:
     """A printable receipt; the payer and staff may see it."""
-    payment = selectors.zakat_payment_for_receipt(payment_id=pk)
-    if payment is None:
-        raise Http404
-    if payment.payer_id != request.user.pk and not request.user.is_staff:
-        raise PermissionDenied
+    payment = selectors.zakat_payment_get_for(user=request.user, pk=pk)
     return render(
         request,
         "zakat/receipt.html",

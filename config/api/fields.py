@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from typing import ClassVar
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,6 +30,9 @@ class MoneyField(serializers.DecimalField):
     default_error_messages = {
         "invalid": "Enter an amount like 1500.00: digits, optionally a point and two decimals.",
     }
+    # What a well-formed value looks like; a subclass for another quantity (grams)
+    # changes this and its defaults below, the checks stay the same.
+    plain: ClassVar[re.Pattern] = _PLAIN_AMOUNT
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_digits", 18)
@@ -40,10 +44,10 @@ class MoneyField(serializers.DecimalField):
         if isinstance(data, bool) or not isinstance(data, (str, int, Decimal)):
             self.fail("invalid")
         text = str(data).strip()
-        if not _PLAIN_AMOUNT.match(text):
-            if re.match(r"^-?[0-9]+\.[0-9]{3,}$", text):
+        if not self.plain.match(text):
+            if re.match(rf"^-?[0-9]+\.[0-9]{{{self.decimal_places + 1},}}$", text):
                 self.fail("max_decimal_places", max_decimal_places=self.decimal_places)
-            if re.match(r"^-?[0-9]{17,}", text):
+            if re.match(rf"^-?[0-9]{{{self.max_digits - self.decimal_places + 1},}}", text):
                 self.fail("max_digits", max_digits=self.max_digits)
             self.fail("invalid")
         return super().to_internal_value(text)

@@ -215,6 +215,21 @@ def test_v2_validation(auth_client, payload):
     assert response.json()["details"]
 
 
+def test_v2_grams_take_up_to_three_places_and_say_what_to_send(auth_client):
+    MetalPriceFactory()
+
+    ok = auth_client.post(V2, {"assets": {"gold_grams": "12.125"}}, format="json")
+    too_fine = auth_client.post(V2, {"assets": {"gold_grams": "1.0001"}}, format="json")
+    not_grams = auth_client.post(V2, {"assets": {"silver_grams": "ten"}}, format="json")
+
+    assert ok.status_code == 200
+    assert ok.json()["breakdown"][1]["quantity"] == "12.125"
+    assert "3 decimal places" in too_fine.json()["details"]["assets.gold_grams"][0]
+    assert not_grams.json()["details"]["assets.silver_grams"][0].startswith(
+        "Enter a weight in grams"
+    )
+
+
 # --- Metal prices and nisab -------------------------------------------------------------
 
 

@@ -1,0 +1,309 @@
+"""What the zakat API's OpenAPI schema says beside the serializers: summaries,
+descriptions, examples and error tables, one block per operation.
+
+zakat/api.py names the block of each operation (`extend_schema(**docs.X, ...)`)
+and adds the serializers; the errors come from the domain error classes
+themselves (config.api.schema.error_responses), so they cannot drift from what
+the services raise."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+
+from accounts.services import InsufficientFunds
+from config.api.schema import error_responses
+from zakat import calculation
+from zakat.services import NothingToPay, PricesUnavailable, RecordNotPending
+
+TAGS = ["zakat"]
+RULES = (
+    "**Rules.** Nisab is 85 g of gold or 595 g of silver at the price in force. Zakat is "
+    "2.5% of the whole zakatable wealth when it reaches the nisab (inclusive: wealth equal "
+    "to the nisab is obligated), rounded half-up to the cent once, at the end; below the "
+    "nisab it is 0.00. Zakat falls due one lunar year (hawl, 354 days) after the wealth "
+    "first reached the nisab."
+)
+LIST_DESCRIPTION = "Newest first. Filter with `?payment_status=pending|completed|failed`."
+EXAMPLE_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
+
+def _request(name: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+def _response(name: str, value: dict, status: int | None = None) -> OpenApiExample:
+    codes = {"status_codes": [str(status)]} if status else {}
+    return OpenApiExample(name, value=value, response_only=True, **codes)
+
+
+# --- Fields ---------------------------------------------------------------------------
+
+# The shape of a weight in grams; GramsField accepts exactly this.
+GRAMS_PATTERN = (
+    rf"^[0-9]{{1,{calculation.GRAMS_MAX_DIGITS - calculation.GRAMS_DECIMAL_PLACES}}}"
+    rf"(\.[0-9]{{1,{calculation.GRAMS_DECIMAL_PLACES}}})?$"
+)
+GRAMS_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "pattern": GRAMS_PATTERN, "example": "85.000"},
+        {"type": "number", "minimum": 0, "example": 85},
+    ],
+    "description": "A weight in grams, 0 or more, at most 3 decimals, as a string or a number.",
+}
+
+
+# --- Example bodies -------------------------------------------------------------------
+
+PRICE_EXAMPLE = {
+    "id": EXAMPLE_ID,
+    "currency": "USD",
+    "gold_price_per_gram": "95.00",
+    "silver_price_per_gram": "1.10",
+    "as_of": "2026-11-26T09:00:00Z",
+    "source": "manual",
+}
+RECORD_EXAMPLE = {
+    "id": EXAMPLE_ID,
+    "payer_id": "amina-2026",
+    "wealth_amount": "10000.00",
+    "nisab_threshold": "5000.00",
+    "zakat_amount": "250.00",
+    "is_obligated": True,
+    "nisab_standard": "stated",
+    "payment_status": "pending",
+    "calculation_date": "2026-11-26T12:00:00Z",
+    "price_snapshot": PRICE_EXAMPLE,
+    "breakdown": [],
+    "created_at": "2026-11-26T12:00:00Z",
+    "updated_at": "2026-11-26T12:00:00Z",
+}
+FIGURES_EXAMPLE = {
+    "payer_id": "amina-2026",
+    "wealth_amount": "10000.00",
+    "nisab_threshold": "5000.00",
+}
+RECORD_IN = _request("Record", FIGURES_EXAMPLE)
+RECORD_OUT = _response("Record", RECORD_EXAMPLE)
+
+
+def _line(code: str, label: str, amount: str, quantity=None, unit_price=None) -> dict:
+    return {
+        "code": code,
+        "label": label,
+        "amount": amount,
+        "quantity": quantity,
+        "unit_price": unit_price,
+    }
+
+
+V2_RESULT_EXAMPLE = {
+    "zakatable_wealth": "5400.00",
+    "nisab_standard": "silver",
+    "nisab_threshold": "654.50",
+    "gold_price_per_gram": "95.00",
+    "silver_price_per_gram": "1.10",
+    "prices_as_of": "2026-11-26T09:00:00Z",
+    "zakat_amount": "135.00",
+    "is_obligated": True,
+    "breakdown": [
+        _line("cash", "Cash and bank balances", "4000.00"),
+        _line("gold", "Gold", "1900.00", "20.000", "95.00"),
+        _line("silver", "Silver", "0.00", "0.000", "1.10"),
+        _line("investments", "Investments (shares, funds)", "0.00"),
+        _line("business_inventory", "Business inventory at market value", "0.00"),
+        _line("receivables", "Receivables expected to be paid", "0.00"),
+        _line("short_term_debts", "Short-term debts due now (deducted)", "-500.00"),
+    ],
+}
+
+
+# --- Calculation ----------------------------------------------------------------------
+
+CALCULATE_V1 = {
+    "tags": TAGS,
+    "operation_id": "zakat_calculate_v1",
+    "summary": "Calculate zakat (stated nisab)",
+    "description": "Saves nothing. The caller states its wealth and the nisab threshold to "
+    "use; `is_obligated` is true when `wealth_amount >= nisab_threshold` and `zakat_amount` "
+    "is then 2.5% of `wealth_amount`, rounded half-up to the cent (else 0.00).\n\n" + RULES,
+    "examples": [
+        _request("Above the nisab", FIGURES_EXAMPLE),
+        _response(
+            "Obligated",
+            {
+                **FIGURES_EXAMPLE,
+                "zakat_amount": "250.00",
+                "is_obligated": True,
+                "calculation_date": "2026-11-26T12:00:00Z",
+            },
+        ),
+    ],
+}
+CALCULATE_V1_ERRORS = error_responses(400, 401, 429)
+
+CALCULATE_V2 = {
+    "tags": TAGS,
+    "operation_id": "zakat_calculate_v2",
+    "summary": "Calculate zakat, itemized (nisab from current metal prices)",
+    "description": "Saves nothing. Every field is optional and 0 or more (money: 2 places; "
+    "grams: up to 3). Zakatable wealth = `cash` (cash and bank balances) + `gold_grams` x "
+    "gold price per gram + `silver_grams` x silver price per gram + `investments` + "
+    "`business_inventory` + `receivables` (expected to be paid) - `short_term_debts` "
+    "(due now), never below zero. Each of these seven lines is in `breakdown`, in that "
+    "order, with its signed amount (metal lines also show grams and the price used). "
+    "`nisab_standard` is `gold` (default, 85 g) or `silver` (595 g) at the newest price "
+    "snapshot, shown as `prices_as_of`; without any snapshot the answer is 503 "
+    "`prices_unavailable`. Breakdown amounts are rounded to cents for display; the "
+    "total is computed from exact values and zakat is rounded once.\n\n" + RULES,
+    "examples": [
+        _request(
+            "Savings and gold, silver standard",
+            {
+                "assets": {"cash": "4000.00", "gold_grams": "20", "silver_grams": "0"},
+                "liabilities": {"short_term_debts": "500.00"},
+                "nisab_standard": "silver",
+            },
+        ),
+        _response("Obligated", V2_RESULT_EXAMPLE),
+    ],
+}
+CALCULATE_V2_ERRORS = error_responses(400, 401, 429, PricesUnavailable)
+
+
+# --- Metal prices and nisab -----------------------------------------------------------
+
+METAL_PRICE_LIST = {
+    "tags": TAGS,
+    "summary": "Metal price snapshots",
+    "description": "Newest first; the first one is the snapshot in force. Prices are per gram "
+    "in the platform currency. `source` is `manual` (entered by staff) or `feed` "
+    "(fetched from METAL_PRICES_URL).",
+    "examples": [_response("Snapshot", PRICE_EXAMPLE)],
+}
+METAL_PRICE_LIST_ERRORS = error_responses(400, 401, 429, e401="token_invalid")
+
+METAL_PRICE_CREATE = {
+    "tags": TAGS,
+    "summary": "Enter current metal prices (staff)",
+    "description": "Staff only. Stores a `manual` snapshot as of now; it is in force at once "
+    "and sets the nisab (85 g gold / 595 g silver) for the v2 calculation.",
+    "examples": [
+        _request("Prices", {"gold_price_per_gram": "95.00", "silver_price_per_gram": "1.10"}),
+        _response("Stored", PRICE_EXAMPLE, 201),
+    ],
+}
+METAL_PRICE_CREATE_ERRORS = error_responses(400, 401, 403, 429)
+
+NISAB = {
+    "tags": TAGS,
+    "summary": "The nisab in force",
+    "description": "The newest price snapshot and both thresholds: 85 g of gold and 595 g "
+    "of silver at its prices. 503 `prices_unavailable` until a snapshot exists.\n\n" + RULES,
+    "examples": [
+        _response(
+            "Nisab",
+            {
+                "currency": "USD",
+                "gold_price_per_gram": "95.00",
+                "silver_price_per_gram": "1.10",
+                "gold_nisab_grams": "85",
+                "silver_nisab_grams": "595",
+                "gold_nisab_threshold": "8075.00",
+                "silver_nisab_threshold": "654.50",
+                "as_of": "2026-11-26T09:00:00Z",
+                "source": "manual",
+            },
+        )
+    ],
+}
+NISAB_ERRORS = error_responses(401, 429, PricesUnavailable, e401="token_invalid")
+
+
+# --- Records --------------------------------------------------------------------------
+
+RECORD_LIST = {
+    "tags": TAGS,
+    "summary": "Zakat records",
+    "description": "Your records; staff see everyone's. " + LIST_DESCRIPTION,
+    "examples": [RECORD_OUT],
+}
+MY_RECORD_LIST = {
+    "tags": TAGS,
+    "summary": "My own zakat records",
+    "description": "Only the caller's records, even for staff. " + LIST_DESCRIPTION,
+    "examples": [RECORD_OUT],
+}
+RECORD_LIST_ERRORS = error_responses(400, 401, 429)
+
+RECORD_CREATE = {
+    "tags": TAGS,
+    "summary": "Save a zakat record",
+    "description": "The server computes `zakat_amount` and `is_obligated` from `wealth_amount` "
+    "and `nisab_threshold` (same rule as /zakat/calculate) and keeps the price snapshot in "
+    "force with the record. Starts `pending`.\n\n" + RULES,
+    "examples": [RECORD_IN, _response("Created", RECORD_EXAMPLE, 201)],
+}
+RECORD_CREATE_ERRORS = error_responses(400, 401, 429)
+
+RECORD_GET = {
+    "tags": TAGS,
+    "summary": "One zakat record",
+    "description": "The owner and staff may read it; anyone else gets 403.",
+    "examples": [RECORD_OUT],
+}
+RECORD_GET_ERRORS = error_responses(401, 403, 404, 429)
+
+RECORD_PUT = {
+    "tags": TAGS,
+    "summary": "Replace a pending zakat record",
+    "description": "Owner or staff, only while `pending` (else 400 `record_not_pending`). "
+    "`zakat_amount` and `is_obligated` are recomputed; changed figures make the nisab a "
+    "stated one and store the price snapshot now in force.\n\n" + RULES,
+    "examples": [RECORD_IN, _response("Updated", RECORD_EXAMPLE)],
+}
+RECORD_PATCH = {
+    "tags": TAGS,
+    "summary": "Change a pending zakat record",
+    "description": "Like PUT, with only the fields to change.\n\n" + RULES,
+    "examples": [
+        _request("New wealth", {"wealth_amount": "12000.00"}),
+        _response("Updated", RECORD_EXAMPLE),
+    ],
+}
+RECORD_DELETE = {
+    "tags": TAGS,
+    "summary": "Delete a pending zakat record",
+    "description": "Owner or staff, only while `pending` (else 400 `record_not_pending`).",
+}
+RECORD_CHANGE_ERRORS = error_responses(400, RecordNotPending, 401, 403, 404, 429)
+
+
+# --- Payments -------------------------------------------------------------------------
+
+PAYMENT_CREATE = {
+    "tags": TAGS,
+    "summary": "Pay a zakat record from my wallet",
+    "description": "Owner only (staff too get 403 on someone else's record: the money comes "
+    "from the payer's own wallet). Moves `zakat_amount` from the wallet into the zakat "
+    "fund, marks the record `completed` and e-mails a numbered receipt in the background. "
+    "A record is paid at most once, also under concurrent requests. Errors: 400 "
+    "`record_not_pending` (already paid or failed), 400 `nothing_to_pay` (wealth below "
+    "the nisab, zakat 0.00), 402 `insufficient_funds` with `available_amount` and "
+    "`required_amount`, 404 for an unknown record.",
+    "examples": [
+        _request("Pay", {"record_id": EXAMPLE_ID}),
+        _response(
+            "Paid",
+            {
+                "id": "0b8e2d8c-5a7a-4f7e-8f43-0d7f6c1d2e11",
+                "record_id": EXAMPLE_ID,
+                "amount": "250.00",
+                "paid_at": "2026-11-26T12:05:00Z",
+                "receipt_number": "ZK-000001",
+            },
+            201,
+        ),
+    ],
+}
+PAYMENT_CREATE_ERRORS = error_responses(
+    400, RecordNotPending, NothingToPay, 401, 403, 404, 409, InsufficientFunds, 429
+)
+RECORD_DELETE_RESPONSES = {204: OpenApiResponse(description="Deleted."), **RECORD_CHANGE_ERRORS}
