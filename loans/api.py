@@ -335,7 +335,7 @@ class LoanDetail(APIView):
         examples=[_loan_example("Loan")],
     )
     def get(self, request: Request, pk, *args, **kwargs) -> Response:
-        return Response(_loan_body(selectors.loan_for(user=request.user, pk=pk)))
+        return Response(_loan_body(selectors.loan_get_for(user=request.user, pk=pk)))
 
 
 class _LoanMove(APIView):
@@ -343,7 +343,7 @@ class _LoanMove(APIView):
     move = staticmethod(lambda **kwargs: None)
 
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        loan = selectors.loan_for(user=request.user, pk=pk)
+        loan = selectors.loan_get_for(user=request.user, pk=pk)
         loan = type(self).move(loan=loan, by=request.user)
         return Response(_loan_body(loan))
 
@@ -409,7 +409,7 @@ class LoanReject(_LoanMove):
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
         data = LoanRejectIn(data=request.data)
         data.is_valid(raise_exception=True)
-        loan = selectors.loan_for(user=request.user, pk=pk)
+        loan = selectors.loan_get_for(user=request.user, pk=pk)
         loan = services.loan_reject(
             loan=loan, by=request.user, reason=data.validated_data.get("reason", "")
         )
@@ -455,7 +455,7 @@ class LoanSchedule(APIView):
         examples=[OpenApiExample("Schedule", value=SCHEDULE_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, pk, *args, **kwargs) -> Response:
-        loan = selectors.loan_for(user=request.user, pk=pk)
+        loan = selectors.loan_get_for(user=request.user, pk=pk)
         rows = selectors.installment_list(parent=loan)
         return Response(LoanInstallmentOut(rows, many=True).data)
 
@@ -496,7 +496,7 @@ class LoanRepayment(APIView):
     )
     @idempotent
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        loan = selectors.loan_for(user=request.user, pk=pk)
+        loan = selectors.loan_get_for(user=request.user, pk=pk)
         data = LoanRepaymentIn(data=request.data)
         data.is_valid(raise_exception=True)
         loan = services.loan_repay(
@@ -578,7 +578,7 @@ class ContractDetail(APIView):
         examples=[_contract_example("Contract")],
     )
     def get(self, request: Request, pk, *args, **kwargs) -> Response:
-        return Response(_contract_body(selectors.contract_for(user=request.user, pk=pk)))
+        return Response(_contract_body(selectors.contract_get_for(user=request.user, pk=pk)))
 
 
 _CONTRACT_MOVE_ERRORS = {
@@ -608,7 +608,7 @@ class ContractAcquire(APIView):
         ],
     )
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        contract = selectors.contract_for(user=request.user, pk=pk)
+        contract = selectors.contract_get_for(user=request.user, pk=pk)
         return Response(
             _contract_body(services.murabaha_acquire(contract=contract, by=request.user))
         )
@@ -635,7 +635,7 @@ class ContractOffer(APIView):
         ],
     )
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        contract = selectors.contract_for(user=request.user, pk=pk)
+        contract = selectors.contract_get_for(user=request.user, pk=pk)
         data = MurabahaOfferIn(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.murabaha_offer(
@@ -662,7 +662,7 @@ class ContractAccept(APIView):
         examples=[_contract_example("Accepted", status="active")],
     )
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        contract = selectors.contract_for(user=request.user, pk=pk)
+        contract = selectors.contract_get_for(user=request.user, pk=pk)
         return Response(
             _contract_body(services.murabaha_accept(contract=contract, by=request.user))
         )
@@ -681,7 +681,7 @@ class ContractCancel(APIView):
         examples=[_contract_example("Cancelled", status="cancelled")],
     )
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        contract = selectors.contract_for(user=request.user, pk=pk)
+        contract = selectors.contract_get_for(user=request.user, pk=pk)
         return Response(
             _contract_body(services.murabaha_cancel(contract=contract, by=request.user))
         )
@@ -699,7 +699,7 @@ class ContractSchedule(APIView):
         examples=[OpenApiExample("Schedule", value=SCHEDULE_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, pk, *args, **kwargs) -> Response:
-        contract = selectors.contract_for(user=request.user, pk=pk)
+        contract = selectors.contract_get_for(user=request.user, pk=pk)
         rows = selectors.installment_list(parent=contract)
         return Response(LoanInstallmentOut(rows, many=True).data)
 
@@ -734,7 +734,7 @@ class ContractPayment(APIView):
     )
     @idempotent
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        contract = selectors.contract_for(user=request.user, pk=pk)
+        contract = selectors.contract_get_for(user=request.user, pk=pk)
         data = MurabahaPaymentIn(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.murabaha_pay(
