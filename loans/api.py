@@ -185,7 +185,7 @@ class MurabahaFilter(StrictFilterSet):
 
 @extend_schema_view(
     get=docs.LOAN_LIST.schema(LoanOut(many=True)),
-    post=docs.LOAN_APPLY.schema(LoanOut, request=LoanApplyIn, status=201),
+    post=docs.LOAN_APPLY.schema(LoanOut, request=LoanApplyIn, status=status.HTTP_201_CREATED),
 )
 class LoanListCreate(SelectorListView):
     permission_classes = [IsAuthenticated]
@@ -272,7 +272,9 @@ class LoanRepayment(_InstallmentPayment):
 
 @extend_schema_view(
     get=docs.CONTRACT_LIST.schema(MurabahaContractOut(many=True)),
-    post=docs.CONTRACT_REQUEST.schema(MurabahaContractOut, request=MurabahaRequestIn, status=201),
+    post=docs.CONTRACT_REQUEST.schema(
+        MurabahaContractOut, request=MurabahaRequestIn, status=status.HTTP_201_CREATED
+    ),
 )
 class ContractListCreate(SelectorListView):
     permission_classes = [IsAuthenticated]
