@@ -39,11 +39,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts import money
@@ -136,7 +137,7 @@ def write_off_account() -> LedgerAccount:
     return ledger_account(LedgerAccount.Kind.WRITE_OFF, "write_off", "Written-off qard hasan")
 
 
-def _allocate(installments, amount: Decimal, *, today: date) -> None:
+def _allocate(installments: QuerySet[Installment], amount: Decimal, *, today: date) -> None:
     """Spread a payment over the unpaid installments, oldest first (locked)."""
     now = timezone.now()
     left = amount
@@ -162,7 +163,7 @@ def _allocate(installments, amount: Decimal, *, today: date) -> None:
     Installment.objects.bulk_update(changed, ["paid_amount", "status", "paid_at"])
 
 
-def _payment_source(*, by: User, owner_id, source: str) -> str:
+def _payment_source(*, by: User, owner_id: UUID, source: str) -> str:
     if source not in Payment.Source.values:
         raise ValidationError({"source": [f"Must be one of: {', '.join(Payment.Source.values)}."]})
     if not by.is_staff and by.pk != owner_id:
