@@ -132,9 +132,11 @@ def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 def _contract_move(
-    request: HttpRequest, pk: UUID, move: Callable[..., MurabahaContract], done: str
+    request: HttpRequest,
+    contract: MurabahaContract,
+    move: Callable[..., MurabahaContract],
+    done: str,
 ) -> HttpResponse:
-    contract = selectors.contract_get_for(user=request.user, pk=pk)
     try:
         move(contract=contract, by=request.user)
     except DomainError as exc:
@@ -147,12 +149,14 @@ def _contract_move(
 @login_required
 @require_POST
 def murabaha_accept(request: HttpRequest, pk: UUID) -> HttpResponse:
+    contract = selectors.contract_get_for(user=request.user, pk=pk)
     return _contract_move(
-        request, pk, services.murabaha_accept, "Accepted. Your installment plan has started."
+        request, contract, services.murabaha_accept, "Accepted. Your installment plan has started."
     )
 
 
 @login_required
 @require_POST
 def murabaha_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _contract_move(request, pk, services.murabaha_cancel, "The request was cancelled.")
+    contract = selectors.contract_get_for(user=request.user, pk=pk)
+    return _contract_move(request, contract, services.murabaha_cancel, "The request was cancelled.")
