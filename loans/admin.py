@@ -2,7 +2,6 @@
 as an action calling the same services as the API, schedules inline, CSV export."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,10 +10,11 @@ from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.money import ZERO
 from config.csv_export import csv_response
 from config.errors import DomainError
 from loans import selectors, services
-from loans.models import Installment, Loan, MurabahaContract, Payment
+from loans.models import MONEY, Installment, Loan, MurabahaContract, Payment
 
 
 class InstallmentInline(admin.TabularInline):
@@ -184,10 +184,9 @@ class LoanAdmin(_FinancingAdmin):
 
 class OfferForm(forms.Form):
     markup_amount = forms.DecimalField(
-        min_value=Decimal("0.00"),
+        min_value=ZERO,
         max_value=services.MURABAHA_MAX_PRICE,
-        max_digits=18,
-        decimal_places=2,
+        **MONEY,
         help_text="The fixed, disclosed profit. Sale price = cost + markup.",
     )
 

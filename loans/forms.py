@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
-from loans.models import ASSET_MAX_LENGTH, MAX_MONTHS, PURPOSE_MAX_LENGTH
+from accounts.money import CENT, ZERO
+from loans.models import ASSET_MAX_LENGTH, MAX_MONTHS, MONEY, PURPOSE_MAX_LENGTH
 
 _MONEY_WIDGET = {"step": "0.01", "inputmode": "decimal"}
 
@@ -10,9 +11,8 @@ _MONEY_WIDGET = {"step": "0.01", "inputmode": "decimal"}
 class LoanApplyForm(forms.Form):
     principal_amount = forms.DecimalField(
         label="Amount",
-        min_value=Decimal("0.01"),
-        max_digits=18,
-        decimal_places=2,
+        min_value=CENT,
+        **MONEY,
         widget=forms.NumberInput(attrs={**_MONEY_WIDGET, "min": "0.01"}),
     )
     purpose = forms.CharField(
@@ -32,9 +32,8 @@ class LoanApplyForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(
-        min_value=Decimal("0.01"),
-        max_digits=18,
-        decimal_places=2,
+        min_value=CENT,
+        **MONEY,
         widget=forms.NumberInput(attrs={**_MONEY_WIDGET, "min": "0.01"}),
         help_text="Paid from your wallet, oldest installment first.",
     )
@@ -48,16 +47,14 @@ class MurabahaRequestForm(forms.Form):
     )
     cost_price = forms.DecimalField(
         label="Its price",
-        min_value=Decimal("0.01"),
-        max_digits=18,
-        decimal_places=2,
+        min_value=CENT,
+        **MONEY,
         widget=forms.NumberInput(attrs={**_MONEY_WIDGET, "min": "0.01"}),
     )
     down_payment = forms.DecimalField(
-        min_value=Decimal("0.00"),
-        max_digits=18,
-        decimal_places=2,
-        initial=Decimal("0.00"),
+        min_value=ZERO,
+        **MONEY,
+        initial=ZERO,
         widget=forms.NumberInput(attrs={**_MONEY_WIDGET, "min": "0"}),
         help_text="Paid from your wallet when you accept; less than the price.",
     )

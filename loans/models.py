@@ -27,6 +27,7 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 HALF_CENT = Decimal("0.005")
 MAX_MONTHS = 60
 PURPOSE_MAX_LENGTH = 500
+REJECTION_REASON_MAX_LENGTH = 500
 ASSET_MAX_LENGTH = 300
 
 
@@ -93,7 +94,7 @@ class Loan(_Financing):
         help_text="The staff member who approved or rejected it.",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.CharField(max_length=500, blank=True)
+    rejection_reason = models.CharField(max_length=REJECTION_REASON_MAX_LENGTH, blank=True)
     disbursed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

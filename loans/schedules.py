@@ -18,8 +18,6 @@ from decimal import ROUND_DOWN, Decimal
 
 from accounts.money import CENT
 
-MAX_INSTALLMENTS = 60
-
 
 @dataclass(frozen=True)
 class PlannedInstallment:

@@ -1,10 +1,11 @@
 """Reads of loans and contracts shared by the API, the pages and the admin."""
 
-from django.core.exceptions import PermissionDenied
+from uuid import UUID
+
 from django.db.models import F, Min, Q, QuerySet
-from django.http import Http404
 
 from accounts.models import User
+from config.errors import NotAllowed, NotFound
 from loans.models import Installment, Loan, MurabahaContract
 
 _UNPAID = Q(installments__paid_amount__lt=F("installments__amount"))
@@ -36,26 +37,33 @@ def contract_list(
     return qs.order_by("-created_at", "-id")
 
 
-def loan_for(*, user: User, pk) -> Loan:
-    """One loan for its borrower or staff: 404 when it does not exist, 403 for anyone else."""
-    loan = with_oldest_unpaid(Loan.objects.select_related("borrower")).filter(pk=pk).first()
+def _load(qs: QuerySet, *, pk: UUID | str, lock: bool):
+    if lock:
+        # FOR UPDATE cannot go with the aggregate, so a locked row computes
+        # days_past_due itself; the lock is on the row only (not the joined user).
+        return qs.select_for_update(of=("self",)).filter(pk=pk).first()
+    return with_oldest_unpaid(qs).filter(pk=pk).first()
+
+
+def loan_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Loan:
+    """One loan for its borrower or staff: NotFound when it does not exist,
+    NotAllowed for anyone else. `lock` (inside a transaction) locks its row."""
+    loan = _load(Loan.objects.select_related("borrower"), pk=pk, lock=lock)
     if loan is None:
-        raise Http404
+        raise NotFound()
     if not user.is_staff and loan.borrower_id != user.pk:
-        raise PermissionDenied
+        raise NotAllowed()
     return loan
 
 
-def contract_for(*, user: User, pk) -> MurabahaContract:
-    contract = (
-        with_oldest_unpaid(MurabahaContract.objects.select_related("customer"))
-        .filter(pk=pk)
-        .first()
-    )
+def contract_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> MurabahaContract:
+    """One contract for its customer or staff: NotFound when it does not exist,
+    NotAllowed for anyone else. `lock` (inside a transaction) locks its row."""
+    contract = _load(MurabahaContract.objects.select_related("customer"), pk=pk, lock=lock)
     if contract is None:
-        raise Http404
+        raise NotFound()
     if not user.is_staff and contract.customer_id != user.pk:
-        raise PermissionDenied
+        raise NotAllowed()
     return contract
 
 

@@ -34,24 +34,35 @@ ledger_post) the accounts, always in that order, so concurrent payments queue
 instead of deadlocking or overpaying.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import ClassVar
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts import money
 from accounts.models import LedgerAccount, LedgerTransaction, User
-from accounts.services import Leg, external_account, ledger_post, wallet_get_or_create
-from config.errors import DomainError, InvalidTransition
+from accounts.services import (
+    Leg,
+    external_account,
+    ledger_account,
+    ledger_post,
+    wallet_get_or_create,
+)
+from config.errors import DomainError, InvalidTransition, NotAllowed
 from config.taskqueue import enqueue_with_transaction
 from loans.models import (
     ASSET_MAX_LENGTH,
     MAX_MONTHS,
     PURPOSE_MAX_LENGTH,
+    REJECTION_REASON_MAX_LENGTH,
     Installment,
     Loan,
     MurabahaContract,
@@ -61,6 +72,8 @@ from loans.schedules import build_schedule
 
 # Keeps cost + markup well inside the 18-digit money columns.
 MURABAHA_MAX_PRICE = Decimal("10000000.00")
+# LedgerTransaction.reference and LedgerAccount.name are 200 characters.
+LEDGER_TEXT_MAX_LENGTH = 200
 
 
 class LoanNotActive(DomainError):
@@ -76,12 +89,7 @@ class ContractNotActive(DomainError):
 class Overpayment(DomainError):
     code = "overpayment"
     default_message = "The payment is more than the remaining balance; nothing was taken."
-
-
-class NotAllowed(DomainError):
-    code = "permission_denied"
-    status = 403
-    default_message = "You do not have permission to perform this action."
+    example_extra: ClassVar[dict] = {"remaining_balance": "1100.00"}
 
 
 class SelfApproval(NotAllowed):
@@ -99,21 +107,14 @@ def loan_max_principal() -> Decimal:
     return money.quantize(settings.LOAN_MAX_PRINCIPAL)
 
 
-def _account(kind: str, key: str, name: str) -> LedgerAccount:
-    account, _ = LedgerAccount.objects.get_or_create(
-        key=key, defaults={"kind": kind, "name": name, "currency": money.currency()}
-    )
-    return account
-
-
 def loan_receivable_account(loan: Loan) -> LedgerAccount:
-    return _account(
+    return ledger_account(
         LedgerAccount.Kind.LOAN_RECEIVABLE, loan.ledger_key, f"Qard hasan receivable {loan.pk}"
     )
 
 
 def murabaha_receivable_account(contract: MurabahaContract) -> LedgerAccount:
-    return _account(
+    return ledger_account(
         LedgerAccount.Kind.MURABAHA_RECEIVABLE,
         contract.ledger_key,
         f"Murabaha receivable {contract.pk}",
@@ -121,37 +122,22 @@ def murabaha_receivable_account(contract: MurabahaContract) -> LedgerAccount:
 
 
 def murabaha_inventory_account(contract: MurabahaContract) -> LedgerAccount:
-    return _account(
+    return ledger_account(
         LedgerAccount.Kind.MURABAHA_INVENTORY,
         f"{contract.ledger_key}:asset",
-        f"Murabaha asset held: {contract.asset_description}"[:200],
+        f"Murabaha asset held: {contract.asset_description}"[:LEDGER_TEXT_MAX_LENGTH],
     )
 
 
 def murabaha_income_account() -> LedgerAccount:
-    return _account(LedgerAccount.Kind.INCOME, "income:murabaha", "Murabaha income (markup)")
+    return ledger_account(LedgerAccount.Kind.INCOME, "income:murabaha", "Murabaha income (markup)")
 
 
 def write_off_account() -> LedgerAccount:
-    return _account(LedgerAccount.Kind.WRITE_OFF, "write_off", "Written-off qard hasan")
+    return ledger_account(LedgerAccount.Kind.WRITE_OFF, "write_off", "Written-off qard hasan")
 
 
-def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
-    """A positive (or non-negative) amount in whole cents, else a field error."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: ["Enter an amount like 150.00."]}) from None
-    if not amount.is_finite() or amount != money.quantize(amount):
-        raise ValidationError({field: ["Enter an amount in whole cents, like 150.00."]})
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationError(
-            {field: ["Must be zero or more." if allow_zero else "Must be more than zero."]}
-        )
-    return amount
-
-
-def _allocate(installments, amount: Decimal, *, today: date) -> None:
+def _allocate(installments: QuerySet[Installment], amount: Decimal, *, today: date) -> None:
     """Spread a payment over the unpaid installments, oldest first (locked)."""
     now = timezone.now()
     left = amount
@@ -177,7 +163,7 @@ def _allocate(installments, amount: Decimal, *, today: date) -> None:
     Installment.objects.bulk_update(changed, ["paid_amount", "status", "paid_at"])
 
 
-def _payment_source(*, by: User, owner_id, source: str) -> str:
+def _payment_source(*, by: User, owner_id: UUID, source: str) -> str:
     if source not in Payment.Source.values:
         raise ValidationError({"source": [f"Must be one of: {', '.join(Payment.Source.values)}."]})
     if not by.is_staff and by.pk != owner_id:
@@ -187,18 +173,95 @@ def _payment_source(*, by: User, owner_id, source: str) -> str:
     return source
 
 
+def _staff_only(by: User, action: str) -> None:
+    """The institution's own moves (deciding, paying out, buying, offering) are staff's."""
+    if not by.is_staff:
+        raise NotAllowed(f"Only staff may {action}.")
+
+
+Financing = Loan | MurabahaContract
+
+
+@dataclass(frozen=True)
+class _InstallmentPlan:
+    """What differs between paying a loan's and a contract's installments;
+    `_installments_pay` is the one algorithm both follow."""
+
+    lock: Callable[[Financing], Financing]
+    owner: str  # the payer's field: "borrower" or "customer"
+    amount_field: str  # the field an amount error names (the API's input field)
+    not_active: type[DomainError]
+    ledger_kind: str
+    receivable: Callable[[Financing], LedgerAccount]
+    reference: Callable[[Financing, str], str]  # (parent, source) -> ledger reference
+    paid_field: str
+    done_status: str  # the status once nothing remains
+    done_at_field: str
+    payment_field: str  # Payment's foreign key to the parent
+
+
+def _installments_pay(
+    plan: _InstallmentPlan, *, parent: Financing, amount: Decimal | str, by: User, source: str
+) -> Financing:
+    """Pay an active loan or contract: oldest installment first, partial payments
+    allowed, more than what remains refused whole. `wallet` takes the owner's
+    wallet (402 when short, staff may pay on their behalf); `external` is cash
+    staff received, which the owner may not claim (403). At zero it is closed."""
+    amount = money.parse_cents(amount, field=plan.amount_field)
+    source = _payment_source(by=by, owner_id=getattr(parent, f"{plan.owner}_id"), source=source)
+    with transaction.atomic():
+        parent = plan.lock(parent)
+        if parent.status != type(parent).Status.ACTIVE:
+            raise plan.not_active()
+        remaining = parent.remaining_balance
+        if amount > remaining:
+            raise Overpayment(
+                f"The payment is more than the remaining balance of {remaining}; nothing was taken.",
+                remaining_balance=str(remaining),
+            )
+        payer = (
+            wallet_get_or_create(user=getattr(parent, plan.owner))
+            if source == Payment.Source.WALLET
+            else external_account()
+        )
+        txn = ledger_post(
+            kind=plan.ledger_kind,
+            legs=[Leg(payer, -amount), Leg(plan.receivable(parent), amount)],
+            reference=plan.reference(parent, source),
+            created_by=by,
+        )
+        _allocate(parent.installments.all(), amount, today=timezone.localdate())
+        setattr(parent, plan.paid_field, getattr(parent, plan.paid_field) + amount)
+        fields = [plan.paid_field]
+        if parent.remaining_balance == 0:
+            parent.status = plan.done_status
+            setattr(parent, plan.done_at_field, timezone.now())
+            fields += ["status", plan.done_at_field]
+        parent.save(update_fields=fields)
+        Payment.objects.create(
+            **{plan.payment_field: parent},
+            amount=amount,
+            source=source,
+            recorded_by=by,
+            ledger_transaction=txn,
+        )
+    return parent
+
+
 # --- Qard hasan ------------------------------------------------------------------------
 
 
-def loan_apply(*, borrower: User, principal_amount, purpose: str, repayment_months) -> Loan:
-    """Apply for a qard hasan loan: principal in (0, LOAN_MAX_PRINCIPAL], 1-60 months.
+def loan_apply(
+    *, borrower: User, principal_amount: Decimal | str, purpose: str, repayment_months: int
+) -> Loan:
+    """Apply for a qard hasan loan: principal in (0, LOAN_MAX_PRINCIPAL], 1-MAX_MONTHS months.
 
     The principal must give every month at least one cent, so the schedule can
     never have an empty installment."""
     errors: dict[str, list[str]] = {}
     principal = None
     try:
-        principal = _money(principal_amount, "principal_amount")
+        principal = money.parse_cents(principal_amount, field="principal_amount")
     except ValidationError as exc:
         errors.update(exc.message_dict)
     maximum = loan_max_principal()
@@ -232,7 +295,8 @@ def _lock_loan(loan: Loan) -> Loan:
 
 
 def loan_approve(*, loan: Loan, by: User) -> Loan:
-    """pending → approved. A staff member cannot approve their own application (403)."""
+    """pending → approved, by staff. A staff member cannot approve their own application (403)."""
+    _staff_only(by, "approve an application")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.PENDING:
@@ -249,7 +313,8 @@ def loan_approve(*, loan: Loan, by: User) -> Loan:
 
 
 def loan_reject(*, loan: Loan, by: User, reason: str = "") -> Loan:
-    """pending or approved (not yet disbursed) → rejected."""
+    """pending or approved (not yet disbursed) → rejected, by staff."""
+    _staff_only(by, "reject an application")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status not in (Loan.Status.PENDING, Loan.Status.APPROVED):
@@ -259,14 +324,15 @@ def loan_reject(*, loan: Loan, by: User, reason: str = "") -> Loan:
         loan.status = Loan.Status.REJECTED
         loan.decided_by = by
         loan.decided_at = timezone.now()
-        loan.rejection_reason = (reason or "").strip()[:500]
+        loan.rejection_reason = (reason or "").strip()[:REJECTION_REASON_MAX_LENGTH]
         loan.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
     return loan
 
 
 def loan_disburse(*, loan: Loan, by: User) -> Loan:
     """approved → active: the principal goes into the borrower's wallet and the
-    schedule is fixed from today (first installment due one month later)."""
+    schedule is fixed from today (first installment due one month later). Staff only."""
+    _staff_only(by, "disburse a loan")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.APPROVED:
@@ -296,56 +362,38 @@ def loan_disburse(*, loan: Loan, by: User) -> Loan:
     return loan
 
 
-def loan_repay(*, loan: Loan, amount, by: User, source: str = Payment.Source.WALLET) -> Loan:
-    """Repay part or all of an active loan.
+_LOAN_REPAYMENT = _InstallmentPlan(
+    lock=_lock_loan,
+    owner="borrower",
+    amount_field="payment_amount",
+    not_active=LoanNotActive,
+    ledger_kind=LedgerTransaction.Kind.LOAN_REPAYMENT,
+    receivable=loan_receivable_account,
+    reference=lambda loan, source: (
+        "Qard hasan repayment"
+        + (" (cash received by staff)" if source == Payment.Source.EXTERNAL else "")
+    ),
+    paid_field="repaid_amount",
+    done_status=Loan.Status.FULLY_REPAID,
+    done_at_field="closed_at",
+    payment_field="loan",
+)
 
-    `wallet` takes the money from the borrower's wallet (402 when short, staff
-    may record it on the borrower's behalf); `external` is cash staff received
-    outside the platform, which a borrower may not claim (403). More than the
-    remaining balance is refused whole (400 overpayment). At zero the loan is
-    fully_repaid. Nothing here, late or not, ever adds to what is owed."""
-    amount = _money(amount, "payment_amount")
-    source = _payment_source(by=by, owner_id=loan.borrower_id, source=source)
-    with transaction.atomic():
-        loan = _lock_loan(loan)
-        if loan.status != Loan.Status.ACTIVE:
-            raise LoanNotActive()
-        remaining = loan.remaining_balance
-        if amount > remaining:
-            raise Overpayment(
-                f"The payment is more than the remaining balance of {remaining}; nothing was taken.",
-                remaining_balance=str(remaining),
-            )
-        payer = (
-            wallet_get_or_create(user=loan.borrower)
-            if source == Payment.Source.WALLET
-            else external_account()
-        )
-        txn = ledger_post(
-            kind=LedgerTransaction.Kind.LOAN_REPAYMENT,
-            legs=[Leg(payer, -amount), Leg(loan_receivable_account(loan), amount)],
-            reference="Qard hasan repayment"
-            + (" (cash received by staff)" if source == Payment.Source.EXTERNAL else ""),
-            created_by=by,
-        )
-        _allocate(loan.installments.all(), amount, today=timezone.localdate())
-        loan.repaid_amount += amount
-        fields = ["repaid_amount"]
-        if loan.repaid_amount == loan.principal_amount:
-            loan.status = Loan.Status.FULLY_REPAID
-            loan.closed_at = timezone.now()
-            fields += ["status", "closed_at"]
-        loan.save(update_fields=fields)
-        Payment.objects.create(
-            loan=loan, amount=amount, source=source, recorded_by=by, ledger_transaction=txn
-        )
-    return loan
+
+def loan_repay(
+    *, loan: Loan, amount: Decimal | str, by: User, source: str = Payment.Source.WALLET
+) -> Loan:
+    """Repay part or all of an active loan (see `_installments_pay`; not active:
+    400 loan_not_active). At zero the loan is fully_repaid. Nothing here, late
+    or not, ever adds to what is owed."""
+    return _installments_pay(_LOAN_REPAYMENT, parent=loan, amount=amount, by=by, source=source)
 
 
 def loan_mark_defaulted(*, loan: Loan, by: User) -> Loan:
     """active → defaulted: the remainder is written off in the ledger (the
     receivable is cleared against the write_off expense). remaining_balance
-    still shows what the borrower has not repaid; nothing is added to it."""
+    still shows what the borrower has not repaid; nothing is added to it. Staff only."""
+    _staff_only(by, "mark a loan defaulted")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.ACTIVE:
@@ -371,19 +419,24 @@ def loan_mark_defaulted(*, loan: Loan, by: User) -> Loan:
 
 
 def murabaha_request(
-    *, customer: User, asset_description: str, cost_price, installments_count, down_payment=0
+    *,
+    customer: User,
+    asset_description: str,
+    cost_price: Decimal | str,
+    installments_count: int,
+    down_payment: Decimal | str = money.ZERO,
 ) -> MurabahaContract:
     """Ask the institution to buy an asset and sell it on at cost plus a markup."""
     errors: dict[str, list[str]] = {}
     cost = down = None
     try:
-        cost = _money(cost_price, "cost_price")
+        cost = money.parse_cents(cost_price, field="cost_price")
         if cost > MURABAHA_MAX_PRICE:
             errors["cost_price"] = [f"The most we can finance is {MURABAHA_MAX_PRICE}."]
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        down = _money(down_payment, "down_payment", allow_zero=True)
+        down = money.parse_cents(down_payment, field="down_payment", allow_zero=True)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if cost is not None and down is not None and down >= cost:
@@ -419,7 +472,8 @@ def _lock_contract(contract: MurabahaContract) -> MurabahaContract:
 
 def murabaha_acquire(*, contract: MurabahaContract, by: User) -> MurabahaContract:
     """requested → asset_acquired: the institution buys the asset at cost with its
-    own cash (inventory -C, external +C) and now owns it."""
+    own cash (inventory -C, external +C) and now owns it. Staff only."""
+    _staff_only(by, "record the purchase of an asset")
     with transaction.atomic():
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.REQUESTED:
@@ -442,10 +496,14 @@ def murabaha_acquire(*, contract: MurabahaContract, by: User) -> MurabahaContrac
     return contract
 
 
-def murabaha_offer(*, contract: MurabahaContract, markup_amount, by: User) -> MurabahaContract:
-    """asset_acquired → offered with a disclosed, fixed markup (≥ 0). The asset must
-    be owned first: offering a merely requested contract is an invalid transition."""
-    markup = _money(markup_amount, "markup_amount", allow_zero=True)
+def murabaha_offer(
+    *, contract: MurabahaContract, markup_amount: Decimal | str, by: User
+) -> MurabahaContract:
+    """asset_acquired → offered with a disclosed, fixed markup (≥ 0), by staff. The
+    asset must be owned first: offering a merely requested contract is an
+    invalid transition."""
+    _staff_only(by, "make an offer")
+    markup = money.parse_cents(markup_amount, field="markup_amount", allow_zero=True)
     if markup > MURABAHA_MAX_PRICE:
         raise ValidationError({"markup_amount": [f"At most {MURABAHA_MAX_PRICE}."]})
     with transaction.atomic():
@@ -538,47 +596,36 @@ def murabaha_cancel(*, contract: MurabahaContract, by: User) -> MurabahaContract
     return contract
 
 
+_MURABAHA_PAYMENT = _InstallmentPlan(
+    lock=_lock_contract,
+    owner="customer",
+    amount_field="amount",
+    not_active=ContractNotActive,
+    ledger_kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
+    receivable=murabaha_receivable_account,
+    reference=lambda contract, source: f"Murabaha installment: {contract.asset_description}"[
+        :LEDGER_TEXT_MAX_LENGTH
+    ],
+    paid_field="paid_amount",
+    done_status=MurabahaContract.Status.COMPLETED,
+    done_at_field="completed_at",
+    payment_field="contract",
+)
+
+
 def murabaha_pay(
-    *, contract: MurabahaContract, amount, by: User, source: str = Payment.Source.WALLET
+    *,
+    contract: MurabahaContract,
+    amount: Decimal | str,
+    by: User,
+    source: str = Payment.Source.WALLET,
 ) -> MurabahaContract:
     """Pay installments of an active contract; the same rules as a loan repayment
-    (oldest first, overpayment refused whole, 402 when the wallet is short,
-    external cash by staff only). At zero the contract is completed."""
-    amount = _money(amount, "amount")
-    source = _payment_source(by=by, owner_id=contract.customer_id, source=source)
-    with transaction.atomic():
-        contract = _lock_contract(contract)
-        if contract.status != MurabahaContract.Status.ACTIVE:
-            raise ContractNotActive()
-        remaining = contract.remaining_balance
-        if amount > remaining:
-            raise Overpayment(
-                f"The payment is more than the remaining balance of {remaining}; nothing was taken.",
-                remaining_balance=str(remaining),
-            )
-        payer = (
-            wallet_get_or_create(user=contract.customer)
-            if source == Payment.Source.WALLET
-            else external_account()
-        )
-        txn = ledger_post(
-            kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
-            legs=[Leg(payer, -amount), Leg(murabaha_receivable_account(contract), amount)],
-            reference=f"Murabaha installment: {contract.asset_description}"[:200],
-            created_by=by,
-        )
-        _allocate(contract.installments.all(), amount, today=timezone.localdate())
-        contract.paid_amount += amount
-        fields = ["paid_amount"]
-        if contract.remaining_balance == 0:
-            contract.status = MurabahaContract.Status.COMPLETED
-            contract.completed_at = timezone.now()
-            fields += ["status", "completed_at"]
-        contract.save(update_fields=fields)
-        Payment.objects.create(
-            contract=contract, amount=amount, source=source, recorded_by=by, ledger_transaction=txn
-        )
-    return contract
+    (see `_installments_pay`; not active: 400 contract_not_active). At zero the
+    contract is completed."""
+    return _installments_pay(
+        _MURABAHA_PAYMENT, parent=contract, amount=amount, by=by, source=source
+    )
 
 
 # --- Delinquency -----------------------------------------------------------------------

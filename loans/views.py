@@ -1,5 +1,9 @@
 """Financing pages: my financing, apply, one loan, request and view a murabaha."""
 
+from collections.abc import Callable
+from uuid import UUID
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,22 +12,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts import money
-from accounts import selectors as account_selectors
+from accounts.selectors import wallet_balance
 from config.errors import DomainError
 from loans import selectors, services
 from loans.forms import LoanApplyForm, MurabahaRequestForm, PaymentForm
+from loans.models import MurabahaContract
 from loans.schedules import build_schedule
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def _form_errors(form: forms.Form, exc: ValidationError) -> None:
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
-
-
-def _wallet_balance(user):
-    wallet = account_selectors.wallet_for(user=user)
-    return wallet.balance if wallet else money.ZERO
 
 
 @login_required
@@ -55,8 +54,8 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def loan_detail(request: HttpRequest, pk) -> HttpResponse:
-    loan = selectors.loan_for(user=request.user, pk=pk)
+def loan_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    loan = selectors.loan_get_for(user=request.user, pk=pk)
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +75,7 @@ def loan_detail(request: HttpRequest, pk) -> HttpResponse:
             "installments": selectors.installment_list(parent=loan),
             "form": form,
             "is_borrower": loan.borrower_id == request.user.pk,
-            "wallet_balance": _wallet_balance(request.user),
+            "wallet_balance": wallet_balance(user=request.user),
         },
     )
 
@@ -96,8 +95,8 @@ def murabaha_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def murabaha_detail(request: HttpRequest, pk) -> HttpResponse:
-    contract = selectors.contract_for(user=request.user, pk=pk)
+def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    contract = selectors.contract_get_for(user=request.user, pk=pk)
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,13 +126,17 @@ def murabaha_detail(request: HttpRequest, pk) -> HttpResponse:
             "preview": preview,
             "form": form,
             "is_customer": contract.customer_id == request.user.pk,
-            "wallet_balance": _wallet_balance(request.user),
+            "wallet_balance": wallet_balance(user=request.user),
         },
     )
 
 
-def _contract_move(request: HttpRequest, pk, move, done: str) -> HttpResponse:
-    contract = selectors.contract_for(user=request.user, pk=pk)
+def _contract_move(
+    request: HttpRequest,
+    contract: MurabahaContract,
+    move: Callable[..., MurabahaContract],
+    done: str,
+) -> HttpResponse:
     try:
         move(contract=contract, by=request.user)
     except DomainError as exc:
@@ -145,13 +148,15 @@ def _contract_move(request: HttpRequest, pk, move, done: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def murabaha_accept(request: HttpRequest, pk) -> HttpResponse:
+def murabaha_accept(request: HttpRequest, pk: UUID) -> HttpResponse:
+    contract = selectors.contract_get_for(user=request.user, pk=pk)
     return _contract_move(
-        request, pk, services.murabaha_accept, "Accepted. Your installment plan has started."
+        request, contract, services.murabaha_accept, "Accepted. Your installment plan has started."
     )
 
 
 @login_required
 @require_POST
-def murabaha_cancel(request: HttpRequest, pk) -> HttpResponse:
-    return _contract_move(request, pk, services.murabaha_cancel, "The request was cancelled.")
+def murabaha_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
+    contract = selectors.contract_get_for(user=request.user, pk=pk)
+    return _contract_move(request, contract, services.murabaha_cancel, "The request was cancelled.")

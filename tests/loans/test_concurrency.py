@@ -39,7 +39,7 @@ def test_twenty_concurrent_repayments_never_overpay(user):
     assert loan.repaid_amount == Decimal("90.00")
     assert loan.remaining_balance == Decimal("10.00")
     assert loan.repaid_amount + loan.remaining_balance == loan.principal_amount
-    assert account_selectors.wallet_for(user=user).balance == Decimal("10.00")
+    assert account_selectors.wallet_balance(user=user) == Decimal("10.00")
     assert sum(Installment.objects.filter(loan=loan).values_list("paid_amount", flat=True)) == (
         Decimal("90.00")
     )
@@ -62,7 +62,7 @@ def test_concurrent_wallet_shortage_never_goes_negative(user, other_user):
     assert Counter(type(r).__name__ for r in results) == {"Loan": 14, "Overpayment": 10}
     loan.refresh_from_db()
     assert loan.repaid_amount == Decimal("98.00")
-    assert account_selectors.wallet_for(user=user).balance == Decimal("2.00")
+    assert account_selectors.wallet_balance(user=user) == Decimal("2.00")
     assert ledger_verify().problems == []
 
 
@@ -79,6 +79,6 @@ def test_concurrent_approve_and_disburse_take_effect_once(user):
         20, lambda i: services.loan_disburse(loan=Loan.objects.get(pk=loan.pk), by=staff[i % 4])
     )
     assert Counter(type(r).__name__ for r in disbursals) == {"Loan": 1, "InvalidTransition": 19}
-    assert account_selectors.wallet_for(user=user).balance == Decimal("100.00")
+    assert account_selectors.wallet_balance(user=user) == Decimal("100.00")
     assert Installment.objects.filter(loan=loan).count() == 2
     assert ledger_verify().problems == []

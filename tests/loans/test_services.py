@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from accounts import selectors as account_selectors
 from accounts.models import LedgerAccount
 from accounts.services import InsufficientFunds, Leg, ledger_post, ledger_verify
-from config.errors import InvalidTransition
+from config.errors import InvalidTransition, NotAllowed
 from loans import services
 from loans.models import Installment, Loan, MurabahaContract
 from tests.factories import UserFactory, fund_wallet
@@ -32,7 +32,7 @@ def balance(key: str) -> Decimal:
 
 
 def wallet_balance(user) -> Decimal:
-    return account_selectors.wallet_for(user=user).balance
+    return account_selectors.wallet_balance(user=user)
 
 
 def test_apply_validates(user, settings):
@@ -241,7 +241,7 @@ def test_accept_with_a_short_wallet_writes_nothing(user, staff_user):
 def test_only_the_customer_accepts(user, other_user, staff_user):
     contract = offered_contract(user, staff=staff_user)
     for someone in (other_user, staff_user):
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(NotAllowed):
             services.murabaha_accept(contract=contract, by=someone)
 
 
@@ -316,3 +316,37 @@ def test_overdue_marking_reminds_once(
         "overdue",
         "due",
     ]
+
+
+def _approved_loan(user, staff):
+    return services.loan_approve(loan=pending_loan(user), by=staff)
+
+
+def _acquired_contract(user, staff):
+    return services.murabaha_acquire(contract=requested_contract(user), by=staff)
+
+
+@pytest.mark.parametrize(
+    ("service", "make", "kwargs"),
+    [
+        (services.loan_approve, lambda user, staff: pending_loan(user), {}),
+        (services.loan_reject, lambda user, staff: pending_loan(user), {"reason": "No."}),
+        (services.loan_disburse, _approved_loan, {}),
+        (services.loan_mark_defaulted, lambda user, staff: active_loan(user, staff=staff), {}),
+        (services.murabaha_acquire, lambda user, staff: requested_contract(user), {}),
+        (services.murabaha_offer, _acquired_contract, {"markup_amount": Decimal("50.00")}),
+    ],
+)
+def test_the_institutions_moves_are_refused_to_non_staff(
+    service, make, kwargs, user, other_user, staff_user
+):
+    # The rule is the service's own, so the pages, the admin and the shell
+    # refuse whom the API's IsAdminUser refuses.
+    obj = make(user, staff_user)
+    subject = {"loan" if isinstance(obj, Loan) else "contract": obj}
+    before = obj.status
+    for someone in (user, other_user):
+        with pytest.raises(NotAllowed, match="Only staff"):
+            service(**subject, by=someone, **kwargs)
+    assert type(obj).objects.get(pk=obj.pk).status == before
+    assert service(**subject, by=staff_user, **kwargs).status != before

@@ -1,0 +1,317 @@
+"""OpenAPI documentation of the financing API: examples, descriptions, error tables.
+
+Each endpoint of loans/api.py names its `Operation` here and hands it the
+serializers it answers with (`LOAN_APPROVE.schema(LoanOut)`), so api.py reads
+as handlers and the examples live in one place. Error answers are built from
+the domain errors the services raise (config.api.schema.error_responses), so
+their codes and messages cannot drift from the code.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+
+from config.api.schema import ErrorSpec, error_responses
+from config.errors import InvalidTransition
+from config.idempotency import IDEMPOTENCY_PARAMETER
+from loans.services import ContractNotActive, LoanNotActive, Overpayment
+
+LOANS_TAG = "loans"
+MURABAHA_TAG = "murabaha"
+
+LOAN_ID = "7c1e2a90-3b7d-4f0e-9a55-2f1d0c9e8b11"
+CONTRACT_ID = "a4d9f3b2-6c1e-4e8a-b0f7-93e5d2c1a6f0"
+USER_ID = "1f0e9d8c-7b6a-4c5d-8e9f-0a1b2c3d4e5f"
+
+LOAN_EXAMPLE = {
+    "id": LOAN_ID,
+    "borrower_id": USER_ID,
+    "principal_amount": "1200.00",
+    "repaid_amount": "100.00",
+    "remaining_balance": "1100.00",
+    "status": "active",
+    "purpose": "Sewing machine for my tailoring work",
+    "repayment_months": 12,
+    "disbursement_date": "2026-01-31",
+    "created_at": "2026-01-20T09:30:00Z",
+    "days_past_due": 0,
+}
+CONTRACT_EXAMPLE = {
+    "id": CONTRACT_ID,
+    "customer_id": USER_ID,
+    "asset_description": "Refrigerated delivery van",
+    "cost_price": "20000.00",
+    "markup_amount": "1500.00",
+    "sale_price": "21500.00",
+    "down_payment": "2000.00",
+    "installments_count": 24,
+    "paid_amount": "0.00",
+    "remaining_balance": "19500.00",
+    "status": "offered",
+    "created_at": "2026-02-01T10:00:00Z",
+    "days_past_due": 0,
+}
+SCHEDULE_EXAMPLE = [
+    {
+        "number": 1,
+        "due_date": "2026-02-28",
+        "amount": "100.00",
+        "paid_amount": "100.00",
+        "status": "paid",
+    },
+    {
+        "number": 2,
+        "due_date": "2026-03-31",
+        "amount": "100.00",
+        "paid_amount": "0.00",
+        "status": "due",
+    },
+]
+# A loan before disbursement: nothing repaid, nothing scheduled yet.
+_UNDISBURSED = {"repaid_amount": "0.00", "remaining_balance": "1200.00", "disbursement_date": None}
+# A contract before the offer: no markup, no sale price.
+_NOT_OFFERED = {"markup_amount": None, "sale_price": None, "remaining_balance": "18000.00"}
+
+
+def loan_example(name: str, **changes: Any) -> OpenApiExample:
+    return OpenApiExample(name, value={**LOAN_EXAMPLE, **changes}, response_only=True)
+
+
+def contract_example(name: str, **changes: Any) -> OpenApiExample:
+    return OpenApiExample(name, value={**CONTRACT_EXAMPLE, **changes}, response_only=True)
+
+
+def request_example(name: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One endpoint's documentation, less the serializers api.py owns."""
+
+    tag: str
+    summary: str
+    description: str
+    errors: Sequence[ErrorSpec]
+    examples: Sequence[OpenApiExample] = ()
+    parameters: Sequence[OpenApiParameter] = ()
+
+    def schema(self, output: Any, *, request: Any = None, status: int = 200) -> Any:
+        return extend_schema(
+            tags=[self.tag],
+            summary=self.summary,
+            description=self.description,
+            parameters=list(self.parameters) or None,
+            request=request,
+            responses={status: output, **error_responses(*self.errors)},
+            examples=list(self.examples),
+        )
+
+
+_READ_ERRORS = (401, 403, 404, 429)
+_LIST_ERRORS = (400, 401, 429)
+_MOVE_ERRORS = (InvalidTransition, 401, 403, 404, 429)
+_MOVE_WITH_BODY_ERRORS = (400, InvalidTransition, 401, 403, 404, 429)
+_STAFF_MOVE = " Staff only; a move the lifecycle does not allow is 400 `invalid_transition`."
+
+
+# --- Qard hasan ------------------------------------------------------------------------
+
+LOAN_LIST = Operation(
+    tag=LOANS_TAG,
+    summary="List loans",
+    description="The caller's loans, newest first (staff: everyone's). Filter by `?status=`.",
+    errors=_LIST_ERRORS,
+    examples=[loan_example("Active loan")],
+)
+LOAN_APPLY = Operation(
+    tag=LOANS_TAG,
+    summary="Apply for a qard hasan loan",
+    description="Interest-free: exactly the principal is repaid, with no interest, fee or "
+    "markup. `principal_amount` > 0 and ≤ the configured maximum (LOAN_MAX_PRINCIPAL, "
+    "default 50000.00); `repayment_months` 1-60. Starts `pending`. Server-computed fields "
+    "(`status`, `repaid_amount`...) in the body are ignored.",
+    errors=_LIST_ERRORS,
+    examples=[
+        request_example(
+            "Apply",
+            {
+                "principal_amount": "1200.00",
+                "purpose": "Sewing machine for my tailoring work",
+                "repayment_months": 12,
+            },
+        ),
+        loan_example("Pending application", status="pending", **_UNDISBURSED),
+    ],
+)
+LOAN_DETAIL = Operation(
+    tag=LOANS_TAG,
+    summary="One loan",
+    description="The borrower and staff may read it; anyone else gets 403.",
+    errors=_READ_ERRORS,
+    examples=[loan_example("Loan")],
+)
+LOAN_APPROVE = Operation(
+    tag=LOANS_TAG,
+    summary="Approve an application",
+    description="pending → approved."
+    + _STAFF_MOVE
+    + " A staff member cannot approve their own application: 403 `permission_denied`.",
+    errors=_MOVE_ERRORS,
+    examples=[loan_example("Approved", status="approved", **_UNDISBURSED)],
+)
+LOAN_REJECT = Operation(
+    tag=LOANS_TAG,
+    summary="Reject an application",
+    description="pending or approved (not yet disbursed) → rejected, with an optional "
+    "reason. Staff only; otherwise 400 `invalid_transition`.",
+    errors=_MOVE_WITH_BODY_ERRORS,
+    examples=[
+        request_example("Reject", {"reason": "Incomplete application"}),
+        loan_example("Rejected", status="rejected", **_UNDISBURSED),
+    ],
+)
+LOAN_DISBURSE = Operation(
+    tag=LOANS_TAG,
+    summary="Disburse an approved loan",
+    description="approved → active: the principal is credited to the borrower's wallet and "
+    "the monthly schedule is fixed from today (first installment one month later)." + _STAFF_MOVE,
+    errors=_MOVE_ERRORS,
+    examples=[loan_example("Disbursed", repaid_amount="0.00", remaining_balance="1200.00")],
+)
+LOAN_MARK_DEFAULTED = Operation(
+    tag=LOANS_TAG,
+    summary="Mark an active loan defaulted",
+    description="active → defaulted: the unpaid remainder is written off in the ledger. "
+    "Nothing is added to what the borrower owes." + _STAFF_MOVE,
+    errors=_MOVE_ERRORS,
+    examples=[loan_example("Defaulted", status="defaulted", days_past_due=95)],
+)
+LOAN_SCHEDULE = Operation(
+    tag=LOANS_TAG,
+    summary="A loan's repayment schedule",
+    description="Monthly from the disbursement date; the amounts sum to the principal "
+    "exactly (equal cents, the last takes the remainder). Empty before disbursement. "
+    "`status`: due, partially_paid, paid or overdue.",
+    errors=_READ_ERRORS,
+    examples=[OpenApiExample("Schedule", value=SCHEDULE_EXAMPLE, response_only=True)],
+)
+LOAN_REPAYMENT = Operation(
+    tag=LOANS_TAG,
+    summary="Repay a loan",
+    description="Pays the oldest unpaid installments first; partial payments are fine. "
+    "The borrower pays from the wallet (402 when short). Staff may record cash received "
+    'with `"source": "external"`; a borrower sending it gets 403. More than the '
+    "remaining balance → 400 `overpayment` and nothing is taken; not active → 400 "
+    "`loan_not_active`. At zero the loan becomes `fully_repaid`. Late payment never adds "
+    "anything to what is owed.",
+    errors=(400, LoanNotActive, Overpayment, 401, 402, 403, 404, 409, 429),
+    parameters=(IDEMPOTENCY_PARAMETER,),
+    examples=[
+        request_example("From my wallet", {"payment_amount": "100.00"}),
+        request_example(
+            "Cash received (staff)", {"payment_amount": "100.00", "source": "external"}
+        ),
+        loan_example("Repaid in part"),
+    ],
+)
+
+
+# --- Murabaha --------------------------------------------------------------------------
+
+CONTRACT_LIST = Operation(
+    tag=MURABAHA_TAG,
+    summary="List murabaha contracts",
+    description="The caller's contracts, newest first (staff: everyone's). `?status=`.",
+    errors=_LIST_ERRORS,
+    examples=[contract_example("Offered contract")],
+)
+CONTRACT_REQUEST = Operation(
+    tag=MURABAHA_TAG,
+    summary="Request a murabaha",
+    description="Ask the institution to buy an asset and sell it to you at its cost plus a "
+    "disclosed markup, paid in installments. `cost_price` > 0, `down_payment` ≥ 0 and "
+    "below the cost, `installments_count` 1-60. Starts `requested`.",
+    errors=_LIST_ERRORS,
+    examples=[
+        request_example(
+            "Request",
+            {
+                "asset_description": "Refrigerated delivery van",
+                "cost_price": "20000.00",
+                "installments_count": 24,
+                "down_payment": "2000.00",
+            },
+        ),
+        contract_example("Requested", status="requested", **_NOT_OFFERED),
+    ],
+)
+CONTRACT_DETAIL = Operation(
+    tag=MURABAHA_TAG,
+    summary="One murabaha contract",
+    description="The customer and staff may read it; anyone else gets 403.",
+    errors=_READ_ERRORS,
+    examples=[contract_example("Contract")],
+)
+CONTRACT_ACQUIRE = Operation(
+    tag=MURABAHA_TAG,
+    summary="Record the purchase of the asset (staff)",
+    description="requested → asset_acquired: the institution buys the asset at cost and "
+    "owns it (recorded in the ledger). Otherwise 400 `invalid_transition`.",
+    errors=_MOVE_ERRORS,
+    examples=[contract_example("Acquired", status="asset_acquired", **_NOT_OFFERED)],
+)
+CONTRACT_OFFER = Operation(
+    tag=MURABAHA_TAG,
+    summary="Offer the asset at cost plus a markup (staff)",
+    description="asset_acquired → offered; `sale_price = cost_price + markup_amount`. The "
+    "institution must own the asset first: an offer before acquire is 400 "
+    "`invalid_transition`.",
+    errors=_MOVE_WITH_BODY_ERRORS,
+    examples=[
+        request_example("Offer", {"markup_amount": "1500.00"}),
+        contract_example("Offered"),
+    ],
+)
+CONTRACT_ACCEPT = Operation(
+    tag=MURABAHA_TAG,
+    summary="Accept the offer (customer)",
+    description="offered → active. The sale price is fixed from now on; the down payment "
+    "is taken from the wallet (402 when short, and then nothing changes) and the schedule "
+    "over sale - down payment is fixed from today. Only the customer may accept (403).",
+    errors=(InvalidTransition, 401, 402, 403, 404, 429),
+    examples=[contract_example("Accepted", status="active")],
+)
+CONTRACT_CANCEL = Operation(
+    tag=MURABAHA_TAG,
+    summary="Cancel before acceptance (customer or staff)",
+    description="requested, asset_acquired or offered → cancelled. No money moves; an "
+    "asset already bought stays with the institution for resale.",
+    errors=_MOVE_ERRORS,
+    examples=[contract_example("Cancelled", status="cancelled")],
+)
+CONTRACT_SCHEDULE = Operation(
+    tag=MURABAHA_TAG,
+    summary="A contract's installment schedule",
+    description="Monthly from the acceptance date, summing to sale - down payment exactly. "
+    "Empty before acceptance.",
+    errors=_READ_ERRORS,
+    examples=[OpenApiExample("Schedule", value=SCHEDULE_EXAMPLE, response_only=True)],
+)
+CONTRACT_PAYMENT = Operation(
+    tag=MURABAHA_TAG,
+    summary="Pay installments",
+    description="As a loan repayment: oldest installment first, 402 when the wallet is "
+    "short, `overpayment` refused whole, `contract_not_active` unless active, external cash "
+    "by staff only (403 otherwise). At zero the contract is `completed`. No late charge.",
+    errors=(400, ContractNotActive, Overpayment, 401, 402, 403, 404, 409, 429),
+    parameters=(IDEMPOTENCY_PARAMETER,),
+    examples=[
+        request_example("Pay", {"amount": "812.50"}),
+        contract_example(
+            "Paid in part", status="active", paid_amount="812.50", remaining_balance="18687.50"
+        ),
+    ],
+)
