@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +34,8 @@ class InsufficientFunds(DomainError):
     code = "insufficient_funds"
     status = 402
     default_message = "Your wallet balance is too low for this payment."
+    # The fields beside error/message in its API body, as the docs show them.
+    example_extra: ClassVar[dict] = {"available_amount": "20.00", "required_amount": "50.00"}
 
 
 class AlreadyReversed(DomainError):
