@@ -102,7 +102,7 @@ class CampaignIn(InputSerializer):
     description = serializers.CharField(
         max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
     )
-    target_amount = MoneyField(max_value=services.MAX_DONATION * 1000)
+    target_amount = MoneyField(max_value=services.MAX_TARGET)
     start_date = serializers.DateField()
     end_date = serializers.DateField(help_text="Must be after start_date.")
 

@@ -32,6 +32,11 @@ from config.taskqueue import enqueue_with_transaction
 logger = logging.getLogger(__name__)
 
 MAX_DONATION = Decimal("1000000.00")
+# The largest target a campaign may set: a thousand of the largest donations.
+MAX_TARGET = MAX_DONATION * 1000
+# Names and references are cut to what their ledger columns hold.
+ACCOUNT_NAME_MAX_LENGTH = LedgerAccount._meta.get_field("name").max_length
+REFERENCE_MAX_LENGTH = LedgerTransaction._meta.get_field("reference").max_length
 EDITABLE_FIELDS = ("name", "description", "target_amount", "start_date", "end_date")
 
 
@@ -81,15 +86,11 @@ class StaffOnly(DomainError):
 
 def campaign_fund_account(*, campaign: Campaign) -> LedgerAccount:
     """The campaign's fund in the ledger (kind campaign_fund, key campaign:<id>)."""
-    account, _ = LedgerAccount.objects.get_or_create(
-        key=campaign.fund_key,
-        defaults={
-            "kind": LedgerAccount.Kind.CAMPAIGN_FUND,
-            "name": f"Campaign fund: {campaign.name}"[:200],
-            "currency": money.currency(),
-        },
+    return ledger.ledger_account(
+        LedgerAccount.Kind.CAMPAIGN_FUND,
+        campaign.fund_key,
+        f"Campaign fund: {campaign.name}"[:ACCOUNT_NAME_MAX_LENGTH],
     )
-    return account
 
 
 def _donation_accounts(*, donor: User, campaign: Campaign) -> tuple[LedgerAccount, LedgerAccount]:
@@ -150,9 +151,15 @@ def _validate_fields(data: dict[str, Any]) -> None:
         errors["name"] = [
             f"The name must be {NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters long."
         ]
-    target = data.get("target_amount")
-    if target is not None and (target <= 0 or target != money.quantize(target)):
-        errors["target_amount"] = ["The target must be more than zero, in whole cents."]
+    if data.get("target_amount") is not None:
+        try:
+            money.parse_cents(
+                data["target_amount"],
+                field="target_amount",
+                message="The target must be more than zero, in whole cents.",
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     start, end = data.get("start_date"), data.get("end_date")
     if start is not None and end is not None and end <= start:
         errors["end_date"] = ["The end date must be after the start date."]
@@ -309,11 +316,12 @@ def donation_create(
     none) is CampaignNotFound, as if it did not exist."""
     from campaigns import tasks
 
-    amount = Decimal(amount)
-    if amount <= 0 or amount != money.quantize(amount) or amount > MAX_DONATION:
-        raise ValidationError(
-            {"amount": [f"Enter an amount from 0.01 to {MAX_DONATION} in whole cents."]}
-        )
+    amount = money.parse_cents(
+        amount,
+        field="amount",
+        maximum=MAX_DONATION,
+        message=f"Enter an amount from 0.01 to {MAX_DONATION} in whole cents.",
+    )
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
@@ -337,7 +345,7 @@ def donation_create(
         posting = ledger.ledger_post(
             kind=LedgerTransaction.Kind.DONATION,
             legs=[ledger.Leg(wallet, -amount), ledger.Leg(fund, amount)],
-            reference=f"Donation to {campaign.name}"[:200],
+            reference=f"Donation to {campaign.name}"[:REFERENCE_MAX_LENGTH],
             created_by=donor,
         )
         first_from_donor = not Donation.objects.filter(

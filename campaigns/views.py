@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts import money
-from accounts import selectors as account_selectors
+from accounts.selectors import wallet_balance
 from accounts.services import InsufficientFunds
 from campaigns import selectors, services
 from campaigns.forms import CampaignForm, DonateForm
@@ -94,7 +94,6 @@ def campaign_donate(request: HttpRequest, pk) -> HttpResponse:
                 f"{money.currency()} to {campaign.name} was received; a receipt is on its way.",
             )
             return redirect("campaigns:detail", pk=campaign.pk)
-    wallet = account_selectors.wallet_for(user=request.user)
     return render(
         request,
         "campaigns/donate.html",
@@ -102,7 +101,7 @@ def campaign_donate(request: HttpRequest, pk) -> HttpResponse:
             "campaign": campaign,
             "form": form,
             "is_open": is_open,
-            "balance": wallet.balance if wallet else money.ZERO,
+            "balance": wallet_balance(user=request.user),
             "currency": money.currency(),
         },
     )
