@@ -4,7 +4,6 @@ Thin: an input serializer checks the shape, a service or selector does the
 work, an output serializer answers. Visibility lives in the selectors."""
 
 from django.db.models import Q
-from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,7 +13,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -267,10 +265,7 @@ def _move_errors() -> dict:
 
 
 def _visible_campaign(request: Request, pk) -> Campaign:
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
-    if campaign is None:
-        raise Http404
-    return campaign
+    return selectors.campaign_get_for(user=request.user, pk=pk)
 
 
 class CampaignListCreate(generics.ListAPIView):
@@ -568,13 +563,6 @@ class DonationListCreate(generics.ListAPIView):
         )
 
 
-def _donation_or_404(pk) -> Donation:
-    donation = selectors.donation_get(pk=pk)
-    if donation is None:
-        raise Http404
-    return donation
-
-
 class DonationDetail(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -586,9 +574,7 @@ class DonationDetail(APIView):
         examples=[OpenApiExample("Donation", value=DONATION_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, donation_id, *args, **kwargs) -> Response:
-        donation = _donation_or_404(donation_id)
-        if not (request.user.is_staff or donation.donor_id == request.user.pk):
-            raise PermissionDenied("This donation is not yours.")
+        donation = selectors.donation_get_for(user=request.user, pk=donation_id)
         return Response(DonationOut(donation, context={"request": request}).data)
 
 
@@ -618,7 +604,7 @@ class DonationRefund(APIView):
         ],
     )
     def post(self, request: Request, donation_id, *args, **kwargs) -> Response:
-        donation = _donation_or_404(donation_id)
+        donation = selectors.donation_get_for(user=request.user, pk=donation_id)
         data = DonationRefundIn(data=request.data)
         data.is_valid(raise_exception=True)
         donation = services.donation_refund(

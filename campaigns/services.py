@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts import money
 from accounts import services as ledger
 from accounts.models import LedgerAccount, LedgerTransaction, User
+from campaigns import selectors
 from campaigns.models import (
     MESSAGE_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -26,7 +27,7 @@ from campaigns.models import (
     Donation,
 )
 from config import realtime
-from config.errors import DomainError, InvalidTransition
+from config.errors import DomainError, InvalidTransition, NotAllowed
 from config.taskqueue import enqueue_with_transaction
 
 logger = logging.getLogger(__name__)
@@ -45,20 +46,12 @@ class CampaignNotActive(DomainError):
     default_message = "This campaign is not accepting donations."
 
 
-class CampaignNotFound(DomainError):
-    code = "not_found"
-    status = 404
-    default_message = "Not found."
-
-
 class CampaignNotDraft(DomainError):
     code = "campaign_not_draft"
     default_message = "Only a draft campaign can be changed or deleted by its organizer."
 
 
-class CampaignWriteDenied(DomainError):
-    code = "permission_denied"
-    status = 403
+class CampaignWriteDenied(NotAllowed):
     default_message = "Only the organizer (while it is a draft) or staff may change this campaign."
 
 
@@ -75,9 +68,7 @@ class RefundNotPossible(DomainError):
     )
 
 
-class StaffOnly(DomainError):
-    code = "permission_denied"
-    status = 403
+class StaffOnly(NotAllowed):
     default_message = "Only staff may do this."
 
 
@@ -313,7 +304,7 @@ def donation_create(
 
     `campaign` may be just its id (the API passes it so): the campaign is read
     when it is locked, and one the donor may not see (someone else's draft, or
-    none) is CampaignNotFound, as if it did not exist."""
+    none) is NotFound, as if it did not exist."""
     from campaigns import tasks
 
     amount = money.parse_cents(
@@ -329,11 +320,7 @@ def donation_create(
         )
     campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
     with transaction.atomic():
-        campaign = (
-            Campaign.objects.visible_to(donor).select_for_update().filter(pk=campaign_id).first()
-        )
-        if campaign is None:
-            raise CampaignNotFound()
+        campaign = selectors.campaign_get_for(user=donor, pk=campaign_id, lock=True)
         if not campaign.is_open_on(timezone.localdate()):
             if campaign.status == Campaign.Status.ACTIVE:
                 raise CampaignNotActive("This campaign is not open for donations on this date.")

@@ -1,10 +1,12 @@
 """Campaign pages: list, detail with live progress, donate, start a campaign,
 my donations and printable receipts. Thin: form → service → message → redirect."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -19,13 +21,7 @@ from config.paging import page_of
 
 PAGE_SIZE = 12
 RECENT_DONATIONS = 10
-
-
-def _campaign_or_404(request: HttpRequest, pk) -> Campaign:
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
-    if campaign is None:
-        raise Http404
-    return campaign
+DONATIONS_PAGE_SIZE = 20
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -34,7 +30,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").strip()[: selectors.SEARCH_MAX_LENGTH]
     campaigns = selectors.campaign_list_active_first(user=request.user, search=query)
     page = page_of(campaigns, request.GET.get("page"), PAGE_SIZE)
     return render(
@@ -54,8 +50,8 @@ def _cards_version(campaigns: list[Campaign]) -> str:
     return f"{timezone.localdate().isoformat()}|{rows}"
 
 
-def campaign_detail(request: HttpRequest, pk) -> HttpResponse:
-    campaign = _campaign_or_404(request, pk)
+def campaign_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    campaign = selectors.campaign_get_for(user=request.user, pk=pk)
     donations = list(selectors.campaign_donation_list(campaign=campaign)[:RECENT_DONATIONS])
     return render(
         request,
@@ -70,8 +66,8 @@ def campaign_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 @login_required
-def campaign_donate(request: HttpRequest, pk) -> HttpResponse:
-    campaign = _campaign_or_404(request, pk)
+def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
+    campaign = selectors.campaign_get_for(user=request.user, pk=pk)
     is_open = campaign.is_open_on(timezone.localdate())
     form = DonateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -127,20 +123,16 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_donations(request: HttpRequest) -> HttpResponse:
-    donations = selectors.donation_list(user=request.user, own_only=True)
-    page = page_of(donations, request.GET.get("page"), 20)
+    donations = selectors.donation_list(user=request.user, mine=True)
+    page = page_of(donations, request.GET.get("page"), DONATIONS_PAGE_SIZE)
     return render(
         request, "campaigns/my_donations.html", {"page_obj": page, "currency": money.currency()}
     )
 
 
 @login_required
-def donation_receipt(request: HttpRequest, pk) -> HttpResponse:
-    donation = selectors.donation_get(pk=pk)
-    if donation is None:
-        raise Http404
-    if not (request.user.is_staff or donation.donor_id == request.user.pk):
-        raise PermissionDenied
+def donation_receipt(request: HttpRequest, pk: UUID) -> HttpResponse:
+    donation = selectors.donation_get_for(user=request.user, pk=pk)
     return render(
         request, "campaigns/receipt.html", {"donation": donation, "currency": money.currency()}
     )
