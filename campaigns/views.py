@@ -6,6 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +25,7 @@ RECENT_DONATIONS = 10
 DONATIONS_PAGE_SIZE = 20
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
+def _apply_errors(form: Form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
