@@ -22,6 +22,7 @@ from accounts import money
 from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
+from config.errors import NotFound
 from loans import selectors as loan_selectors
 from zakat import calculation
 
@@ -95,8 +96,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 def campaign_detail(request: HttpRequest, pk) -> HttpResponse:
-    campaign = campaign_selectors.campaign_get(user=None, pk=pk)
-    if campaign is None:
+    try:
+        campaign = campaign_selectors.campaign_get_for(user=None, pk=pk)
+    except NotFound:
         return JsonResponse({"error": "not_found"}, status=404)
     return _json(_campaign_row(campaign))
 

@@ -6,29 +6,27 @@ from campaigns import api
 
 v1: list = [
     path("campaigns", api.CampaignListCreate.as_view(), name="campaigns"),
-    path("campaigns/<uuid:campaign_id>", api.CampaignDetail.as_view(), name="campaign"),
+    path("campaigns/<uuid:pk>", api.CampaignDetail.as_view(), name="campaign"),
     path(
-        "campaigns/<uuid:campaign_id>/activate",
+        "campaigns/<uuid:pk>/activate",
         api.CampaignActivate.as_view(),
         name="campaign-activate",
     ),
     path(
-        "campaigns/<uuid:campaign_id>/complete",
+        "campaigns/<uuid:pk>/complete",
         api.CampaignComplete.as_view(),
         name="campaign-complete",
     ),
+    path("campaigns/<uuid:pk>/cancel", api.CampaignCancel.as_view(), name="campaign-cancel"),
     path(
-        "campaigns/<uuid:campaign_id>/cancel", api.CampaignCancel.as_view(), name="campaign-cancel"
-    ),
-    path(
-        "campaigns/<uuid:campaign_id>/donations",
+        "campaigns/<uuid:pk>/donations",
         api.CampaignDonations.as_view(),
         name="campaign-donations",
     ),
     path("donations", api.DonationListCreate.as_view(), name="donations"),
-    path("donations/<uuid:donation_id>", api.DonationDetail.as_view(), name="donation"),
+    path("donations/<uuid:pk>", api.DonationDetail.as_view(), name="donation"),
     path(
-        "donations/<uuid:donation_id>/refund",
+        "donations/<uuid:pk>/refund",
         api.DonationRefund.as_view(),
         name="donation-refund",
     ),

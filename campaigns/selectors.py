@@ -1,16 +1,28 @@
 """Reads of campaigns and donations shared by the API, the pages and the admin.
 
-Each returns a queryset with everything its rows show already joined, so a
-list costs the same number of queries for 1 row or 100."""
+Lists return a queryset with everything its rows show already joined, so a
+list costs the same number of queries for 1 row or 100. `*_get_for` loads one
+object and decides whether the caller may have it: `NotFound` when it does not
+exist or the caller may not know it does (someone's draft), `NotAllowed` when
+the caller may see that it exists but not read it."""
 
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import User
 from campaigns.models import Campaign, Donation
+from config.errors import NotAllowed, NotFound
+
+Viewer = User | AnonymousUser | None
+
+# The longest search text the lists take (the API's filter and the page's box).
+SEARCH_MAX_LENGTH = 200
 
 
 def campaign_list(
-    *, user: User | None, status: str | None = None, search: str | None = None
+    *, user: Viewer, status: str | None = None, search: str | None = None
 ) -> QuerySet[Campaign]:
     """Campaigns `user` may see (drafts: their organizer and staff only), newest first."""
     qs = Campaign.objects.visible_to(user).select_related("organizer")
@@ -23,7 +35,7 @@ def campaign_list(
 
 
 def campaign_list_active_first(
-    *, user: User | None, status: str | None = None, search: str | None = None
+    *, user: Viewer, status: str | None = None, search: str | None = None
 ) -> QuerySet[Campaign]:
     """For the pages: active campaigns first (ending soonest first), then the rest."""
     rank = Case(
@@ -49,12 +61,20 @@ def campaign_featured(*, limit: int = 3) -> list[Campaign]:
     )
 
 
-def campaign_get(*, user: User | None, pk) -> Campaign | None:
-    """One campaign if `user` may see it; None otherwise (unknown or someone's draft)."""
-    return Campaign.objects.visible_to(user).select_related("organizer").filter(pk=pk).first()
+def campaign_get_for(*, user: Viewer, pk: UUID | str, lock: bool = False) -> Campaign:
+    """One campaign `user` may see, with its organizer; someone else's draft is
+    NotFound, as if it did not exist. `lock` takes the campaign row's lock
+    (not the organizer's) for the rest of the transaction."""
+    qs = Campaign.objects.visible_to(user).select_related("organizer")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    campaign = qs.filter(pk=pk).first()
+    if campaign is None:
+        raise NotFound()
+    return campaign
 
 
-def campaign_donation_list(*, campaign: Campaign, user: User | None = None) -> QuerySet[Donation]:
+def campaign_donation_list(*, campaign: Campaign, user: Viewer = None) -> QuerySet[Donation]:
     """A campaign's donations, newest first. The public sees completed ones;
     staff also see refunded ones."""
     qs = Donation.objects.filter(campaign=campaign).select_related("donor", "campaign")
@@ -63,15 +83,22 @@ def campaign_donation_list(*, campaign: Campaign, user: User | None = None) -> Q
     return qs.order_by("-created_at", "-id")
 
 
-def donation_list(*, user: User, campaign_id=None, own_only: bool = False) -> QuerySet[Donation]:
-    """The caller's own donations; staff see everyone's unless `own_only`."""
+def donation_list(*, user: User, mine: bool = False) -> QuerySet[Donation]:
+    """The caller's own donations; staff see everyone's unless `mine`."""
     qs = Donation.objects.select_related("donor", "campaign", "campaign__organizer")
-    if own_only or not user.is_staff:
+    if mine or not user.is_staff:
         qs = qs.filter(donor=user)
-    if campaign_id:
-        qs = qs.filter(campaign_id=campaign_id)
     return qs.order_by("-created_at", "-id")
 
 
-def donation_get(*, pk) -> Donation | None:
-    return Donation.objects.select_related("donor", "campaign", "refunded_by").filter(pk=pk).first()
+def donation_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Donation:
+    """One donation, for its donor and staff; anyone else is NotAllowed."""
+    qs = Donation.objects.select_related("donor", "campaign", "refunded_by")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    donation = qs.filter(pk=pk).first()
+    if donation is None:
+        raise NotFound()
+    if not (user.is_staff or donation.donor_id == user.pk):
+        raise NotAllowed("This donation is not yours.")
+    return donation

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts import money
 from accounts import services as ledger
 from accounts.models import LedgerAccount, LedgerTransaction, User
+from campaigns import selectors
 from campaigns.models import (
     MESSAGE_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -26,12 +27,17 @@ from campaigns.models import (
     Donation,
 )
 from config import realtime
-from config.errors import DomainError, InvalidTransition
+from config.errors import DomainError, InvalidTransition, NotAllowed
 from config.taskqueue import enqueue_with_transaction
 
 logger = logging.getLogger(__name__)
 
 MAX_DONATION = Decimal("1000000.00")
+# The largest target a campaign may set: a thousand of the largest donations.
+MAX_TARGET = MAX_DONATION * 1000
+# Names and references are cut to what their ledger columns hold.
+ACCOUNT_NAME_MAX_LENGTH = LedgerAccount._meta.get_field("name").max_length
+REFERENCE_MAX_LENGTH = LedgerTransaction._meta.get_field("reference").max_length
 EDITABLE_FIELDS = ("name", "description", "target_amount", "start_date", "end_date")
 
 
@@ -40,20 +46,12 @@ class CampaignNotActive(DomainError):
     default_message = "This campaign is not accepting donations."
 
 
-class CampaignNotFound(DomainError):
-    code = "not_found"
-    status = 404
-    default_message = "Not found."
-
-
 class CampaignNotDraft(DomainError):
     code = "campaign_not_draft"
     default_message = "Only a draft campaign can be changed or deleted by its organizer."
 
 
-class CampaignWriteDenied(DomainError):
-    code = "permission_denied"
-    status = 403
+class CampaignWriteDenied(NotAllowed):
     default_message = "Only the organizer (while it is a draft) or staff may change this campaign."
 
 
@@ -70,9 +68,7 @@ class RefundNotPossible(DomainError):
     )
 
 
-class StaffOnly(DomainError):
-    code = "permission_denied"
-    status = 403
+class StaffOnly(NotAllowed):
     default_message = "Only staff may do this."
 
 
@@ -81,15 +77,11 @@ class StaffOnly(DomainError):
 
 def campaign_fund_account(*, campaign: Campaign) -> LedgerAccount:
     """The campaign's fund in the ledger (kind campaign_fund, key campaign:<id>)."""
-    account, _ = LedgerAccount.objects.get_or_create(
-        key=campaign.fund_key,
-        defaults={
-            "kind": LedgerAccount.Kind.CAMPAIGN_FUND,
-            "name": f"Campaign fund: {campaign.name}"[:200],
-            "currency": money.currency(),
-        },
+    return ledger.ledger_account(
+        LedgerAccount.Kind.CAMPAIGN_FUND,
+        campaign.fund_key,
+        f"Campaign fund: {campaign.name}"[:ACCOUNT_NAME_MAX_LENGTH],
     )
-    return account
 
 
 def _donation_accounts(*, donor: User, campaign: Campaign) -> tuple[LedgerAccount, LedgerAccount]:
@@ -150,9 +142,15 @@ def _validate_fields(data: dict[str, Any]) -> None:
         errors["name"] = [
             f"The name must be {NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters long."
         ]
-    target = data.get("target_amount")
-    if target is not None and (target <= 0 or target != money.quantize(target)):
-        errors["target_amount"] = ["The target must be more than zero, in whole cents."]
+    if data.get("target_amount") is not None:
+        try:
+            money.parse_cents(
+                data["target_amount"],
+                field="target_amount",
+                message="The target must be more than zero, in whole cents.",
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     start, end = data.get("start_date"), data.get("end_date")
     if start is not None and end is not None and end <= start:
         errors["end_date"] = ["The end date must be after the start date."]
@@ -306,14 +304,15 @@ def donation_create(
 
     `campaign` may be just its id (the API passes it so): the campaign is read
     when it is locked, and one the donor may not see (someone else's draft, or
-    none) is CampaignNotFound, as if it did not exist."""
+    none) is NotFound, as if it did not exist."""
     from campaigns import tasks
 
-    amount = Decimal(amount)
-    if amount <= 0 or amount != money.quantize(amount) or amount > MAX_DONATION:
-        raise ValidationError(
-            {"amount": [f"Enter an amount from 0.01 to {MAX_DONATION} in whole cents."]}
-        )
+    amount = money.parse_cents(
+        amount,
+        field="amount",
+        maximum=MAX_DONATION,
+        message=f"Enter an amount from 0.01 to {MAX_DONATION} in whole cents.",
+    )
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
@@ -321,11 +320,7 @@ def donation_create(
         )
     campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
     with transaction.atomic():
-        campaign = (
-            Campaign.objects.visible_to(donor).select_for_update().filter(pk=campaign_id).first()
-        )
-        if campaign is None:
-            raise CampaignNotFound()
+        campaign = selectors.campaign_get_for(user=donor, pk=campaign_id, lock=True)
         if not campaign.is_open_on(timezone.localdate()):
             if campaign.status == Campaign.Status.ACTIVE:
                 raise CampaignNotActive("This campaign is not open for donations on this date.")
@@ -337,7 +332,7 @@ def donation_create(
         posting = ledger.ledger_post(
             kind=LedgerTransaction.Kind.DONATION,
             legs=[ledger.Leg(wallet, -amount), ledger.Leg(fund, amount)],
-            reference=f"Donation to {campaign.name}"[:200],
+            reference=f"Donation to {campaign.name}"[:REFERENCE_MAX_LENGTH],
             created_by=donor,
         )
         first_from_donor = not Donation.objects.filter(

@@ -1,15 +1,18 @@
 """Campaign pages: list, detail with live progress, donate, start a campaign,
 my donations and printable receipts. Thin: form → service → message → redirect."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts import money
-from accounts import selectors as account_selectors
+from accounts.selectors import wallet_balance
 from accounts.services import InsufficientFunds
 from campaigns import selectors, services
 from campaigns.forms import CampaignForm, DonateForm
@@ -19,22 +22,16 @@ from config.paging import page_of
 
 PAGE_SIZE = 12
 RECENT_DONATIONS = 10
+DONATIONS_PAGE_SIZE = 20
 
 
-def _campaign_or_404(request: HttpRequest, pk) -> Campaign:
-    campaign = selectors.campaign_get(user=request.user, pk=pk)
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
+def _apply_errors(form: Form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").strip()[: selectors.SEARCH_MAX_LENGTH]
     campaigns = selectors.campaign_list_active_first(user=request.user, search=query)
     page = page_of(campaigns, request.GET.get("page"), PAGE_SIZE)
     return render(
@@ -54,8 +51,8 @@ def _cards_version(campaigns: list[Campaign]) -> str:
     return f"{timezone.localdate().isoformat()}|{rows}"
 
 
-def campaign_detail(request: HttpRequest, pk) -> HttpResponse:
-    campaign = _campaign_or_404(request, pk)
+def campaign_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    campaign = selectors.campaign_get_for(user=request.user, pk=pk)
     donations = list(selectors.campaign_donation_list(campaign=campaign)[:RECENT_DONATIONS])
     return render(
         request,
@@ -70,8 +67,8 @@ def campaign_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 @login_required
-def campaign_donate(request: HttpRequest, pk) -> HttpResponse:
-    campaign = _campaign_or_404(request, pk)
+def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
+    campaign = selectors.campaign_get_for(user=request.user, pk=pk)
     is_open = campaign.is_open_on(timezone.localdate())
     form = DonateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +91,6 @@ def campaign_donate(request: HttpRequest, pk) -> HttpResponse:
                 f"{money.currency()} to {campaign.name} was received; a receipt is on its way.",
             )
             return redirect("campaigns:detail", pk=campaign.pk)
-    wallet = account_selectors.wallet_for(user=request.user)
     return render(
         request,
         "campaigns/donate.html",
@@ -102,7 +98,7 @@ def campaign_donate(request: HttpRequest, pk) -> HttpResponse:
             "campaign": campaign,
             "form": form,
             "is_open": is_open,
-            "balance": wallet.balance if wallet else money.ZERO,
+            "balance": wallet_balance(user=request.user),
             "currency": money.currency(),
         },
     )
@@ -128,20 +124,16 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_donations(request: HttpRequest) -> HttpResponse:
-    donations = selectors.donation_list(user=request.user, own_only=True)
-    page = page_of(donations, request.GET.get("page"), 20)
+    donations = selectors.donation_list(user=request.user, mine=True)
+    page = page_of(donations, request.GET.get("page"), DONATIONS_PAGE_SIZE)
     return render(
         request, "campaigns/my_donations.html", {"page_obj": page, "currency": money.currency()}
     )
 
 
 @login_required
-def donation_receipt(request: HttpRequest, pk) -> HttpResponse:
-    donation = selectors.donation_get(pk=pk)
-    if donation is None:
-        raise Http404
-    if not (request.user.is_staff or donation.donor_id == request.user.pk):
-        raise PermissionDenied
+def donation_receipt(request: HttpRequest, pk: UUID) -> HttpResponse:
+    donation = selectors.donation_get_for(user=request.user, pk=pk)
     return render(
         request, "campaigns/receipt.html", {"donation": donation, "currency": money.currency()}
     )

@@ -34,8 +34,8 @@ class InsufficientFunds(DomainError):
     code = "insufficient_funds"
     status = 402
     default_message = "Your wallet balance is too low for this payment."
-    # The two fields every refusal carries beside error/message (see ledger_post).
-    example_extra: ClassVar[dict] = {"available_amount": "100.00", "required_amount": "250.00"}
+    # The fields beside error/message in its API body, as the docs show them.
+    example_extra: ClassVar[dict] = {"available_amount": "20.00", "required_amount": "50.00"}
 
 
 class AlreadyReversed(DomainError):

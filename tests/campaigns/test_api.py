@@ -429,7 +429,7 @@ def test_a_donation_is_a_fixed_handful_of_statements(auth_client, user):
 def test_the_lean_campaign_output_equals_drfs_generic_one():
     from rest_framework import serializers as drf
 
-    from campaigns.api import CampaignOut
+    from campaigns.serializers import CampaignOut
 
     organizer = UserFactory(name="Fatima <Zahra> & co")
     campaigns = [
@@ -452,7 +452,7 @@ def test_the_lean_donation_output_equals_drfs_generic_one(user, staff_user):
     from rest_framework import serializers as drf
     from rest_framework.test import APIRequestFactory
 
-    from campaigns.api import DonationOut
+    from campaigns.serializers import DonationOut
 
     campaign = make_campaign()
     donor = funded_donor("100.00")

@@ -9,9 +9,9 @@ from django.utils import timezone
 from accounts.models import LedgerAccount, LedgerTransaction
 from accounts.selectors import wallet_for
 from accounts.services import InsufficientFunds, ledger_verify
-from campaigns import services
+from campaigns import selectors, services
 from campaigns.models import Campaign, Donation
-from config.errors import InvalidTransition
+from config.errors import InvalidTransition, NotAllowed, NotFound
 from tests.campaigns.factories import funded_donor, make_campaign
 from tests.factories import UserFactory
 
@@ -97,8 +97,11 @@ def test_lifecycle_refused_moves(staff_user, start, move):
 
 def test_only_staff_move_campaigns(user):
     campaign = make_campaign(organizer=user, status="draft")
-    with pytest.raises(services.StaffOnly):
+    with pytest.raises(services.StaffOnly) as exc:
         services.campaign_activate(campaign=campaign, by=user)
+    # The shared 403: the API answers permission_denied, a page Django's 403.
+    assert isinstance(exc.value, NotAllowed)
+    assert issubclass(services.CampaignWriteDenied, NotAllowed)
 
 
 def test_organizer_edits_only_while_draft(user, staff_user):
@@ -188,7 +191,7 @@ def test_a_draft_is_not_found_by_strangers_and_not_open_to_its_organizer():
     campaign = make_campaign(status="draft", organizer=organizer)
     stranger = funded_donor("100.00")
 
-    with pytest.raises(services.CampaignNotFound):
+    with pytest.raises(NotFound):
         services.donation_create(donor=stranger, campaign=campaign, amount=Decimal("10.00"))
     with pytest.raises(services.CampaignNotActive):
         services.donation_create(donor=organizer, campaign=campaign.pk, amount=Decimal("10.00"))
@@ -399,3 +402,27 @@ def test_demo_seed_is_idempotent_and_creates_no_users(django_capture_on_commit_c
     assert Campaign.objects.filter(status="active").count() == 3
     assert ledger_verify().problems == []
     assert not UserFactory._meta.model.objects.filter(email__endswith="@example.org").exists()
+
+
+def test_campaign_get_for_hides_drafts_from_strangers(user, other_user, staff_user):
+    draft = make_campaign(organizer=user, status="draft")
+    assert selectors.campaign_get_for(user=user, pk=draft.pk) == draft
+    assert selectors.campaign_get_for(user=staff_user, pk=draft.pk) == draft
+    for stranger in (other_user, None):
+        with pytest.raises(NotFound):
+            selectors.campaign_get_for(user=stranger, pk=draft.pk)
+    active = make_campaign(status="active")
+    assert selectors.campaign_get_for(user=None, pk=active.pk, lock=True) == active
+
+
+def test_donation_get_for_is_the_donor_and_staff_only(other_user, staff_user):
+    donor = funded_donor()
+    donation = services.donation_create(
+        donor=donor, campaign=make_campaign(), amount=Decimal("5.00")
+    )
+    assert selectors.donation_get_for(user=donor, pk=donation.pk) == donation
+    assert selectors.donation_get_for(user=staff_user, pk=donation.pk) == donation
+    with pytest.raises(NotAllowed):
+        selectors.donation_get_for(user=other_user, pk=donation.pk)
+    with pytest.raises(NotFound):
+        selectors.donation_get_for(user=staff_user, pk=Campaign.objects.get().pk)

@@ -205,8 +205,8 @@ RECORD = (("pk", "record"),)
 LOAN_P, LOAN_A, LOAN_ACT = (("pk", "loan_pending"),), (("pk", "loan_approved"),), (("pk", "loan_active"),)  # fmt: skip
 C_REQ, C_ACQ = (("pk", "contract_requested"),), (("pk", "contract_acquired"),)
 C_OFF, C_ACT = (("pk", "contract_offered"),), (("pk", "contract_active"),)
-ACTIVE, DRAFT = (("campaign_id", "active"),), (("campaign_id", "draft"),)
-DONATION = (("donation_id", "donation"),)
+ACTIVE, DRAFT = (("pk", "active"),), (("pk", "draft"),)
+DONATION = (("pk", "donation"),)
 RECORD_BODY = {"payer_id": "payer-9999", "wealth_amount": "20000.00", "nisab_threshold": "5000.00"}
 CAMPAIGN_BODY = {
     "name": "A new campaign",

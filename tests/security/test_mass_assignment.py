@@ -109,8 +109,8 @@ class Write:
 V1 = "api:v1:"
 RECORD, DRAFT, ACTIVE = (
     (("pk", "record"),),
-    (("campaign_id", "draft"),),
-    (("campaign_id", "active"),),
+    (("pk", "draft"),),
+    (("pk", "active"),),
 )
 LOAN_P, LOAN_A, LOAN_ACT = (("pk", "loan_pending"),), (("pk", "loan_approved"),), (("pk", "loan_active"),)  # fmt: skip
 C_REQ, C_ACQ = (("pk", "contract_requested"),), (("pk", "contract_acquired"),)
@@ -155,7 +155,7 @@ WRITES = [
     Write("POST", V1 + "donations", "other", {"campaign_id": "active", "amount": "5.00"}, 201,
           Donation, legit={"amount": D("5.00"), "status": "completed"}),
     Write("POST", V1 + "donation-refund", "staff", {"reason": "Asked"}, 200, Donation,
-          "donation", (("donation_id", "donation"),), legit={"status": "refunded"}),
+          "donation", (("pk", "donation"),), legit={"status": "refunded"}),
     Write("POST", V1 + "loan-list", "owner", LOAN_BODY, 201, Loan,
           legit={"principal_amount": D("500.00"), "status": "pending", "purpose": "Seeds"}),
     Write("POST", V1 + "loan-approve", "staff", {}, 200, Loan, "loan_pending", LOAN_P,
