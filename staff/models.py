@@ -78,6 +78,9 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
+        # Only services write events and nobody changes one: "view" is the only
+        # model permission that means anything.
+        default_permissions = ("view",)
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["-at", "-id"], name="staff_audit_newest"),
@@ -156,6 +159,7 @@ class Approval(models.Model):
     )
 
     class Meta:
+        default_permissions = ("view",)  # written only through the services
         ordering = ["-requested_at", "-id"]
         indexes = [
             models.Index(fields=["-requested_at", "-id"], name="staff_approval_newest"),
