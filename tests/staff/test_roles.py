@@ -37,8 +37,9 @@ def test_every_custom_permission_exists_with_its_description():
 def test_each_group_holds_exactly_the_custom_permissions_of_the_table(role):
     group = Group.objects.get(name=role.name)
     held = set(
-        group.permissions.filter(content_type__app_label="staff", content_type__model="staffaction")
-        .values_list("codename", flat=True)
+        group.permissions.filter(
+            content_type__app_label="staff", content_type__model="staffaction"
+        ).values_list("codename", flat=True)
     )
     assert held == set(roles.custom_permissions(role))
 
@@ -68,9 +69,11 @@ def test_auditor_writes_nothing():
     models = {perm.split(".", 1)[1] for perm in auditor.permissions}
     assert all(name in ("staff_read", "audit_read") or name.startswith("view_") for name in models)
     group = Group.objects.get(name="auditor")
-    assert not group.permissions.exclude(codename__startswith="view_").exclude(
-        codename__in=["staff_read", "audit_read"]
-    ).exists()
+    assert (
+        not group.permissions.exclude(codename__startswith="view_")
+        .exclude(codename__in=["staff_read", "audit_read"])
+        .exists()
+    )
     assert group.permissions.filter(codename="view_loan").exists()
 
 
