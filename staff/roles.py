@@ -204,3 +204,25 @@ def roles_sync(apps=None) -> None:
                 )
             wanted = wanted | matching
         group.permissions.add(*wanted.distinct())
+
+
+_READS = {"staff.view_*": "approvals, audit trail", "staff.view_approval": "approvals"}
+
+
+def readme_table() -> str:
+    """README's "Staff roles" tables, made from this module (a test keeps them equal)."""
+    lines = [
+        "| role | what it is for | may (`staff.*` permissions) | reads in the admin |",
+        "|---|---|---|---|",
+    ]
+    for role in ROLES:
+        actions = ", ".join(f"`{codename}`" for codename in custom_permissions(role))
+        reads = ", ".join(
+            _READS.get(perm, perm.split(".")[0]) for perm in role.permissions if ".view_" in perm
+        )
+        lines.append(f"| `{role.name}` | {role.description} | {actions} | {reads or '-'} |")
+    lines += ["", "| permission | lets its holder | roles |", "|---|---|---|"]
+    for codename, description in PERMISSIONS.items():
+        holders = ", ".join(f"`{name}`" for name in roles_with(f"staff.{codename}"))
+        lines.append(f"| `staff.{codename}` | {description} | {holders} |")
+    return "\n".join(lines)
