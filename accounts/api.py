@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts import services
 from config.api.schema import error_responses
 from config.api.serializers import InputSerializer
+from staff.selectors import user_role_names
 
 ACCESS_TOKEN_SECONDS = 30 * 60
 
@@ -28,6 +29,9 @@ class UserOut(serializers.Serializer):
 
 class MeOut(UserOut):
     is_staff = serializers.BooleanField()
+    roles = serializers.ListField(
+        child=serializers.CharField(), help_text="Staff roles held (staff/roles.py); [] for none."
+    )
 
 
 class LoginIn(InputSerializer):
@@ -202,10 +206,13 @@ class MeView(APIView):
                     "email": "amina@example.org",
                     "name": "Amina",
                     "is_staff": False,
+                    "roles": [],
                 },
                 response_only=True,
             ),
         ],
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        return Response(MeOut(request.user).data)
+        user = request.user
+        body = {"id": user.pk, "email": user.email, "name": user.name, "is_staff": user.is_staff}
+        return Response(MeOut({**body, "roles": user_role_names(user=user)}).data)

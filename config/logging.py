@@ -4,6 +4,10 @@ import contextvars
 import logging
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# The caller's address (config.security.client_ip), for the audit trail; "" outside a request.
+client_address_var: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "client_address", default=""
+)
 
 
 class RequestIdFilter(logging.Filter):

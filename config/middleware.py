@@ -8,7 +8,8 @@ import uuid
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 
-from config.logging import request_id_var
+from config.logging import client_address_var, request_id_var
+from config.security import client_ip
 
 access_log = logging.getLogger("ose.access")
 
@@ -29,6 +30,7 @@ class RequestIdMiddleware:
         supplied = request.headers.get("X-Request-ID", "")
         request.request_id = supplied if _CLIENT_REQUEST_ID.match(supplied) else str(uuid.uuid4())
         token = request_id_var.set(request.request_id)
+        address_token = client_address_var.set(client_ip(request))
         try:
             response = self.get_response(request)
             duration = time.perf_counter() - started
@@ -37,6 +39,7 @@ class RequestIdMiddleware:
             self._log(request, response.status_code, duration)
             return response
         finally:
+            client_address_var.reset(address_token)
             request_id_var.reset(token)
 
     @staticmethod

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "zakat",
     "campaigns",
     "loans",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -367,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "campaigns", "description": "Donation campaigns and donations."},
         {"name": "loans", "description": "Qard hasan (interest-free) loans."},
         {"name": "murabaha", "description": "Murabaha (disclosed cost-plus) contracts."},
+        {"name": "staff", "description": "Staff roles, four-eyes approvals and the audit trail."},
     ],
     "ENUM_NAME_OVERRIDES": {"HealthStateEnum": ["ok", "error"]},
 }
@@ -377,6 +379,22 @@ METAL_PRICES_URL = env.str("METAL_PRICES_URL", default="")
 LOAN_MAX_PRINCIPAL = env.str("LOAN_MAX_PRINCIPAL", default="50000.00")
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
 PLATFORM_CURRENCY = env.str("PLATFORM_CURRENCY", default="USD")
+# Approval kinds that need a second person (API.md; staff/roles.py APPROVAL_KINDS).
+# Unset: every kind; set but empty: none (and `check --deploy` warns).
+FOUR_EYES = env.list(
+    "FOUR_EYES",
+    default=[
+        "wallet_adjustment",
+        "loan_disbursement",
+        "murabaha_purchase",
+        "write_off",
+        "rebate",
+        "zakat_disbursement",
+        "campaign_payout",
+        "withdrawal",
+    ],
+)
+WALLET_ADJUSTMENT_MAX = env.str("WALLET_ADJUSTMENT_MAX", default="10000.00")
 
 # --- Logging -----------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

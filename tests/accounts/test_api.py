@@ -172,6 +172,7 @@ def test_me_with_access_token(auth_client):
         "email": auth_client.user.email,
         "name": auth_client.user.name,
         "is_staff": False,
+        "roles": [],
     }
 
 

@@ -22,13 +22,15 @@ from rest_framework.test import APIClient
 
 from campaigns import services as campaign_services
 from loans import services as loan_services
+from staff import services as staff_services
 from tests.factories import UserFactory, fund_wallet
+from tests.staff.factories import staff_with
 from zakat import services as zakat_services
 from zakat.models import MetalPrice
 
 ROLES = ("anon", "owner", "other", "staff", "superuser")
 REFUSED = {400, 401, 403, 404, 405}
-APP_LABELS = ("accounts", "zakat", "campaigns", "loans")
+APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff")
 # Rows that change on every request whatever the outcome, or are caches of nothing
 # the user owns: not part of "the database did not change".
 SNAPSHOT_EXCLUDED = {"config.idempotencyrecord"}
@@ -119,6 +121,12 @@ def build_world() -> World:
         contract=active_contract, markup_amount=Decimal("200.00"), by=staff
     )
     o["contract_active"] = loan_services.murabaha_accept(contract=active_contract, by=owner)
+    # Staff work: someone to give roles to, and a pending request made by a finance
+    # person who is none of the matrix's roles (so the superuser is a second person).
+    o["person"], o["wallet_owner"] = UserFactory(), owner
+    o["approval"] = staff_services.wallet_adjustment_request(
+        user=owner, amount=Decimal("10.00"), reason="Goodwill", by=staff_with("finance")
+    ).approval
     return world
 
 
@@ -149,8 +157,8 @@ def db_snapshot() -> dict[str, tuple[int, str]]:
     models = [*app_models(), *apps.get_app_config("config").get_models()]
     snap = {}
     for model in models:
-        if model._meta.label_lower in SNAPSHOT_EXCLUDED:
-            continue
+        if model._meta.label_lower in SNAPSHOT_EXCLUDED or not model._meta.managed:
+            continue  # unmanaged: no table (staff.StaffAction anchors permissions)
         rows = list(model._base_manager.order_by("pk").values_list())
         digest = hashlib.sha256(repr(rows).encode()).hexdigest()
         snap[model._meta.label_lower] = (len(rows), digest)
@@ -178,6 +186,9 @@ PUBLIC = S(200, 200, 200, 200)
 USER_READ = S(401, 200, 200, 200)
 OWNED_READ = S(401, 200, 403, 200)
 STAFF_WRITE = S(401, 403, 403, 200)
+# Staff work by permission (staff/roles.py): is_staff alone is refused.
+BY_PERMISSION = S(401, 403, 403, 403, 200)
+BY_PERMISSION_ACCEPTED = S(401, 403, 403, 403, 202)
 
 
 @dataclass(frozen=True)
@@ -207,6 +218,7 @@ C_REQ, C_ACQ = (("pk", "contract_requested"),), (("pk", "contract_acquired"),)
 C_OFF, C_ACT = (("pk", "contract_offered"),), (("pk", "contract_active"),)
 ACTIVE, DRAFT = (("pk", "active"),), (("pk", "draft"),)
 DONATION = (("pk", "donation"),)
+APPROVAL, PERSON = (("pk", "approval"),), (("pk", "person"),)
 RECORD_BODY = {"payer_id": "payer-9999", "wealth_amount": "20000.00", "nisab_threshold": "5000.00"}
 CAMPAIGN_BODY = {
     "name": "A new campaign",
@@ -287,6 +299,16 @@ API_TABLE = [
     Row("POST", V1 + "murabaha-cancel", OWNED_READ, C_REQ),
     Row("GET", V1 + "murabaha-schedule", OWNED_READ, C_ACT),
     Row("POST", V1 + "murabaha-payments", OWNED_READ, C_ACT, body={"amount": "10.00"}),
+    # staff: roles, approvals, audit
+    Row("GET", V1 + "roles", BY_PERMISSION),
+    Row("PUT", V1 + "user-roles", BY_PERMISSION, PERSON, body={"roles": ["auditor"]}),
+    Row("GET", V1 + "approvals", BY_PERMISSION),
+    Row("GET", V1 + "approval", BY_PERMISSION, APPROVAL),
+    Row("POST", V1 + "approval-approve", BY_PERMISSION, APPROVAL),
+    Row("POST", V1 + "approval-reject", BY_PERMISSION, APPROVAL, body={"reason": "No."}),
+    Row("POST", V1 + "wallet-adjustments", BY_PERMISSION_ACCEPTED,
+        body={"user_id": "wallet_owner", "amount": "10.00", "reason": "Goodwill"}),
+    Row("GET", V1 + "audit-events", BY_PERMISSION),
 ]  # fmt: skip
 
 LOGIN = "login"  # a 302 to the sign-in page (the site's or the admin's)
