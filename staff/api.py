@@ -180,8 +180,8 @@ class UserRoles(APIView):
             docs.USER_ROLES_EXAMPLE,
         ],
     )
-    def put(self, request: Request, user_id, *args, **kwargs) -> Response:
-        target = selectors.user_get_for_roles(user=request.user, pk=user_id)
+    def put(self, request: Request, pk, *args, **kwargs) -> Response:
+        target = selectors.user_get_for_roles(user=request.user, pk=pk)
         data = UserRolesIn(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_roles_set(
@@ -249,10 +249,8 @@ class ApprovalDetail(APIView):
         responses={200: ApprovalOut, **error_responses(401, 403, 404, 429)},
         examples=[docs.approval_example("Pending adjustment")],
     )
-    def get(self, request: Request, approval_id, *args, **kwargs) -> Response:
-        return Response(
-            _approval_body(selectors.approval_get_for(user=request.user, pk=approval_id))
-        )
+    def get(self, request: Request, pk, *args, **kwargs) -> Response:
+        return Response(_approval_body(selectors.approval_get_for(user=request.user, pk=pk)))
 
 
 class ApprovalApprove(APIView):
@@ -277,9 +275,9 @@ class ApprovalApprove(APIView):
         },
         examples=[docs.approval_example("Executed", **docs.EXECUTED)],
     )
-    def post(self, request: Request, approval_id, *args, **kwargs) -> Response:
-        selectors.approval_get_for(user=request.user, pk=approval_id)
-        approval = services.approval_approve(approval_id=approval_id, by=request.user)
+    def post(self, request: Request, pk, *args, **kwargs) -> Response:
+        selectors.approval_get_for(user=request.user, pk=pk)
+        approval = services.approval_approve(approval_id=pk, by=request.user)
         return Response(_approval_body(approval))
 
 
@@ -305,12 +303,12 @@ class ApprovalReject(APIView):
             docs.approval_example("Rejected", **docs.REJECTED),
         ],
     )
-    def post(self, request: Request, approval_id, *args, **kwargs) -> Response:
-        selectors.approval_get_for(user=request.user, pk=approval_id)
+    def post(self, request: Request, pk, *args, **kwargs) -> Response:
+        selectors.approval_get_for(user=request.user, pk=pk)
         data = RejectIn(data=request.data)
         data.is_valid(raise_exception=True)
         approval = services.approval_reject(
-            approval_id=approval_id, by=request.user, reason=data.validated_data["reason"]
+            approval_id=pk, by=request.user, reason=data.validated_data["reason"]
         )
         return Response(_approval_body(approval))
 

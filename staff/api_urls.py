@@ -6,17 +6,15 @@ from staff import api
 
 v1: list = [
     path("roles", api.RoleList.as_view(), name="roles"),
-    path("users/<uuid:user_id>/roles", api.UserRoles.as_view(), name="user-roles"),
+    path("users/<uuid:pk>/roles", api.UserRoles.as_view(), name="user-roles"),
     path("approvals", api.ApprovalList.as_view(), name="approvals"),
-    path("approvals/<uuid:approval_id>", api.ApprovalDetail.as_view(), name="approval"),
+    path("approvals/<uuid:pk>", api.ApprovalDetail.as_view(), name="approval"),
     path(
-        "approvals/<uuid:approval_id>/approve",
+        "approvals/<uuid:pk>/approve",
         api.ApprovalApprove.as_view(),
         name="approval-approve",
     ),
-    path(
-        "approvals/<uuid:approval_id>/reject", api.ApprovalReject.as_view(), name="approval-reject"
-    ),
+    path("approvals/<uuid:pk>/reject", api.ApprovalReject.as_view(), name="approval-reject"),
     path("wallet-adjustments", api.WalletAdjustmentCreate.as_view(), name="wallet-adjustments"),
     path("audit-events", api.AuditEventList.as_view(), name="audit-events"),
 ]
