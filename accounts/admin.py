@@ -9,6 +9,8 @@ from django.urls import path
 from accounts import services
 from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp, User
 from config.errors import DomainError
+from staff.permissions import user_can
+from staff.services import wallet_adjustment_request
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -122,7 +124,10 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
         ]
         return custom + urls
 
-    @admin.action(description="Adjust the selected wallet (one at a time)")
+    def has_adjust_permission(self, request) -> bool:
+        return user_can(request.user, "staff.wallet_adjustment_request")
+
+    @admin.action(description="Adjust the selected wallet (one at a time)", permissions=["adjust"])
     def adjust_wallet(self, request, queryset):
         if queryset.count() != 1 or queryset.first().kind != LedgerAccount.Kind.WALLET:
             self.message_user(request, "Select exactly one wallet to adjust.", messages.ERROR)
@@ -130,13 +135,13 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
         return redirect("admin:accounts_ledgeraccount_adjust", account_id=queryset.first().pk)
 
     def adjust_view(self, request, account_id):
-        if not request.user.is_staff:
+        if not self.has_adjust_permission(request):
             raise PermissionDenied
         account = get_object_or_404(LedgerAccount, pk=account_id, kind=LedgerAccount.Kind.WALLET)
         form = AdjustmentForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.wallet_adjust(
+                outcome = wallet_adjustment_request(
                     user=account.owner,
                     amount=form.cleaned_data["amount"],
                     reason=form.cleaned_data["reason"],
@@ -148,6 +153,13 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
+                if outcome.pending:
+                    self.message_user(
+                        request,
+                        f"Adjustment of {account.name} requested; a finance colleague approves it.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:staff_approval_change", outcome.approval.pk)
                 self.message_user(request, f"Adjusted {account.name}.", messages.SUCCESS)
                 return redirect("admin:accounts_ledgeraccount_change", account.pk)
         context = {
@@ -182,7 +194,12 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
         ]
         return custom + urls
 
-    @admin.action(description="Reverse the selected transaction (one at a time)")
+    def has_reverse_permission(self, request) -> bool:
+        return user_can(request.user, "staff.ledger_reverse")
+
+    @admin.action(
+        description="Reverse the selected transaction (one at a time)", permissions=["reverse"]
+    )
     def reverse_transaction(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one transaction to reverse.", messages.ERROR)
@@ -190,7 +207,7 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
         return redirect("admin:accounts_ledgertransaction_reverse", queryset.first().pk)
 
     def reverse_view(self, request, transaction_id):
-        if not request.user.is_staff:
+        if not self.has_reverse_permission(request):
             raise PermissionDenied
         original = get_object_or_404(LedgerTransaction, pk=transaction_id)
         form = ReversalForm(request.POST or None)

@@ -10,6 +10,7 @@ from campaigns import services
 from campaigns.models import Campaign, Donation
 from config.csv_export import csv_response
 from config.errors import DomainError
+from staff.admin_mixins import RolePermissionsMixin
 
 CSV_HEADER = [
     "donation_id",
@@ -83,7 +84,7 @@ class DonationInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "status",
@@ -143,7 +144,7 @@ class CampaignAdmin(admin.ModelAdmin):
             created = services.campaign_create(organizer=request.user, **data)
             obj.pk = created.pk
 
-    @admin.action(description="Activate the selected drafts")
+    @admin.action(description="Activate the selected drafts", permissions=["campaign_manage"])
     def activate(self, request, queryset):
         _run_each(
             self,
@@ -153,7 +154,9 @@ class CampaignAdmin(admin.ModelAdmin):
             "Activated",
         )
 
-    @admin.action(description="Complete the selected active campaigns")
+    @admin.action(
+        description="Complete the selected active campaigns", permissions=["campaign_manage"]
+    )
     def complete(self, request, queryset):
         _run_each(
             self,
@@ -163,7 +166,7 @@ class CampaignAdmin(admin.ModelAdmin):
             "Completed",
         )
 
-    @admin.action(description="Cancel the selected campaigns")
+    @admin.action(description="Cancel the selected campaigns", permissions=["campaign_manage"])
     def cancel(self, request, queryset):
         _run_each(
             self,
@@ -180,7 +183,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
+class DonationAdmin(RolePermissionsMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "campaign",
@@ -219,7 +222,10 @@ class DonationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="Refund the selected donations to the donors' wallets")
+    @admin.action(
+        description="Refund the selected donations to the donors' wallets",
+        permissions=["donation_refund"],
+    )
     def refund(self, request, queryset):
         _run_each(
             self,

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
-from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +31,7 @@ from config.api.filters import StrictFilterSet
 from config.api.lists import SelectorListView
 from config.api.moves import MoveView
 from config.idempotency import idempotent
+from staff.permissions import HasPerm
 
 # --- Filters -----------------------------------------------------------------------
 
@@ -118,7 +119,7 @@ class CampaignDetail(APIView):
 class _CampaignMove(MoveView):
     """A staff move of a campaign's status; the service checks `by` again."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [HasPerm("staff.campaign_manage")]
     selector = selectors.campaign_get_for
     subject = "campaign"
     output_serializer = CampaignOut
@@ -200,7 +201,7 @@ class DonationDetail(APIView):
 class DonationRefund(MoveView):
     """Staff only (the view's gate, and the service's own check of `by`)."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [HasPerm("staff.donation_refund")]
     selector = selectors.donation_get_for
     service = services.donation_refund
     subject = "donation"

@@ -27,8 +27,9 @@ from campaigns.models import (
     Donation,
 )
 from config import realtime
-from config.errors import DomainError, InvalidTransition, NotAllowed
+from config.errors import ConflictOfInterest, DomainError, InvalidTransition, NotAllowed
 from config.taskqueue import enqueue_with_transaction
+from staff.permissions import user_can
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ def campaign_create(
 
 
 def _can_write(campaign: Campaign, user: User) -> bool:
-    if user.is_staff:
+    if user_can(user, "staff.campaign_manage"):
         return True
     return campaign.organizer_id == user.pk
 
@@ -199,7 +200,7 @@ def campaign_update(*, campaign: Campaign, by: User, **changes: Any) -> Campaign
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not _can_write(campaign, by):
             raise CampaignWriteDenied()
-        if not by.is_staff and campaign.status != Campaign.Status.DRAFT:
+        if not user_can(by, "staff.campaign_manage") and campaign.status != Campaign.Status.DRAFT:
             raise CampaignNotDraft()
         if "name" in changes:
             changes["name"] = (changes["name"] or "").strip()
@@ -238,7 +239,7 @@ _MOVES = {
 
 def _move(*, campaign: Campaign, by: User | None, move: str) -> Campaign:
     allowed_from, target = _MOVES[move]
-    if by is not None and not by.is_staff:
+    if by is not None and not user_can(by, "staff.campaign_manage"):
         raise StaffOnly()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -366,10 +367,12 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
     goes through and the rest see `already_refunded`."""
     from campaigns import tasks
 
-    if not by.is_staff:
-        raise StaffOnly("Only staff may refund a donation.")
+    if not user_can(by, "staff.donation_refund"):
+        raise StaffOnly("Only staff holding staff.donation_refund may refund a donation.")
     with transaction.atomic():
         donation = Donation.objects.select_for_update().get(pk=donation.pk)
+        if donation.donor_id == by.pk:  # staff never move money back to themselves
+            raise ConflictOfInterest()
         if donation.status == Donation.Status.REFUNDED:
             raise AlreadyRefunded()
         campaign = Campaign.objects.select_for_update().get(pk=donation.campaign_id)

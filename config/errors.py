@@ -44,3 +44,11 @@ class NotAllowed(DomainError, PermissionDenied):
     code = "permission_denied"
     status = 403
     default_message = "You do not have permission to perform this action."
+
+
+class ConflictOfInterest(NotAllowed):
+    """Nobody acts as staff on their own wallet, loan, contract, case or withdrawal."""
+
+    code = "conflict_of_interest"
+    status = 403
+    default_message = "You cannot act as staff on something of your own."

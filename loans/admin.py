@@ -15,6 +15,7 @@ from config.csv_export import csv_response
 from config.errors import DomainError
 from loans import selectors, services
 from loans.models import MONEY, Installment, Loan, MurabahaContract, Payment
+from staff.admin_mixins import RolePermissionsMixin
 
 
 class InstallmentInline(admin.TabularInline):
@@ -72,7 +73,7 @@ def _run(modeladmin, request, queryset, move, done: str, **kwargs) -> None:
         modeladmin.message_user(request, f"{done}: {ok}.", messages.SUCCESS)
 
 
-class _FinancingAdmin(admin.ModelAdmin):
+class _FinancingAdmin(RolePermissionsMixin, admin.ModelAdmin):
     list_per_page = 50
     inlines = [InstallmentInline, PaymentInline]
 
@@ -134,19 +135,24 @@ class LoanAdmin(_FinancingAdmin):
             .order_by("queue", "-created_at")
         )
 
-    @admin.action(description="Approve the selected applications")
+    @admin.action(description="Approve the selected applications", permissions=["loan_decide"])
     def approve(self, request, queryset):
         _run(self, request, queryset, services.loan_approve, "Approved")
 
-    @admin.action(description="Reject the selected applications")
+    @admin.action(description="Reject the selected applications", permissions=["loan_decide"])
     def reject(self, request, queryset):
         _run(self, request, queryset, services.loan_reject, "Rejected")
 
-    @admin.action(description="Disburse the selected loans (pays the wallet)")
+    @admin.action(
+        description="Disburse the selected loans (pays the wallet)", permissions=["loan_disburse"]
+    )
     def disburse(self, request, queryset):
         _run(self, request, queryset, services.loan_disburse, "Disbursed")
 
-    @admin.action(description="Mark the selected loans defaulted (writes off the rest)")
+    @admin.action(
+        description="Mark the selected loans defaulted (writes off the rest)",
+        permissions=["loan_mark_defaulted"],
+    )
     def mark_defaulted(self, request, queryset):
         _run(self, request, queryset, services.loan_mark_defaulted, "Marked defaulted")
 
@@ -224,11 +230,13 @@ class MurabahaContractAdmin(_FinancingAdmin):
             .order_by("queue", "-created_at")
         )
 
-    @admin.action(description="Record the purchase of the asset (acquire)")
+    @admin.action(
+        description="Record the purchase of the asset (acquire)", permissions=["murabaha_acquire"]
+    )
     def acquire(self, request, queryset):
         _run(self, request, queryset, services.murabaha_acquire, "Acquired")
 
-    @admin.action(description="Offer at cost + markup…")
+    @admin.action(description="Offer at cost + markup…", permissions=["murabaha_offer"])
     def offer(self, request, queryset):
         form = OfferForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -251,7 +259,9 @@ class MurabahaContractAdmin(_FinancingAdmin):
         }
         return render(request, "admin/loans/offer.html", context)
 
-    @admin.action(description="Cancel the selected contracts (before acceptance)")
+    @admin.action(
+        description="Cancel the selected contracts (before acceptance)", permissions=["loan_decide"]
+    )
     def cancel(self, request, queryset):
         _run(self, request, queryset, services.murabaha_cancel, "Cancelled")
 

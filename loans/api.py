@@ -12,7 +12,7 @@ import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,6 +36,7 @@ from loans.models import (
     MurabahaContract,
     Payment,
 )
+from staff.permissions import HasPerm
 
 # --- serializers -----------------------------------------------------------------------
 
@@ -223,7 +224,6 @@ class LoanSchedule(APIView):
 class _StaffLoanMove(MoveView):
     """A staff move on a loan (the service checks the actor too)."""
 
-    permission_classes = [IsAuthenticated, IsAdminUser]
     selector = selectors.loan_get_for
     subject = "loan"
     output_serializer = LoanOut
@@ -231,22 +231,26 @@ class _StaffLoanMove(MoveView):
 
 @extend_schema_view(post=docs.LOAN_APPROVE.schema(LoanOut))
 class LoanApprove(_StaffLoanMove):
+    permission_classes = [HasPerm("staff.loan_decide")]
     service = services.loan_approve
 
 
 @extend_schema_view(post=docs.LOAN_REJECT.schema(LoanOut, request=LoanRejectIn))
 class LoanReject(_StaffLoanMove):
+    permission_classes = [HasPerm("staff.loan_decide")]
     service = services.loan_reject
     input_serializer = LoanRejectIn
 
 
 @extend_schema_view(post=docs.LOAN_DISBURSE.schema(LoanOut))
 class LoanDisburse(_StaffLoanMove):
+    permission_classes = [HasPerm("staff.loan_disburse")]
     service = services.loan_disburse
 
 
 @extend_schema_view(post=docs.LOAN_MARK_DEFAULTED.schema(LoanOut))
 class LoanMarkDefaulted(_StaffLoanMove):
+    permission_classes = [HasPerm("staff.loan_mark_defaulted")]
     service = services.loan_mark_defaulted
 
 
@@ -320,13 +324,13 @@ class _ContractMove(MoveView):
 
 @extend_schema_view(post=docs.CONTRACT_ACQUIRE.schema(MurabahaContractOut))
 class ContractAcquire(_ContractMove):
-    permission_classes = [IsAuthenticated, IsAdminUser]
+    permission_classes = [HasPerm("staff.murabaha_acquire")]
     service = services.murabaha_acquire
 
 
 @extend_schema_view(post=docs.CONTRACT_OFFER.schema(MurabahaContractOut, request=MurabahaOfferIn))
 class ContractOffer(_ContractMove):
-    permission_classes = [IsAuthenticated, IsAdminUser]
+    permission_classes = [HasPerm("staff.murabaha_offer")]
     service = services.murabaha_offer
     input_serializer = MurabahaOfferIn
 

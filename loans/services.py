@@ -56,7 +56,7 @@ from accounts.services import (
     ledger_post,
     wallet_get_or_create,
 )
-from config.errors import DomainError, InvalidTransition, NotAllowed
+from config.errors import ConflictOfInterest, DomainError, InvalidTransition, NotAllowed
 from config.taskqueue import enqueue_with_transaction
 from loans.models import (
     ASSET_MAX_LENGTH,
@@ -69,6 +69,7 @@ from loans.models import (
     Payment,
 )
 from loans.schedules import build_schedule
+from staff.permissions import user_can
 
 # Keeps cost + markup well inside the 18-digit money columns.
 MURABAHA_MAX_PRICE = Decimal("10000000.00")
@@ -92,7 +93,7 @@ class Overpayment(DomainError):
     example_extra: ClassVar[dict] = {"remaining_balance": "1100.00"}
 
 
-class SelfApproval(NotAllowed):
+class SelfApproval(ConflictOfInterest):
     default_message = "You cannot approve your own application; another staff member must."
 
 
@@ -166,17 +167,25 @@ def _allocate(installments: QuerySet[Installment], amount: Decimal, *, today: da
 def _payment_source(*, by: User, owner_id: UUID, source: str) -> str:
     if source not in Payment.Source.values:
         raise ValidationError({"source": [f"Must be one of: {', '.join(Payment.Source.values)}."]})
-    if not by.is_staff and by.pk != owner_id:
+    staff = user_can(by, "staff.loan_record_payment")
+    if not staff and by.pk != owner_id:
         raise NotAllowed()
-    if source == Payment.Source.EXTERNAL and (not by.is_staff or by.pk == owner_id):
+    if source == Payment.Source.EXTERNAL and (not staff or by.pk == owner_id):
         raise ExternalSourceNotAllowed()
     return source
 
 
-def _staff_only(by: User, action: str) -> None:
-    """The institution's own moves (deciding, paying out, buying, offering) are staff's."""
-    if not by.is_staff:
-        raise NotAllowed(f"Only staff may {action}.")
+def _staff_only(by: User, action: str, perm: str) -> None:
+    """The institution's own moves (deciding, paying out, buying, offering) are for
+    staff holding the role's permission (staff/roles.py), never `is_staff` alone."""
+    if not user_can(by, perm):
+        raise NotAllowed(f"Only staff holding {perm} may {action}.")
+
+
+def _not_own(by: User, owner_id: UUID) -> None:
+    """Nobody acts as staff on their own loan or contract (403 conflict_of_interest)."""
+    if by.pk == owner_id:
+        raise ConflictOfInterest()
 
 
 Financing = Loan | MurabahaContract
@@ -296,7 +305,7 @@ def _lock_loan(loan: Loan) -> Loan:
 
 def loan_approve(*, loan: Loan, by: User) -> Loan:
     """pending → approved, by staff. A staff member cannot approve their own application (403)."""
-    _staff_only(by, "approve an application")
+    _staff_only(by, "approve an application", "staff.loan_decide")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.PENDING:
@@ -314,13 +323,14 @@ def loan_approve(*, loan: Loan, by: User) -> Loan:
 
 def loan_reject(*, loan: Loan, by: User, reason: str = "") -> Loan:
     """pending or approved (not yet disbursed) → rejected, by staff."""
-    _staff_only(by, "reject an application")
+    _staff_only(by, "reject an application", "staff.loan_decide")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status not in (Loan.Status.PENDING, Loan.Status.APPROVED):
             raise InvalidTransition(
                 f"Only an undisbursed application can be rejected (it is {loan.status})."
             )
+        _not_own(by, loan.borrower_id)
         loan.status = Loan.Status.REJECTED
         loan.decided_by = by
         loan.decided_at = timezone.now()
@@ -332,13 +342,14 @@ def loan_reject(*, loan: Loan, by: User, reason: str = "") -> Loan:
 def loan_disburse(*, loan: Loan, by: User) -> Loan:
     """approved → active: the principal goes into the borrower's wallet and the
     schedule is fixed from today (first installment due one month later). Staff only."""
-    _staff_only(by, "disburse a loan")
+    _staff_only(by, "disburse a loan", "staff.loan_disburse")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.APPROVED:
             raise InvalidTransition(
                 f"Only an approved loan can be disbursed (it is {loan.status})."
             )
+        _not_own(by, loan.borrower_id)
         today = timezone.localdate()
         ledger_post(
             kind=LedgerTransaction.Kind.LOAN_DISBURSEMENT,
@@ -393,13 +404,14 @@ def loan_mark_defaulted(*, loan: Loan, by: User) -> Loan:
     """active → defaulted: the remainder is written off in the ledger (the
     receivable is cleared against the write_off expense). remaining_balance
     still shows what the borrower has not repaid; nothing is added to it. Staff only."""
-    _staff_only(by, "mark a loan defaulted")
+    _staff_only(by, "mark a loan defaulted", "staff.loan_mark_defaulted")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.ACTIVE:
             raise InvalidTransition(
                 f"Only an active loan can be marked defaulted (it is {loan.status})."
             )
+        _not_own(by, loan.borrower_id)
         rest = loan.remaining_balance
         if rest > 0:
             ledger_post(
@@ -473,13 +485,14 @@ def _lock_contract(contract: MurabahaContract) -> MurabahaContract:
 def murabaha_acquire(*, contract: MurabahaContract, by: User) -> MurabahaContract:
     """requested → asset_acquired: the institution buys the asset at cost with its
     own cash (inventory -C, external +C) and now owns it. Staff only."""
-    _staff_only(by, "record the purchase of an asset")
+    _staff_only(by, "record the purchase of an asset", "staff.murabaha_acquire")
     with transaction.atomic():
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.REQUESTED:
             raise InvalidTransition(
                 f"Only a requested contract's asset can be acquired (it is {contract.status})."
             )
+        _not_own(by, contract.customer_id)
         ledger_post(
             kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
             legs=[
@@ -502,7 +515,7 @@ def murabaha_offer(
     """asset_acquired → offered with a disclosed, fixed markup (≥ 0), by staff. The
     asset must be owned first: offering a merely requested contract is an
     invalid transition."""
-    _staff_only(by, "make an offer")
+    _staff_only(by, "make an offer", "staff.murabaha_offer")
     markup = money.parse_cents(markup_amount, field="markup_amount", allow_zero=True)
     if markup > MURABAHA_MAX_PRICE:
         raise ValidationError({"markup_amount": [f"At most {MURABAHA_MAX_PRICE}."]})
@@ -513,6 +526,7 @@ def murabaha_offer(
                 "The institution must own the asset before offering it; only a contract "
                 f"whose asset was acquired can be offered (it is {contract.status})."
             )
+        _not_own(by, contract.customer_id)
         contract.markup_amount = markup
         contract.sale_price = contract.cost_price + markup
         contract.status = MurabahaContract.Status.OFFERED
@@ -579,7 +593,7 @@ def murabaha_cancel(*, contract: MurabahaContract, by: User) -> MurabahaContract
     to someone else (its inventory account keeps the cost)."""
     with transaction.atomic():
         contract = _lock_contract(contract)
-        if not by.is_staff and contract.customer_id != by.pk:
+        if contract.customer_id != by.pk and not user_can(by, "staff.loan_decide"):
             raise NotAllowed()
         if contract.status not in (
             MurabahaContract.Status.REQUESTED,

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db import transaction
 
+from staff.permissions import user_can
+from staff.roles import PERMISSIONS
 from staff.services.audit import audit_record
 
 
@@ -87,3 +89,20 @@ class AuditedAdminMixin:
                     subject_id=subject_id,
                     changes={"object": name},
                 )
+
+
+class RolePermissionsMixin:
+    """Admin actions gated by a staff permission of a role, by name:
+
+        @admin.action(description="Approve", permissions=["loan_decide"])
+
+    Django calls `has_loan_decide_permission(request)`, answered here by
+    `user_can(user, "staff.loan_decide")`; the action is hidden from, and
+    refused to, anyone without it. The service checks again."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("has_") and name.endswith("_permission"):
+            codename = name[len("has_") : -len("_permission")]
+            if codename in PERMISSIONS:
+                return lambda request, obj=None: user_can(request.user, f"staff.{codename}")
+        raise AttributeError(name)

@@ -1,14 +1,8 @@
 """The domain errors of staff work, raised by any app's services."""
 
-from config.errors import DomainError
+from config.errors import ConflictOfInterest, DomainError
 
-
-class ConflictOfInterest(DomainError):
-    """Nobody acts as staff on their own wallet, loan, contract, case or withdrawal."""
-
-    code = "conflict_of_interest"
-    status = 403
-    default_message = "You cannot act as staff on something of your own."
+__all__ = ["ApprovalNotPending", "ConflictOfInterest", "FourEyesRequired"]
 
 
 class FourEyesRequired(DomainError):

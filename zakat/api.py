@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions, serializers, status
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +25,7 @@ from config.api.lists import SelectorListView
 from config.api.pagination import CursorPagination
 from config.api.serializers import InputSerializer
 from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from staff.permissions import HasPerm
 from zakat import api_docs as docs
 from zakat import calculation, selectors, services
 from zakat.models import MetalPrice, ZakatRecord
@@ -282,7 +283,7 @@ class AsOfPagination(CursorPagination):
     ),
 )
 class ZakatMetalPriceListCreate(SelectorListView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [HasPerm("staff.metal_price_enter")]
     serializer_class = ZakatMetalPriceOut
     pagination_class = AsOfPagination
     queryset = MetalPrice.objects.none()

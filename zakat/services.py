@@ -18,6 +18,7 @@ from accounts.models import LedgerTransaction, User
 from accounts.services import Leg, ledger_post, wallet_get_or_create, zakat_fund_account
 from config.errors import DomainError, NotAllowed
 from config.taskqueue import enqueue_with_transaction
+from staff.permissions import user_can
 from zakat import calculation, feed, selectors
 from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
 
@@ -79,8 +80,8 @@ def metal_price_create(
     """Add a snapshot; being the newest, it is in force at once. Prices are per gram in
     the platform currency, positive whole cents. A person entering prices must be
     staff; the feed and the seed enter them with no `created_by`."""
-    if created_by is not None and not created_by.is_staff:
-        raise NotAllowed("Only staff may enter metal prices.")
+    if created_by is not None and not user_can(created_by, "staff.metal_price_enter"):
+        raise NotAllowed("Only staff holding staff.metal_price_enter may enter metal prices.")
     values = _cents(
         {
             "gold_price_per_gram": gold_price_per_gram,
@@ -256,6 +257,10 @@ def zakat_record_create_itemized(
 def _lock_pending(record: ZakatRecord, *, by: User) -> ZakatRecord:
     """Lock the record for a change by `by`: its owner or staff, only while pending."""
     record = selectors.zakat_record_get_for(user=by, pk=record.pk, lock=True)
+    if record.payer_id != by.pk and not user_can(by, "staff.zakat_record_edit"):
+        raise NotYourRecord(
+            "Only staff holding staff.zakat_record_edit may change another's record."
+        )
     if not record.is_pending:
         raise RecordNotPending()
     return record

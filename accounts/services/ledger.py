@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
@@ -20,7 +21,8 @@ from django.utils import timezone
 
 from accounts import money
 from accounts.models import MEMO_MAX_LENGTH, LedgerAccount, LedgerEntry, LedgerTransaction, User
-from config.errors import DomainError
+from config.errors import ConflictOfInterest, DomainError, NotAllowed
+from staff.permissions import user_can
 
 logger = logging.getLogger(__name__)
 
@@ -249,6 +251,11 @@ def ledger_reverse(
             raise LedgerError("A reversal cannot itself be reversed; post a new transaction.")
         if not by_record_owner and original.kind not in DIRECTLY_REVERSIBLE_KINDS:
             raise NotReversible()
+        if not by_record_owner and by is not None:
+            if not user_can(by, "staff.ledger_reverse"):
+                raise NotAllowed("Only staff holding staff.ledger_reverse may reverse postings.")
+            if original.entries.filter(account__owner=by).exists():
+                raise ConflictOfInterest("You cannot reverse a posting on your own wallet.")
         if LedgerTransaction.objects.filter(reverses=original).exists():
             raise AlreadyReversed()
         legs = [
@@ -269,15 +276,27 @@ def ledger_reverse(
 
 
 def wallet_adjust(*, user: User, amount: Decimal, reason: str, by: User) -> LedgerTransaction:
-    """A staff correction of a wallet, with a required reason (positive credits)."""
+    """A staff correction of a wallet, with a required reason (positive credits).
+
+    At most WALLET_ADJUSTMENT_MAX either way, and never of one's own wallet
+    (403 conflict_of_interest). Staff ask for one through the four-eyes
+    mechanism (staff.services.wallet_adjustment_request), which runs this once
+    a second person approves."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the wallet is adjusted."]})
     if len(reason) > MEMO_MAX_LENGTH:
         raise ValidationError({"reason": [f"Keep the reason to {MEMO_MAX_LENGTH} characters."]})
-    amount = Decimal(amount)
-    if amount == 0 or amount != money.quantize(amount):
-        raise ValidationError({"amount": ["Enter a non-zero amount in whole cents."]})
+    limit = money.quantize(settings.WALLET_ADJUSTMENT_MAX)
+    amount = money.parse_cents(
+        amount,
+        field="amount",
+        signed=True,
+        maximum=limit,
+        message=f"Enter a non-zero amount in whole cents, at most {limit} either way.",
+    )
+    if by is not None and by.pk == user.pk:
+        raise ConflictOfInterest("You cannot adjust your own wallet.")
     # One transaction with the posting: a refused or failed adjustment leaves no
     # new, empty wallet behind.
     with transaction.atomic():
