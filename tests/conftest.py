@@ -2,12 +2,21 @@
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.helpers import build_world
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """`postgres`-marked tests prove what only PostgreSQL has (row locks under real
+    concurrency, triggers); elsewhere they skip."""
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (the PostgreSQL pass of CI runs it).")
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +44,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One `build_world()` for the whole module, built once inside a transaction that
+    is rolled back at the end; each test runs its requests in savepoints."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        yield built
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from accounts import selectors as account_selectors
 from accounts.services import ledger_verify
@@ -15,12 +14,6 @@ from tests.factories import UserFactory
 from tests.loans.factories import active_loan, pending_loan
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("Concurrency is proven on PostgreSQL (SQLite runs one writer at a time).")
 
 
 def test_twenty_concurrent_repayments_never_overpay(user):
