@@ -59,8 +59,8 @@ def test_five_megabyte_json_body_is_refused(url, body, world):
 
     response, changed = _send_refused(world, "owner", url, raw)
 
-    assert response.status_code in (400, 413)
-    assert response.json()["error"] in ("request_too_large", "validation_error")
+    assert response.status_code == 413, response.content[:300]
+    assert response.json()["error"] == "request_too_large"
     assert not changed
 
 
@@ -74,7 +74,9 @@ def test_five_megabyte_page_form_is_refused(world):
         changed = snapshot_diff(before, db_snapshot())
         transaction.set_rollback(True)
 
-    assert response.status_code in (400, 413)
+    # Django refuses the oversized form before the view sees it: the site's 400 page.
+    assert response.status_code == 400
+    assert "<title>Bad request" in response.content.decode()
     assert not changed
 
 
@@ -103,6 +105,12 @@ TEXT_FIELDS = [
      {"asset_description": "Oven", "cost_price": "800.00", "installments_count": 4},
      "asset_description", 300, (MurabahaContract, "asset_description")),
 ]  # fmt: skip
+# Calculations and lifecycle moves answer 200; everything else creates a row (201).
+ANSWERED_200 = {
+    "/api/v1/zakat/calculate",
+    "/api/v1/donations/{donation}/refund",
+    "/api/v1/qard-hasan/loans/{loan_pending}/reject",
+}
 TEXT_IDS = [f"{url.split('/api/v1/')[1]}:{name}" for url, _, _, name, _, _ in TEXT_FIELDS]
 
 
@@ -140,7 +148,7 @@ def test_text_at_the_cap_is_accepted_and_fits_the_column(url, role, base, name, 
         response = api_client_for(world, role).post(_url(world, url), body, format="json")
         transaction.set_rollback(True)
 
-    assert response.status_code in (200, 201), response.content[:300]
+    assert response.status_code == (200 if url in ANSWERED_200 else 201), response.content[:300]
     if stored:
         model, field_name = stored
         column = model._meta.get_field(field_name)
