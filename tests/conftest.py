@@ -21,8 +21,10 @@ REQUIRE_POSTGRES_TESTS = os.environ.get("REQUIRE_POSTGRES_TESTS") == "1"
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if REQUIRE_POSTGRES_TESTS and report.skipped and item.get_closest_marker("postgres"):
+    skipped = report.skipped and not hasattr(report, "wasxfail")  # an xfail is not a skip
+    if REQUIRE_POSTGRES_TESTS and skipped and item.get_closest_marker("postgres"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = str(reason).removeprefix("Skipped: ")
         report.outcome = "failed"
         report.longrepr = (
             f"REQUIRE_POSTGRES_TESTS=1 and this PostgreSQL-only test was skipped: {reason}"

@@ -1,7 +1,8 @@
 """Helpers shared by test modules: a snapshot of every application row, and a world
 with one user of each role and one of each owned thing.
 
-Fixtures built on these (`world`, `postgres`-marked skipping) are in tests/conftest.py.
+The fixtures (a module-wide `world`, the skip of `postgres`-marked tests off
+PostgreSQL) are in tests/conftest.py.
 """
 
 import hashlib
