@@ -8,7 +8,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts import services
@@ -20,12 +19,6 @@ from tests.conftest import login_tokens
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 24
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("Concurrency is proven on PostgreSQL (SQLite runs one writer at a time).")
 
 
 def test_concurrent_withdrawals_never_overdraw(user, other_user):

@@ -264,8 +264,6 @@ def test_database_refuses_editing_an_entry(user):
 
 @pytest.mark.postgres
 def test_postgres_refuses_deleting_an_entry(user):
-    if connection.vendor != "postgresql":
-        pytest.skip("The delete guard is a PostgreSQL trigger; SQLite's test flush deletes rows.")
     fund(user, "5.00")
 
     with pytest.raises(Exception, match="never changed or deleted"), transaction.atomic():
@@ -274,8 +272,6 @@ def test_postgres_refuses_deleting_an_entry(user):
 
 @pytest.mark.postgres
 def test_postgres_refuses_to_commit_an_unbalanced_transaction(user):
-    if connection.vendor != "postgresql":
-        pytest.skip("The balance trigger is PostgreSQL's deferred constraint trigger.")
     wallet = services.wallet_get_or_create(user=user)
 
     def forge_and_commit():
@@ -292,8 +288,6 @@ def test_postgres_refuses_to_commit_an_unbalanced_transaction(user):
 
 @pytest.mark.postgres
 def test_postgres_accepts_a_balanced_transaction_at_commit(user):
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only.")
     fund(user, "5.00")
 
     with connection.cursor() as cursor:

@@ -200,6 +200,22 @@ def test_a_draft_is_not_found_by_strangers_and_not_open_to_its_organizer():
     assert wallet_for(user=stranger).balance == Decimal("100.00")
 
 
+def test_donation_accepted_on_the_first_and_the_last_day():
+    # Both dates are inclusive: a campaign ending today still takes gifts today.
+    campaign = make_campaign(start_offset=0, end_offset=5)
+    first = services.donation_create(
+        donor=funded_donor(), campaign=campaign, amount=Decimal("1.00")
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(
+        start_date=timezone.localdate() - timedelta(days=10), end_date=timezone.localdate()
+    )
+    last = services.donation_create(donor=funded_donor(), campaign=campaign, amount=Decimal("2.00"))
+
+    assert (first.status, last.status) == (Donation.Status.COMPLETED, Donation.Status.COMPLETED)
+    campaign.refresh_from_db()
+    assert campaign.current_amount == Decimal("3.00")
+
+
 def test_donation_refused_after_the_end_date():
     campaign = make_campaign(start_offset=-10, end_offset=5)
     Campaign.objects.filter(pk=campaign.pk).update(

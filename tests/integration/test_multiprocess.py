@@ -96,10 +96,6 @@ def _port_open(port: int) -> bool:
 @pytest.fixture
 def cluster(tmp_path):
     """Start web (gunicorn), websocket (uvicorn) and worker processes; always stop them."""
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "The multi-process proof needs PostgreSQL (separate processes cannot share an in-memory SQLite test database)"
-        )
     redis_client = _redis_or_skip()
     redis_client.flushdb()
     mail_dir = tmp_path / "mail"

@@ -166,6 +166,24 @@ def test_repayment_is_idempotent(auth_client):
     assert loan.repaid_amount == Decimal("10.00")
 
 
+def test_one_key_on_two_loans_is_a_conflict_not_a_replay(auth_client):
+    # The path is part of the request: the same key and body sent to another loan
+    # must not answer with the first loan's receipt while repaying nothing.
+    first_loan = active_loan(auth_client.user, principal="100.00", months=2)
+    second_loan = active_loan(auth_client.user, principal="100.00", months=2)
+    body, key = {"payment_amount": "10.00"}, "repay-both"
+
+    first = auth_client.post(f"{LOANS}/{first_loan.pk}/repayment", body, HTTP_IDEMPOTENCY_KEY=key)
+    second = auth_client.post(f"{LOANS}/{second_loan.pk}/repayment", body, HTTP_IDEMPOTENCY_KEY=key)
+
+    assert first.status_code == 200, first.content
+    assert (second.status_code, second.json()["error"]) == (409, "idempotency_conflict")
+    assert "Idempotent-Replayed" not in second
+    first_loan.refresh_from_db()
+    second_loan.refresh_from_db()
+    assert (first_loan.repaid_amount, second_loan.repaid_amount) == (Decimal("10.00"), 0)
+
+
 def test_status_filter_and_bad_filter(auth_client):
     pending_loan(auth_client.user)
     active_loan(auth_client.user)

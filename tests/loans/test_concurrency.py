@@ -4,10 +4,9 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from accounts import selectors as account_selectors
-from accounts.services import ledger_verify
+from accounts.services import Leg, ledger_post, ledger_verify, wallet_get_or_create
 from loans import services
 from loans.models import Installment, Loan
 from tests.concurrency import run_together
@@ -15,12 +14,6 @@ from tests.factories import UserFactory
 from tests.loans.factories import active_loan, pending_loan
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("Concurrency is proven on PostgreSQL (SQLite runs one writer at a time).")
 
 
 def test_twenty_concurrent_repayments_never_overpay(user):
@@ -48,9 +41,14 @@ def test_twenty_concurrent_repayments_never_overpay(user):
 
 def test_concurrent_wallet_shortage_never_goes_negative(user, other_user):
     loan = active_loan(user, principal="100.00", months=4)
-    # A second, unrelated loan keeps the receivable bigger than the wallet can pay.
-    big = active_loan(other_user, principal="500.00", months=5)
-    assert big.status == "active"
+    ledger_post(  # the borrower spends most of the disbursement elsewhere first
+        kind="donation",
+        legs=[
+            Leg(wallet_get_or_create(user=user), Decimal("-60.00")),
+            Leg(wallet_get_or_create(user=other_user), Decimal("60.00")),
+        ],
+        reference="spent",
+    )
 
     results = run_together(
         24,
@@ -59,10 +57,13 @@ def test_concurrent_wallet_shortage_never_goes_negative(user, other_user):
         ),
     )
 
-    assert Counter(type(r).__name__ for r in results) == {"Loan": 14, "Overpayment": 10}
+    # 40.00 in the wallet pays five times 7.00; 65.00 is still owed, so every
+    # refusal is the short wallet, never an overpayment.
+    assert Counter(type(r).__name__ for r in results) == {"Loan": 5, "InsufficientFunds": 19}
     loan.refresh_from_db()
-    assert loan.repaid_amount == Decimal("98.00")
-    assert account_selectors.wallet_balance(user=user) == Decimal("2.00")
+    assert loan.repaid_amount == Decimal("35.00")
+    assert loan.remaining_balance == Decimal("65.00")
+    assert account_selectors.wallet_for(user=user).balance == Decimal("5.00")
     assert ledger_verify().problems == []
 
 

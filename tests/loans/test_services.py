@@ -166,6 +166,26 @@ def test_external_cash_by_staff_only(user, staff_user):
     assert ledger_verify().problems == []
 
 
+def test_staff_may_not_record_cash_on_their_own_loan_or_contract(staff_user):
+    # Cash "received" is money no wallet paid: the borrower may never vouch for it,
+    # even a borrower who is staff.
+    loan = active_loan(staff_user, principal="100.00", months=2)
+    contract = active_contract(staff_user)
+    with pytest.raises(services.ExternalSourceNotAllowed):
+        services.loan_repay(loan=loan, amount=Decimal("10.00"), by=staff_user, source="external")
+    with pytest.raises(services.ExternalSourceNotAllowed):
+        services.murabaha_pay(
+            contract=contract, amount=Decimal("10.00"), by=staff_user, source="external"
+        )
+
+    loan.refresh_from_db()
+    contract.refresh_from_db()
+    assert (loan.repaid_amount, contract.paid_amount) == (0, 0)
+    assert balance(f"loan:{loan.pk}") == Decimal("-100.00")
+    services.loan_repay(loan=loan, amount=Decimal("10.00"), by=staff_user)  # from the wallet
+    assert balance(f"loan:{loan.pk}") == Decimal("-90.00")
+
+
 def test_mark_defaulted_writes_off_the_remainder(user, staff_user):
     loan = active_loan(user, principal="100.00", months=2, staff=staff_user)
     services.loan_repay(loan=loan, amount=Decimal("30.00"), by=user)

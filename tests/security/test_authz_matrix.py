@@ -6,167 +6,25 @@ matrix fails when the URLconf has a route the table does not list, and every wri
 that is refused leaves every row of every app table exactly as it was.
 """
 
-import hashlib
-from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import Decimal
+from dataclasses import dataclass
 
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.db import transaction
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
-from rest_framework.test import APIClient
 
-from campaigns import services as campaign_services
-from loans import services as loan_services
-from staff import services as staff_services
-from tests.factories import UserFactory, fund_wallet
-from tests.staff.factories import staff_with
-from zakat import services as zakat_services
-from zakat.models import MetalPrice
+from tests.helpers import (
+    CAMPAIGN_BODY,
+    RECORD_BODY,
+    World,
+    api_client_for,
+    db_snapshot,
+    page_client_for,
+    snapshot_diff,
+)
 
 ROLES = ("anon", "owner", "other", "staff", "superuser")
 REFUSED = {400, 401, 403, 404, 405}
-APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff")
-# Rows that change on every request whatever the outcome, or are caches of nothing
-# the user owns: not part of "the database did not change".
-SNAPSHOT_EXCLUDED = {"config.idempotencyrecord"}
-
-
-# --- The world ----------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    users: dict
-    objects: dict = field(default_factory=dict)
-
-    def pk(self, name: str) -> str:
-        return str(self.objects[name].pk)
-
-
-def build_world() -> World:
-    """Users of each role and one of each owned thing, owned by "owner"."""
-    users = {
-        "owner": UserFactory(),
-        "other": UserFactory(),
-        "staff": UserFactory(is_staff=True),
-        "superuser": UserFactory(is_staff=True, is_superuser=True),
-    }
-    for user in users.values():
-        fund_wallet(user, "5000.00")
-    owner, staff = users["owner"], users["staff"]
-    world = World(users=users)
-    o = world.objects
-    MetalPrice.objects.create(
-        currency="USD",
-        gold_price_per_gram=Decimal("95.00"),
-        silver_price_per_gram=Decimal("1.10"),
-        as_of=timezone.now(),
-        source=MetalPrice.Source.MANUAL,
-    )
-    o["record"] = zakat_services.zakat_record_create(
-        payer=owner, payer_id="owner-0001", wealth_amount=Decimal("10000.00"),
-        nisab_threshold=Decimal("5000.00"),
-    )  # fmt: skip
-    paid = zakat_services.zakat_record_create(
-        payer=owner, payer_id="owner-0002", wealth_amount=Decimal("8000.00"),
-        nisab_threshold=Decimal("5000.00"),
-    )  # fmt: skip
-    o["zakat_payment"] = zakat_services.zakat_payment_create(record=paid, payer=owner)
-    today = timezone.localdate()
-    dates = {"start_date": today - timedelta(days=1), "end_date": today + timedelta(days=30)}
-    o["draft"] = campaign_services.campaign_create(
-        organizer=owner, name="Owner's draft", description="Draft.",
-        target_amount=Decimal("1000.00"), **dates,
-    )  # fmt: skip
-    active = campaign_services.campaign_create(
-        organizer=owner, name="Owner's campaign", description="Live.",
-        target_amount=Decimal("1000.00"), **dates,
-    )  # fmt: skip
-    o["active"] = campaign_services.campaign_activate(campaign=active, by=staff)
-    o["donation"] = campaign_services.donation_create(
-        donor=owner, campaign=o["active"], amount=Decimal("25.00")
-    )
-    o["loan_pending"] = loan_services.loan_apply(
-        borrower=owner, principal_amount=Decimal("1200.00"), purpose="Tools", repayment_months=12
-    )
-    approved = loan_services.loan_apply(
-        borrower=owner, principal_amount=Decimal("600.00"), purpose="Stock", repayment_months=6
-    )
-    o["loan_approved"] = loan_services.loan_approve(loan=approved, by=staff)
-    active_loan = loan_services.loan_apply(
-        borrower=owner, principal_amount=Decimal("1200.00"), purpose="Van", repayment_months=12
-    )
-    loan_services.loan_approve(loan=active_loan, by=staff)
-    o["loan_active"] = loan_services.loan_disburse(loan=active_loan, by=staff)
-
-    def contract():
-        return loan_services.murabaha_request(
-            customer=owner, asset_description="Delivery bicycle", cost_price=Decimal("1000.00"),
-            installments_count=4, down_payment=Decimal("100.00"),
-        )  # fmt: skip
-
-    o["contract_requested"] = contract()
-    o["contract_acquired"] = loan_services.murabaha_acquire(contract=contract(), by=staff)
-    offered = loan_services.murabaha_acquire(contract=contract(), by=staff)
-    o["contract_offered"] = loan_services.murabaha_offer(
-        contract=offered, markup_amount=Decimal("200.00"), by=staff
-    )
-    active_contract = loan_services.murabaha_acquire(contract=contract(), by=staff)
-    loan_services.murabaha_offer(
-        contract=active_contract, markup_amount=Decimal("200.00"), by=staff
-    )
-    o["contract_active"] = loan_services.murabaha_accept(contract=active_contract, by=owner)
-    # Staff work: someone to give roles to, and a pending request made by a finance
-    # person who is none of the matrix's roles (so the superuser is a second person).
-    o["person"], o["wallet_owner"] = UserFactory(), owner
-    o["approval"] = staff_services.wallet_adjustment_request(
-        user=owner, amount=Decimal("10.00"), reason="Goodwill", by=staff_with("finance")
-    ).approval
-    return world
-
-
-def api_client_for(world: World, role: str) -> APIClient:
-    client = APIClient()
-    if role != "anon":
-        client.force_authenticate(world.users[role])
-    return client
-
-
-def page_client_for(world: World, role: str) -> Client:
-    client = Client()
-    if role != "anon":
-        client.force_login(world.users[role])
-    return client
-
-
-# --- Snapshot of every app row --------------------------------------------------------
-
-
-def app_models():
-    for label in APP_LABELS:
-        yield from apps.get_app_config(label).get_models()
-
-
-def db_snapshot() -> dict[str, tuple[int, str]]:
-    """Row count and a hash of every row of every app table (and config's)."""
-    models = [*app_models(), *apps.get_app_config("config").get_models()]
-    snap = {}
-    for model in models:
-        if model._meta.label_lower in SNAPSHOT_EXCLUDED or not model._meta.managed:
-            continue  # unmanaged: no table (staff.StaffAction anchors permissions)
-        rows = list(model._base_manager.order_by("pk").values_list())
-        digest = hashlib.sha256(repr(rows).encode()).hexdigest()
-        snap[model._meta.label_lower] = (len(rows), digest)
-    return snap
-
-
-def snapshot_diff(before: dict, after: dict) -> list[str]:
-    return [name for name in before if before[name] != after.get(name)]
 
 
 # --- The table ------------------------------------------------------------------------
@@ -219,14 +77,6 @@ C_OFF, C_ACT = (("pk", "contract_offered"),), (("pk", "contract_active"),)
 ACTIVE, DRAFT = (("pk", "active"),), (("pk", "draft"),)
 DONATION = (("pk", "donation"),)
 APPROVAL, PERSON = (("pk", "approval"),), (("pk", "person"),)
-RECORD_BODY = {"payer_id": "payer-9999", "wealth_amount": "20000.00", "nisab_threshold": "5000.00"}
-CAMPAIGN_BODY = {
-    "name": "A new campaign",
-    "description": "Why.",
-    "target_amount": "500.00",
-    "start_date": "2030-01-01",
-    "end_date": "2030-02-01",
-}
 
 API_TABLE = [
     Row("GET", V1 + "health", PUBLIC),
@@ -463,16 +313,6 @@ def _resolve_body(body, world: World):
     return {
         k: world.pk(v) if isinstance(v, str) and v in world.objects else v for k, v in body.items()
     }
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """One world for the whole module, built once inside a transaction that is rolled
-    back at the end; every test (and every role inside it) runs in a savepoint."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        built = build_world()
-        yield built
-        transaction.set_rollback(True)
 
 
 def check_row(row: Row, world: World, *, api: bool) -> None:

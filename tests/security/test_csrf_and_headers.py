@@ -15,23 +15,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.conftest import login_tokens
-from tests.security.test_authz_matrix import (
-    PAGE_TABLE,
-    World,
-    build_world,
-    db_snapshot,
-    snapshot_diff,
-)
+from tests.helpers import World, db_snapshot, snapshot_diff
+from tests.security.test_authz_matrix import PAGE_TABLE
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        built = build_world()
-        yield built
-        transaction.set_rollback(True)
 
 
 def _resolve(value, world: World):

@@ -15,12 +15,10 @@ hold one), so a crash after that may leave the pending TopUp, and a gateway
 that fails leaves it marked failed. Either way no money moves.
 """
 
-import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.db import connection, transaction
 from django.test import override_settings
@@ -32,6 +30,7 @@ from campaigns import services as campaigns
 from loans import services as loans
 from tests.campaigns.factories import make_campaign
 from tests.factories import UserFactory, fund_wallet
+from tests.helpers import db_digest, db_rows, describe_changes
 from tests.loans.factories import (
     active_contract,
     active_loan,
@@ -43,38 +42,12 @@ from zakat import services as zakat
 
 pytestmark = pytest.mark.django_db
 
-MONEY_APPS = ("accounts", "zakat", "campaigns", "loans")
 WRITES = ("INSERT", "UPDATE", "DELETE")
 D = Decimal
 
 
 class Fault(Exception):
     """The injected crash."""
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every model of the money apps, in primary-key order."""
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values_list())
-        for label in MONEY_APPS
-        for model in apps.get_app_config(label).get_models()
-    }
-
-
-def digest(snap: dict[str, list[tuple]]) -> dict[str, tuple[int, str]]:
-    return {
-        label: (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-        for label, rows in snap.items()
-    }
-
-
-def changes(before: dict, after: dict) -> str:
-    lines = []
-    for label in before:
-        old, new = set(map(repr, before[label])), set(map(repr, after[label]))
-        lines += [f"  {label} -{row}" for row in old - new]
-        lines += [f"  {label} +{row}" for row in new - old]
-    return "\n".join(lines)
 
 
 class CrashAfterWrite:
@@ -262,7 +235,7 @@ def test_a_crash_after_any_write_leaves_nothing_partial(
     for n in range(1, counter.writes + 1):
         with transaction.atomic():
             call = prepare()
-            before = snapshot()
+            before = db_rows()
             with (
                 django_capture_on_commit_callbacks(execute=True) as callbacks,
                 pytest.raises(Fault),
@@ -274,12 +247,12 @@ def test_a_crash_after_any_write_leaves_nothing_partial(
                 # service; without our test transaction it would have been committed
                 # at once (autocommit), so look at the rows as they are.
                 transaction.set_rollback(False)
-            after = snapshot()
+            after = db_rows()
             designed = DESIGNED_LEFTOVERS.get(scenario)
             if designed is None or not designed(before, after):
-                assert digest(after) == digest(before), (
+                assert db_digest(after) == db_digest(before), (
                     f"{scenario}: a crash after write {n} of {counter.writes} left:\n"
-                    + changes(before, after)
+                    + describe_changes(before, after)
                 )
             assert callbacks == [], f"{scenario}: on_commit callbacks survived write {n}"
             transaction.set_rollback(True)
@@ -294,16 +267,16 @@ def test_a_failing_gateway_leaves_only_a_failed_top_up(monkeypatch):
         raise ConnectionError("provider unreachable")
 
     monkeypatch.setattr(payments.SandboxGateway, "start", broken)
-    before = snapshot()
+    before = db_rows()
 
     with pytest.raises(accounts.PaymentUnavailable):
         accounts.top_up_create(user=user, amount=D("50.00"))
 
-    after = snapshot()
+    after = db_rows()
     label = TopUp._meta.label
     assert {k: v for k, v in after.items() if k != label} == {
         k: v for k, v in before.items() if k != label
-    }, changes(before, after)
+    }, describe_changes(before, after)
     top_up = TopUp.objects.exclude(pk__in=[row[0] for row in before[label]]).get()
     assert top_up.status == TopUp.Status.FAILED
     assert top_up.completed_at is not None

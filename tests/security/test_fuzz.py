@@ -37,15 +37,11 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 OTHER_EXAMPLES = max(10, EXAMPLES // 10)
 
 
-@pytest.fixture(autouse=True)
-def _fuzz_where_it_counts(request):
-    """`make test` fuzzes on PostgreSQL (the production database, as CI runs it);
-    on SQLite only when asked for with FUZZ_EXAMPLES (`make fuzz`)."""
-    from django.db import connection
-
-    fuzzing = request.node.name.startswith("test_fuzz_")
-    if fuzzing and connection.vendor != "postgresql" and "FUZZ_EXAMPLES" not in os.environ:
-        pytest.skip("Fuzzing runs on PostgreSQL in CI; `make fuzz` runs it on any database.")
+def on_the_postgres_pass(test):
+    """`make test` fuzzes on PostgreSQL, the production database, as CI's PostgreSQL
+    pass (where a skipped `postgres` test fails the run); `make fuzz` (FUZZ_EXAMPLES
+    set) runs it on any database."""
+    return test if "FUZZ_EXAMPLES" in os.environ else pytest.mark.postgres(test)
 
 
 app = get_wsgi_application()
@@ -202,18 +198,21 @@ def _run(case, world, identity: str | None) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)
 
 
+@on_the_postgres_pass
 @schema.parametrize()
 @settings(max_examples=OTHER_EXAMPLES, **HYPOTHESIS)
 def test_fuzz_anonymous(case, world):
     _run(case, world, None)
 
 
+@on_the_postgres_pass
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, **HYPOTHESIS)
 def test_fuzz_user_a(case, world):
     _run(case, world, "a")
 
 
+@on_the_postgres_pass
 @schema.parametrize()
 @settings(max_examples=OTHER_EXAMPLES, **HYPOTHESIS)
 def test_fuzz_user_b(case, world):

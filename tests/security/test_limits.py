@@ -6,42 +6,28 @@ import json
 import pytest
 from django.db import models, transaction
 from django.test import Client
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from campaigns.models import Campaign, Donation
 from loans.models import Loan, MurabahaContract
-from tests.security.test_authz_matrix import (
+from tests.helpers import (
     CAMPAIGN_BODY,
     RECORD_BODY,
     World,
-    build_world,
+    api_client_for,
     db_snapshot,
     snapshot_diff,
 )
 from zakat.models import ZakatRecord
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        built = build_world()
-        yield built
-        transaction.set_rollback(True)
-
-
-def _api(world: World, role: str) -> APIClient:
-    client = APIClient()
-    if role != "anon":
-        client.force_authenticate(world.users[role])
-    return client
-
-
 def _send_refused(world: World, role: str, url: str, raw: bytes | str, method: str = "post"):
     """Send a raw JSON body in a savepoint; return the response and what changed."""
     with transaction.atomic():
         before = db_snapshot()
-        response = getattr(_api(world, role), method)(url, raw, content_type="application/json")
+        response = getattr(api_client_for(world, role), method)(
+            url, raw, content_type="application/json"
+        )
         changed = snapshot_diff(before, db_snapshot())
         transaction.set_rollback(True)
     return response, changed
@@ -73,8 +59,8 @@ def test_five_megabyte_json_body_is_refused(url, body, world):
 
     response, changed = _send_refused(world, "owner", url, raw)
 
-    assert response.status_code in (400, 413)
-    assert response.json()["error"] in ("request_too_large", "validation_error")
+    assert response.status_code == 413, response.content[:300]
+    assert response.json()["error"] == "request_too_large"
     assert not changed
 
 
@@ -88,7 +74,9 @@ def test_five_megabyte_page_form_is_refused(world):
         changed = snapshot_diff(before, db_snapshot())
         transaction.set_rollback(True)
 
-    assert response.status_code in (400, 413)
+    # Django refuses the oversized form before the view sees it: the site's 400 page.
+    assert response.status_code == 400
+    assert "<title>Bad request" in response.content.decode()
     assert not changed
 
 
@@ -117,6 +105,12 @@ TEXT_FIELDS = [
      {"asset_description": "Oven", "cost_price": "800.00", "installments_count": 4},
      "asset_description", 300, (MurabahaContract, "asset_description")),
 ]  # fmt: skip
+# Calculations and lifecycle moves answer 200; everything else creates a row (201).
+ANSWERED_200 = {
+    "/api/v1/zakat/calculate",
+    "/api/v1/donations/{donation}/refund",
+    "/api/v1/qard-hasan/loans/{loan_pending}/reject",
+}
 TEXT_IDS = [f"{url.split('/api/v1/')[1]}:{name}" for url, _, _, name, _, _ in TEXT_FIELDS]
 
 
@@ -151,10 +145,10 @@ def test_text_one_over_the_cap_is_400_naming_the_field(url, role, base, name, ca
 def test_text_at_the_cap_is_accepted_and_fits_the_column(url, role, base, name, cap, stored, world):
     body = _body(world, base, **{name: _value(name, cap)})
     with transaction.atomic():
-        response = _api(world, role).post(_url(world, url), body, format="json")
+        response = api_client_for(world, role).post(_url(world, url), body, format="json")
         transaction.set_rollback(True)
 
-    assert response.status_code in (200, 201), response.content[:300]
+    assert response.status_code == (200 if url in ANSWERED_200 else 201), response.content[:300]
     if stored:
         model, field_name = stored
         column = model._meta.get_field(field_name)

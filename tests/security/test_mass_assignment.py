@@ -21,13 +21,12 @@ from accounts.models import TopUp, User
 from campaigns.models import Campaign, Donation
 from loans.models import Loan, MurabahaContract
 from staff.models import Approval
-from tests.security.test_authz_matrix import (
+from tests.helpers import (
     APP_LABELS,
     CAMPAIGN_BODY,
     RECORD_BODY,
     World,
     api_client_for,
-    build_world,
     page_client_for,
 )
 from zakat.models import MetalPrice, ZakatPayment, ZakatRecord
@@ -222,14 +221,6 @@ WRITES = [
     Write("POST", "loans:murabaha_cancel", "owner", {}, 302, MurabahaContract,
           "contract_requested", C_REQ, page=True, legit={"status": "cancelled"}),
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        built = build_world()
-        yield built
-        transaction.set_rollback(True)
 
 
 def _resolve(value, world: World):

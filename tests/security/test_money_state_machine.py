@@ -21,7 +21,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -48,12 +47,12 @@ from config.errors import DomainError
 from loans import services as loans
 from loans.models import Installment, Loan, MurabahaContract, Payment
 from tests.factories import UserFactory
+from tests.helpers import db_rows, describe_changes
 from zakat import services as zakat
 from zakat.models import ReceiptCounter, ZakatPayment, ZakatRecord
 
 EXAMPLES = int(os.environ.get("MONEY_EXAMPLES") or 12)
 STEPS = int(os.environ.get("MONEY_STEPS") or 50)
-MONEY_APPS = ("accounts", "zakat", "campaigns", "loans")
 DEFERRED_GATEWAY = "tests.accounts.gateways.DeferredGateway"
 ZERO = Decimal("0.00")
 
@@ -83,24 +82,6 @@ MUST_SUCCEED = {
 }
 # What the machine did over the run: name -> Counter({"ok": n, "refused": m}).
 TALLY: dict[str, Counter] = {}
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every model of the money apps, in primary-key order."""
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values_list())
-        for label in MONEY_APPS
-        for model in apps.get_app_config(label).get_models()
-    }
-
-
-def describe_changes(before: dict, after: dict) -> str:
-    lines = []
-    for label in before:
-        old, new = set(before[label]), set(after[label])
-        lines += [f"{label} -{row}" for row in old - new]
-        lines += [f"{label} +{row}" for row in new - old]
-    return "\n".join(lines)
 
 
 def cents_of(value) -> Decimal:
@@ -148,7 +129,7 @@ class MoneyMachine(RuleBasedStateMachine):
     def attempt(self, name: str, service, /, **kwargs):
         """Call `service`; a refusal is fine but must leave no row changed."""
         tally = TALLY.setdefault(name, Counter())
-        before = snapshot()
+        before = db_rows()
         try:
             result = service(**kwargs)
         except (DomainError, ValidationError) as exc:
@@ -156,7 +137,7 @@ class MoneyMachine(RuleBasedStateMachine):
         else:
             tally["ok"] += 1
             return result
-        after = snapshot()
+        after = db_rows()
         assert after == before, (
             f"{name} was refused ({refusal!r}) but changed rows:\n"
             + describe_changes(before, after)
@@ -766,12 +747,12 @@ def test_ledger_reverse_refuses_a_transaction_that_belongs_to_a_record():
     )
     campaigns.campaign_activate(campaign=campaign, by=staff)
     donation = campaigns.donation_create(donor=donor, campaign=campaign, amount=Decimal("40.00"))
-    before = snapshot()
+    before = db_rows()
 
     with pytest.raises(accounts.NotReversible):
         accounts.ledger_reverse(original=donation.ledger_transaction, reason="oops", by=staff)
 
-    assert snapshot() == before
+    assert db_rows() == before
     refunded = campaigns.donation_refund(donation=donation, by=staff)  # the way to undo it
     assert refunded.campaign.current_amount == 0
 

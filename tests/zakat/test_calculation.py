@@ -108,17 +108,26 @@ def test_wealth_never_goes_below_zero():
 
 
 def test_zakat_is_rounded_once_from_exact_lines():
-    # 0.333 g x 95.00 = 31.635 and 0.333 g x 1.10 = 0.3663; exact total 31.6013 x 2.5% =
-    # 0.7900325 -> 0.79. Rounding each line first would give 31.64 + 0.37 -> 0.80.
+    # 0.003 g x 95.00 = 0.285 and 0.281 g x 1.10 = 0.3091: exact total 1000.5941,
+    # x 2.5% = 25.0148525 -> 25.01. Rounding each line to cents first gives
+    # 1000.00 + 0.29 + 0.31 = 1000.60 -> 25.015 -> 25.02, and rounding each line's
+    # zakat gives 25.00 + 0.01 + 0.01 = 25.02: only rounding once gives 25.01.
     result = calculation.calculate_itemized(
-        assets=Assets(gold_grams=Decimal("0.333"), silver_grams=Decimal("0.333")),
+        assets=Assets(
+            cash=Decimal("1000.00"), gold_grams=Decimal("0.003"), silver_grams=Decimal("0.281")
+        ),
         liabilities=Liabilities(),
         nisab_standard="silver",
         gold_price_per_gram=Decimal("95.00"),
-        silver_price_per_gram=Decimal("0.01"),
+        silver_price_per_gram=Decimal("1.10"),
     )
-    assert result.zakatable_wealth == Decimal("31.63833")
-    assert result.zakat_amount == Decimal("0.79")
+    assert [line.amount for line in result.breakdown[:3]] == [
+        Decimal("1000.00"),
+        Decimal("0.285"),
+        Decimal("0.3091"),
+    ]
+    assert result.zakatable_wealth == Decimal("1000.5941")
+    assert result.zakat_amount == Decimal("25.01")
 
 
 def test_hawl_is_354_days_and_ounces_convert():

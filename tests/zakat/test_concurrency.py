@@ -4,7 +4,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from accounts import services as accounts_services
 from tests.concurrency import run_together
@@ -16,12 +15,6 @@ from zakat.models import ZakatPayment, ZakatRecord
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 12
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("Concurrency is proven on PostgreSQL (SQLite runs one writer at a time).")
 
 
 def test_a_record_is_paid_at_most_once(user):

@@ -179,19 +179,34 @@ def test_malformed_feed_never_replaces_good_prices(server, body, caplog):
     assert "keeping the current prices" in caplog.text
 
 
-def test_unreachable_feed_is_logged(settings, monkeypatch):
+def test_unreachable_feed_is_logged(settings, monkeypatch, caplog):
+    kept = MetalPriceFactory()
     monkeypatch.setattr(feed, "BACKOFF_FACTOR", 0.01)
     probe = FeedServer()
     url = probe.url
     probe.close()  # nothing listens on that port any more
     settings.METAL_PRICES_URL = url
-    assert services.metal_prices_refresh() is None
+
+    with caplog.at_level(logging.WARNING, logger="zakat.services"):
+        assert services.metal_prices_refresh() is None
+
+    assert list(MetalPrice.objects.all()) == [kept]
+    [record] = [r for r in caplog.records if r.name == "zakat.services"]
+    assert record.levelno == logging.WARNING
+    assert "keeping the current prices: fetch failed: ConnectionError" in record.getMessage()
 
 
-def test_no_url_configured_does_nothing(settings):
+def test_no_url_configured_does_nothing_and_says_so(settings, caplog):
+    kept = MetalPriceFactory()
     settings.METAL_PRICES_URL = ""
-    assert services.metal_prices_refresh() is None
-    assert tasks.refresh_metal_prices.call() is None
+
+    with caplog.at_level(logging.INFO, logger="zakat.services"):
+        assert services.metal_prices_refresh() is None
+        assert tasks.refresh_metal_prices.call() is None
+
+    assert list(MetalPrice.objects.all()) == [kept]
+    messages = [r.getMessage() for r in caplog.records if r.name == "zakat.services"]
+    assert messages == ["METAL_PRICES_URL is not set; metal prices are entered by staff."] * 2
 
 
 def test_task_and_command(server):
