@@ -43,7 +43,10 @@ def S(anon, owner, other, staff, superuser=None) -> dict[str, int]:
 PUBLIC = S(200, 200, 200, 200)
 USER_READ = S(401, 200, 200, 200)
 OWNED_READ = S(401, 200, 403, 200)
-STAFF_WRITE = S(401, 403, 403, 200)
+# The matrix's "staff" is `is_staff` with no role: it may read what staff read, and
+# every staff write refuses it (403); the superuser holds every permission.
+STAFF_WRITE = S(401, 403, 403, 403, 200)
+OWNED_WRITE = S(401, 200, 403, 403, 200)
 # Staff work by permission (staff/roles.py): is_staff alone is refused.
 BY_PERMISSION = S(401, 403, 403, 403, 200)
 BY_PERMISSION_ACCEPTED = S(401, 403, 403, 403, 202)
@@ -95,15 +98,15 @@ API_TABLE = [
     Row("POST", V1 + "zakat-calculate", S(401, 200, 200, 200), body=RECORD_BODY),
     Row("POST", "api:v2:zakat-calculate", S(401, 200, 200, 200), body={"assets": {"cash": "9000.00"}}),
     Row("GET", V1 + "zakat-metal-prices", PUBLIC),
-    Row("POST", V1 + "zakat-metal-prices", S(401, 403, 403, 201),
+    Row("POST", V1 + "zakat-metal-prices", S(401, 403, 403, 403, 201),
         body={"gold_price_per_gram": "96.00", "silver_price_per_gram": "1.20"}),
     Row("GET", V1 + "zakat-nisab", PUBLIC),
     Row("GET", V1 + "zakat-records", USER_READ),
     Row("POST", V1 + "zakat-records", S(401, 201, 201, 201), body=RECORD_BODY),
     Row("GET", V1 + "zakat-record", OWNED_READ, RECORD),
-    Row("PUT", V1 + "zakat-record", OWNED_READ, RECORD, body=RECORD_BODY),
-    Row("PATCH", V1 + "zakat-record", OWNED_READ, RECORD, body={"wealth_amount": "12000.00"}),
-    Row("DELETE", V1 + "zakat-record", S(401, 204, 403, 204), RECORD),
+    Row("PUT", V1 + "zakat-record", OWNED_WRITE, RECORD, body=RECORD_BODY),
+    Row("PATCH", V1 + "zakat-record", OWNED_WRITE, RECORD, body={"wealth_amount": "12000.00"}),
+    Row("DELETE", V1 + "zakat-record", S(401, 204, 403, 403, 204), RECORD),
     Row("GET", V1 + "zakat-my-records", USER_READ),
     # Paying is the payer's own act: staff may read a record, not pay it from their wallet.
     Row("POST", V1 + "zakat-payments", S(401, 201, 403, 403), body={"record_id": "record"}),
@@ -112,10 +115,10 @@ API_TABLE = [
     Row("POST", V1 + "campaigns", S(401, 201, 201, 201), body=CAMPAIGN_BODY),
     Row("GET", V1 + "campaign", PUBLIC, ACTIVE),
     Row("GET", V1 + "campaign", S(404, 200, 404, 200), DRAFT, variant="draft"),
-    Row("PATCH", V1 + "campaign", S(401, 200, 404, 200), DRAFT, body={"name": "Renamed draft"}, variant="draft"),
-    Row("PATCH", V1 + "campaign", S(401, 400, 403, 200), ACTIVE, body={"name": "Renamed live"}),
-    Row("DELETE", V1 + "campaign", S(401, 204, 404, 204), DRAFT, variant="draft"),
-    Row("DELETE", V1 + "campaign", S(401, 400, 403, 400), ACTIVE),
+    Row("PATCH", V1 + "campaign", S(401, 200, 404, 403, 200), DRAFT, body={"name": "Renamed draft"}, variant="draft"),
+    Row("PATCH", V1 + "campaign", S(401, 400, 403, 403, 200), ACTIVE, body={"name": "Renamed live"}),
+    Row("DELETE", V1 + "campaign", S(401, 204, 404, 403, 204), DRAFT, variant="draft"),
+    Row("DELETE", V1 + "campaign", S(401, 400, 403, 403, 400), ACTIVE),
     Row("POST", V1 + "campaign-activate", STAFF_WRITE, DRAFT),
     Row("POST", V1 + "campaign-complete", STAFF_WRITE, ACTIVE),
     Row("POST", V1 + "campaign-cancel", STAFF_WRITE, ACTIVE),
@@ -136,7 +139,7 @@ API_TABLE = [
     Row("POST", V1 + "loan-disburse", STAFF_WRITE, LOAN_A),
     Row("POST", V1 + "loan-mark-defaulted", STAFF_WRITE, LOAN_ACT),
     Row("GET", V1 + "loan-schedule", OWNED_READ, LOAN_ACT),
-    Row("POST", V1 + "loan-repayment", OWNED_READ, LOAN_ACT, body={"payment_amount": "10.00"}),
+    Row("POST", V1 + "loan-repayment", OWNED_WRITE, LOAN_ACT, body={"payment_amount": "10.00"}),
     # murabaha
     Row("GET", V1 + "murabaha-list", USER_READ),
     Row("POST", V1 + "murabaha-list", S(401, 201, 201, 201),
@@ -146,9 +149,9 @@ API_TABLE = [
     Row("POST", V1 + "murabaha-offer", STAFF_WRITE, C_ACQ, body={"markup_amount": "50.00"}),
     # Accepting binds the customer to the sale: only the customer may.
     Row("POST", V1 + "murabaha-accept", S(401, 200, 403, 403), C_OFF),
-    Row("POST", V1 + "murabaha-cancel", OWNED_READ, C_REQ),
+    Row("POST", V1 + "murabaha-cancel", OWNED_WRITE, C_REQ),
     Row("GET", V1 + "murabaha-schedule", OWNED_READ, C_ACT),
-    Row("POST", V1 + "murabaha-payments", OWNED_READ, C_ACT, body={"amount": "10.00"}),
+    Row("POST", V1 + "murabaha-payments", OWNED_WRITE, C_ACT, body={"amount": "10.00"}),
     # staff: roles, approvals, audit
     Row("GET", V1 + "roles", BY_PERMISSION),
     Row("PUT", V1 + "user-roles", BY_PERMISSION, PERSON, body={"roles": ["auditor"]}),
@@ -209,12 +212,12 @@ PAGE_TABLE = [
     Row("POST", "loans:apply", S(LOGIN, 302, 302, 302),
         body={"principal_amount": "500.00", "purpose": "Seeds", "repayment_months": "6"}),
     Row("GET", "loans:loan", PAGE_OWNED, LOAN_ACT),
-    Row("POST", "loans:loan", S(LOGIN, 302, 403, 302), LOAN_ACT, body={"amount": "10.00"}),
+    Row("POST", "loans:loan", S(LOGIN, 302, 403, 200, 302), LOAN_ACT, body={"amount": "10.00"}),
     Row("GET", "loans:murabaha_new", PAGE_USER),
     Row("POST", "loans:murabaha_new", S(LOGIN, 302, 302, 302),
         body={"asset_description": "Oven", "cost_price": "800.00", "down_payment": "0", "installments_count": "4"}),
     Row("GET", "loans:murabaha", PAGE_OWNED, C_ACT),
-    Row("POST", "loans:murabaha", S(LOGIN, 302, 403, 302), C_ACT, body={"amount": "10.00"}),
+    Row("POST", "loans:murabaha", S(LOGIN, 302, 403, 200, 302), C_ACT, body={"amount": "10.00"}),
     Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 302), C_OFF),
     Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 302), C_REQ),
     Row("GET", "admin:index", S(LOGIN, LOGIN, LOGIN, 200, 200)),
