@@ -41,8 +41,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config import processes
+
 PY = sys.executable
-BIN = Path(PY).parent
 TMP = Path(tempfile.gettempdir()) / "ose-bench"
 REDIS_DB = 12
 SECRET = "bench-only-secret-key-not-for-production-6b1d2c3e4f5a6b7c8d9e0f1a2b3c"
@@ -167,36 +170,11 @@ def wait_port(port: int, seconds: float = 40) -> None:
 
 
 def gunicorn_cmd(port: int) -> list[str]:
-    return [
-        PY,
-        "-m",
-        "gunicorn",
-        "-c",
-        "config/gunicorn.py",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "config.wsgi",
-    ]
+    return processes.web(bind=f"127.0.0.1:{port}", python=PY)
 
 
 def uvicorn_cmd(port: int, workers: int = 1) -> list[str]:
-    return [
-        PY,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        "--ws",
-        "websockets-sansio",
-        "--workers",
-        str(workers),
-    ]
+    return processes.ws(host="127.0.0.1", port=port, workers=workers, python=PY)
 
 
 # --- load ---------------------------------------------------------------------------------
@@ -575,9 +553,7 @@ def main() -> int:
     try:
         cluster.start("web (gunicorn)", gunicorn_cmd(http), web_env)
         cluster.start("ws (uvicorn)", uvicorn_cmd(ws), ws_env)
-        cluster.start(
-            "worker (db_worker)", [PY, "manage.py", "db_worker", "--interval", "0.5"], worker_env
-        )
+        cluster.start("worker (db_worker)", processes.worker(interval=0.5, python=PY), worker_env)
         wait_http(f"http://127.0.0.1:{http}/api/v1/health")
         wait_port(ws)
         cluster.watch(dsn + f" dbname={dbname}", dbname)
