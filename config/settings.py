@@ -114,7 +114,7 @@ else:
     #   per task worker, up to the maximum under uvicorn (one thread per request).
     # - DB_POOL_MAX_SIZE=0: no pool; CONN_MAX_AGE then keeps one connection per
     #   thread (default 0: a new one per request, as in development and the tests'
-    #   concurrency checks).
+    #   concurrency checks; `check --deploy` warns about it, config.W001).
     DB_POOL_DEFAULT_MAX_SIZE = 4
     DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=0 if DEBUG else DB_POOL_DEFAULT_MAX_SIZE)
     if DB_POOL_MAX_SIZE > 0:

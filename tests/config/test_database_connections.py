@@ -1,4 +1,5 @@
-"""How the settings reach PostgreSQL: connections persist unless told otherwise."""
+"""How the settings reach PostgreSQL: connections persist unless told otherwise,
+and `check --deploy` warns when they do not."""
 
 import json
 import os
@@ -51,6 +52,11 @@ def database_settings(**env: str) -> dict:
     return json.loads(result.stdout)
 
 
+def check_deploy(**env: str) -> str:
+    result = _run(["manage.py", "check", "--deploy"], {**PRODUCTION_ENV, **env})
+    return result.stdout + result.stderr
+
+
 def test_postgresql_without_debug_pools_connections_by_default():
     db = database_settings()
 
@@ -79,3 +85,16 @@ def test_development_keeps_a_connection_per_request():
 
     assert db["pool"] is None
     assert db["conn_max_age"] == 0
+
+
+def test_check_deploy_is_quiet_about_connections_by_default():
+    assert "config.W001" not in check_deploy()
+
+
+def test_check_deploy_warns_about_a_new_connection_per_request():
+    assert "config.W001" in check_deploy(DB_POOL_MAX_SIZE="0")
+    assert "config.W001" not in check_deploy(DB_POOL_MAX_SIZE="0", CONN_MAX_AGE="60")
+
+
+def test_check_deploy_says_nothing_about_connections_on_sqlite():
+    assert "config.W001" not in check_deploy(DATABASE_URL="sqlite:///:memory:")
