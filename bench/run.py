@@ -13,8 +13,9 @@ the whole run stays under ten minutes on 2 cores):
     connections), then an open-model run of the endpoint at 60% of its
     saturation rate (bench/openload.py, constant arrival rate);
  4. websocket fan-out to 1 000 clients with each channel layer; group_send cost;
- 5. the decisions: the same DRF views through an ASGI server, and each way of
-    reusing database connections;
+ 5. the decisions: the same DRF views through an ASGI server, each way of
+    reusing database connections, and gunicorn started bare (`gunicorn
+    config.wsgi`, no connection variables) beside the tuned start;
  6. peak memory per process (VmHWM), peak PostgreSQL connections against the
     configured bound, lost-update and ledger checks; write the tables between
     the markers in docs/benchmarks.md (the prose around them is kept).
@@ -522,6 +523,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--loans", type=int, default=200)
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--skip-decisions", action="store_true")
+    parser.add_argument(
+        "--decisions-only",
+        action="store_true",
+        help="step 5 alone (no endpoint runs, no fan-out): a quick look; pair it with --out",
+    )
     parser.add_argument("--only", default="", help="comma-separated endpoint keys")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     return parser.parse_args()
@@ -774,17 +780,24 @@ def measure_fanout(bench: Bench, cluster: Cluster, data: dict, results: Results)
 
 # Step 5: the same DRF views under each way of serving them and of reusing
 # database connections; (command, environment) per mode.
+TUNED = "gunicorn + psycopg pool (1 per worker)"
+BARE = "gunicorn config.wsgi, bare (no -c, no connection variables: the defaults)"
+CONNECTION_VARIABLES = ("DB_POOL_MAX_SIZE", "DB_POOL_MIN_SIZE", "CONN_MAX_AGE")
+
+
 def decision_modes(bench: Bench) -> dict[str, tuple[list[str], dict[str, str]]]:
     http, env = bench.http, bench.env
+    # As a newcomer starts it: gunicorn's own defaults (it still reads
+    # WEB_CONCURRENCY, so as many workers as the tuned start) and the settings'.
+    bare_env = {k: v for k, v in env.items() if k not in CONNECTION_VARIABLES}
+    no_pool = {**env, "DB_POOL_MAX_SIZE": "0"}
     return {
-        "gunicorn + psycopg pool (1 per worker)": (
-            gunicorn_cmd(http),
-            {**env, "DB_POOL_MAX_SIZE": "1"},
-        ),
-        "gunicorn + CONN_MAX_AGE=60": (gunicorn_cmd(http), {**env, "CONN_MAX_AGE": "60"}),
+        TUNED: (gunicorn_cmd(http), {**env, "DB_POOL_MAX_SIZE": "1"}),
+        BARE: (processes.web_bare(bind=f"127.0.0.1:{http}", python=PY), bare_env),
+        "gunicorn + CONN_MAX_AGE=60": (gunicorn_cmd(http), {**no_pool, "CONN_MAX_AGE": "60"}),
         "gunicorn + CONN_MAX_AGE=0 (new connection per request)": (
             gunicorn_cmd(http),
-            {**env, "CONN_MAX_AGE": "0"},
+            {**no_pool, "CONN_MAX_AGE": "0"},
         ),
         "uvicorn (ASGI) 2 processes + pool (4 per process)": (
             uvicorn_cmd(http, workers=2),
@@ -850,8 +863,9 @@ def main() -> int:
     try:
         start_processes(bench, cluster)
         eps = chosen_endpoints(bench, data)
-        measure_endpoints(bench, cluster, data, eps, results)
-        measure_fanout(bench, cluster, data, results)
+        if not bench.args.decisions_only:
+            measure_endpoints(bench, cluster, data, eps, results)
+            measure_fanout(bench, cluster, data, results)
         record_peaks(cluster, results)
         if not bench.args.skip_decisions:
             measure_decisions(bench, cluster, eps, results)
@@ -1053,6 +1067,20 @@ def _fanout(res: Results, b: Budget) -> Iterator[Row]:
             yield f"fan-out to 1 000 clients ({layer} layer)", f"failed: {f}", False
 
 
+def _bare_start(res: Results, b: Budget) -> Iterator[Row]:
+    bare, tuned = res.decisions.get(BARE), res.decisions.get(TUNED)
+    if bare and tuned:
+        ratio = {k: bare[k]["rps"] / tuned[k]["rps"] for k in tuned if tuned[k]["rps"]}
+        yield (
+            b.promise.format(limit=b.limit),
+            "; ".join(
+                f"{k} {bare[k]['rps']:.0f} vs {tuned[k]['rps']:.0f} req/s = {x:.2f}×"
+                for k, x in ratio.items()
+            ),
+            bool(ratio) and min(ratio.values()) >= b.limit,
+        )
+
+
 def _connections(res: Results, b: Budget) -> Iterator[Row]:
     yield (
         b.promise,
@@ -1075,6 +1103,9 @@ BUDGETS = (
         "fan-out of one donation to 1 000 clients within {limit:g} s ({layer} layer)", 1, _fanout
     ),
     Budget("database connections never exceed the configured bound", 0, _connections),
+    Budget(
+        "bare `gunicorn config.wsgi` ≥ {limit:g}× the tuned start (decisions)", 0.9, _bare_start
+    ),
 )
 
 
