@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ose_bench python bench/run.py [--reps 3]
 
-Steps (each printed as it goes; the whole run stays under ten minutes on 2 cores):
+Steps (each printed as it goes, each a function below that main() calls in turn;
+the whole run stays under ten minutes on 2 cores):
  1. recreate the database named by DATABASE_URL and seed it (bench/seed.py);
  2. collectstatic, then start gunicorn (config.wsgi, HTTP), uvicorn (config.asgi,
     /ws/) and the task worker, DEBUG off, Redis db 12 (flushed) for cache and
@@ -12,8 +13,9 @@ Steps (each printed as it goes; the whole run stays under ten minutes on 2 cores
     connections), then an open-model run of the endpoint at 60% of its
     saturation rate (bench/openload.py, constant arrival rate);
  4. websocket fan-out to 1 000 clients with each channel layer; group_send cost;
- 5. the decisions: the same DRF views through an ASGI server, and each way of
-    reusing database connections;
+ 5. the decisions: the same DRF views through an ASGI server, each way of
+    reusing database connections, and gunicorn started bare (`gunicorn
+    config.wsgi`, no connection variables) beside the tuned start;
  6. peak memory per process (VmHWM), peak PostgreSQL connections against the
     configured bound, lost-update and ledger checks; write the tables between
     the markers in docs/benchmarks.md (the prose around them is kept).
@@ -38,11 +40,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config import processes
+
 PY = sys.executable
-BIN = Path(PY).parent
 TMP = Path(tempfile.gettempdir()) / "ose-bench"
 REDIS_DB = 12
 SECRET = "bench-only-secret-key-not-for-production-6b1d2c3e4f5a6b7c8d9e0f1a2b3c"
@@ -167,36 +175,11 @@ def wait_port(port: int, seconds: float = 40) -> None:
 
 
 def gunicorn_cmd(port: int) -> list[str]:
-    return [
-        PY,
-        "-m",
-        "gunicorn",
-        "-c",
-        "config/gunicorn.py",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "config.wsgi",
-    ]
+    return processes.web(bind=f"127.0.0.1:{port}", python=PY)
 
 
 def uvicorn_cmd(port: int, workers: int = 1) -> list[str]:
-    return [
-        PY,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        "--ws",
-        "websockets-sansio",
-        "--workers",
-        str(workers),
-    ]
+    return processes.ws(host="127.0.0.1", port=port, workers=workers, python=PY)
 
 
 # --- load ---------------------------------------------------------------------------------
@@ -460,7 +443,69 @@ def db_check(dsn: str, hot: list[str]) -> dict:
     return {"donations": donations, "lost_update_campaigns": lost}
 
 
-def main() -> int:
+# --- the steps ----------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    """Everything measured; written to results.json and rendered into docs/benchmarks.md."""
+
+    endpoints: dict[str, dict] = field(default_factory=dict)
+    decisions: dict[str, dict] = field(default_factory=dict)
+    fanout: dict[str, dict] = field(default_factory=dict)
+    donate_web_only: dict | None = None  # measured only with the donation endpoint
+    donations: dict = field(default_factory=dict)
+    memory_kb: dict[str, int] = field(default_factory=dict)
+    peak_connections: int = 0
+    connection_bound: int = 0
+    ledger_verify: str = ""
+    load_before: tuple[float, ...] = ()
+    load_after: tuple[float, ...] = ()
+    seconds: int = 0
+    seed: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        if data["donate_web_only"] is None:
+            del data["donate_web_only"]
+        return json.dumps(data, indent=1)
+
+
+@dataclass
+class Bench:
+    """What the steps share: the options, the database, the processes' environments."""
+
+    args: argparse.Namespace
+    url: str
+    dbname: str
+    server_dsn: str  # libpq DSN of the server, without a database name
+    env: dict[str, str]
+    redis: Any
+    http: int = 0
+    ws: int = 0
+
+    @property
+    def dsn(self) -> str:
+        return self.server_dsn + f" dbname={self.dbname}"
+
+    @property
+    def web_env(self) -> dict[str, str]:
+        return {**self.env, "DB_POOL_MAX_SIZE": str(POOL_SIZE)}
+
+    @property
+    def ws_env(self) -> dict[str, str]:
+        return {**self.env, "DB_POOL_MAX_SIZE": str(WS_POOL_SIZE)}
+
+    @property
+    def worker_env(self) -> dict[str, str]:
+        return {**self.env, "DB_POOL_MAX_SIZE": "1"}
+
+
+def med(rows: list[dict], key: str) -> float:
+    return statistics.median(x[key] for x in rows)
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument(
@@ -478,24 +523,30 @@ def main() -> int:
     parser.add_argument("--loans", type=int, default=200)
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--skip-decisions", action="store_true")
+    parser.add_argument(
+        "--decisions-only",
+        action="store_true",
+        help="step 5 alone (no endpoint runs, no fan-out): a quick look; pair it with --out",
+    )
     parser.add_argument("--only", default="", help="comma-separated endpoint keys")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def prepare(args: argparse.Namespace) -> Bench:
+    """Check the tools, clear the previous run's files and Redis database."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit(
             "make bench needs DATABASE_URL=postgres://... (BENCH_DATABASE_URL in make)"
         )
     parsed = urllib.parse.urlparse(url)
-    dbname = parsed.path.lstrip("/")
-    dsn = (
+    server_dsn = (
         f"host={parsed.hostname or '127.0.0.1'} port={parsed.port or 5432} user={parsed.username or 'postgres'}"
         + (f" password={parsed.password}" if parsed.password else "")
     )
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    import psycopg
     import redis
 
     TMP.mkdir(parents=True, exist_ok=True)
@@ -506,8 +557,6 @@ def main() -> int:
     mail.mkdir()
     r = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
     r.flushdb()
-    load_before = os.getloadavg()
-
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -526,17 +575,27 @@ def main() -> int:
         "GUNICORN_MAX_REQUESTS": "0",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    web_env = {**env, "DB_POOL_MAX_SIZE": str(POOL_SIZE)}
-    ws_env = {**env, "DB_POOL_MAX_SIZE": str(WS_POOL_SIZE)}
-    worker_env = {**env, "DB_POOL_MAX_SIZE": "1"}
-    conn_bound = WEB_WORKERS * POOL_SIZE + WS_POOL_SIZE + 1
+    return Bench(
+        args=args,
+        url=url,
+        dbname=parsed.path.lstrip("/"),
+        server_dsn=server_dsn,
+        env=env,
+        redis=r,
+    )
 
+
+def seed(bench: Bench) -> dict:
+    """Step 1: recreate and seed the database (or refresh the tokens of the last seed)."""
+    import psycopg
+
+    args = bench.args
     data_file = TMP / "data.json"
     if not args.skip_seed or not data_file.exists():
-        with psycopg.connect(dsn + " dbname=postgres", autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            c.execute(f'CREATE DATABASE "{dbname}"')
-        say(f"seeding {dbname}")
+        with psycopg.connect(bench.server_dsn + " dbname=postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{bench.dbname}" WITH (FORCE)')
+            c.execute(f'CREATE DATABASE "{bench.dbname}"')
+        say(f"seeding {bench.dbname}")
         subprocess.run(
             [
                 PY,
@@ -553,217 +612,267 @@ def main() -> int:
                 str(data_file),
             ],
             cwd=ROOT,
-            env={**env, "REDIS_URL": ""},
+            env={**bench.env, "REDIS_URL": ""},
             check=True,
         )
     else:
         subprocess.run(
             [PY, "bench/seed.py", "--refresh-tokens", "--out", str(data_file)],
             cwd=ROOT,
-            env={**env, "REDIS_URL": ""},
+            env={**bench.env, "REDIS_URL": ""},
             check=True,
         )
-    data = json.loads(data_file.read_text())
+    return json.loads(data_file.read_text())
+
+
+def collect_and_migrate(bench: Bench) -> None:
+    """Step 2, first half: the manifest static files and the schema."""
+    env = bench.env
     subprocess.run(
         [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
-    http, ws = free_port(), free_port()
-    cluster = Cluster()
-    results: dict = {"endpoints": {}, "decisions": {}, "fanout": {}}
-    try:
-        cluster.start("web (gunicorn)", gunicorn_cmd(http), web_env)
-        cluster.start("ws (uvicorn)", uvicorn_cmd(ws), ws_env)
+
+def start_processes(bench: Bench, cluster: Cluster) -> None:
+    """Step 2: gunicorn, uvicorn and the task worker, and the watchers of memory and connections."""
+    cluster.start("web (gunicorn)", gunicorn_cmd(bench.http), bench.web_env)
+    cluster.start("ws (uvicorn)", uvicorn_cmd(bench.ws), bench.ws_env)
+    cluster.start("worker (db_worker)", processes.worker(interval=0.5, python=PY), bench.worker_env)
+    wait_http(f"http://127.0.0.1:{bench.http}/api/v1/health")
+    wait_port(bench.ws)
+    cluster.watch(bench.dsn, bench.dbname)
+    say(
+        f"processes up: gunicorn :{bench.http} ({WEB_WORKERS} workers), uvicorn :{bench.ws}, db_worker"
+    )
+
+
+def chosen_endpoints(bench: Bench, data: dict) -> list[dict]:
+    """The endpoints to measure (--only), their requests built against the running site."""
+    eps = endpoints(data, bench.http)
+    if bench.args.only:
+        eps = [e for e in eps if e["key"] in bench.args.only.split(",")]
+    return eps
+
+
+def measure_endpoints(
+    bench: Bench, cluster: Cluster, data: dict, eps: list[dict], results: Results
+) -> None:
+    """Step 3: warm up; per repetition and endpoint, saturation (endpoint, then its
+    baseline) and the open model; donations again with the web tier alone."""
+    args, http = bench.args, bench.http
+    # Warm up every path once over, and check it answers 2xx before measuring.
+    for e in eps:
+        for side in ("api", "base"):
+            w = wrk(http, e[side], 1.0, connections=4)
+            if w["non_2xx"] or w["ok"] == 0:
+                raise SystemExit(f"warm-up: {e['key']} {side} answered non-2xx: {w}")
+    say("warmed up")
+    before = db_check(bench.dsn, data["hot_campaigns"])
+    donate_ok = 0
+    runs: dict[str, dict[str, list]] = {e["key"]: {"api": [], "base": [], "open": []} for e in eps}
+    for rep in range(args.reps):
+        for e in eps:
+            a = wrk(http, e["api"], args.seconds)
+            b = wrk(http, e["base"], args.seconds)
+            o = openload(http, e["api"], max(5.0, round(0.6 * a["rps"])), args.open_seconds)
+            if e.get("write"):
+                # Let the worker mail the receipts before the next endpoint, so
+                # that one is not measured against a draining queue.
+                _wait_queue_empty(bench.dsn, 120)
+            runs[e["key"]]["api"].append(a)
+            runs[e["key"]]["base"].append(b)
+            runs[e["key"]]["open"].append(o)
+            if e.get("write"):
+                donate_ok += a["ok"] + b["ok"] + o["ok"]
+            say(
+                f"rep {rep + 1} {e['key']}: api {a['rps']}/s base {b['rps']}/s "
+                f"open@{o['rate']}/s p50 {o['p50_ms']} p99 {o['p99_ms']} non2xx {o['non_2xx']}"
+            )
+    donate = next((e for e in eps if e["key"] == "donate"), None)
+    if donate is not None:
+        web_only = donate_web_tier_alone(cluster, http, donate, bench.dsn, args.reps, args.seconds)
+        results.donate_web_only = web_only
+        donate_ok += web_only["ok"]
+        say(f"donate, web tier alone: {web_only}")
+    after = db_check(bench.dsn, data["hot_campaigns"])
+    results.donations = {
+        "answered_2xx": donate_ok,
+        "rows_added": after["donations"] - before["donations"],
+        "lost_update_campaigns": after["lost_update_campaigns"],
+    }
+    for e in eps:
+        rr = runs[e["key"]]
+        results.endpoints[e["key"]] = {
+            "name": e["name"],
+            "rps": med(rr["api"], "rps"),
+            "base_rps": med(rr["base"], "rps"),
+            "sat_p50": med(rr["api"], "p50_ms"),
+            "sat_p99": med(rr["api"], "p99_ms"),
+            "sat_non_2xx": sum(x["non_2xx"] + x["socket_errors"] for x in rr["api"] + rr["base"]),
+            "open_rate": med(rr["open"], "rate"),
+            "open_p50": med(rr["open"], "p50_ms"),
+            "open_p99": med(rr["open"], "p99_ms"),
+            "open_non_2xx": sum(x["non_2xx"] for x in rr["open"]),
+            "reps": len(rr["api"]),
+        }
+
+
+def measure_fanout(bench: Bench, cluster: Cluster, data: dict, results: Results) -> None:
+    """Step 4: one donation to 1 000 websocket clients, three times per channel
+    layer (the median run by its last delivery), and the cost of group_send."""
+    http, ws = bench.http, bench.ws
+    donor_token = data["users"][-1][1]
+    fan_campaign = data["campaigns"][0]
+    for layer in ("pubsub", "core"):
+        cluster.stop("ws (uvicorn)")
+        cluster.stop("web (gunicorn)")
+        bench.redis.flushdb()
         cluster.start(
-            "worker (db_worker)", [PY, "manage.py", "db_worker", "--interval", "0.5"], worker_env
+            "web (gunicorn)", gunicorn_cmd(http), {**bench.web_env, "CHANNEL_LAYER": layer}
         )
+        cluster.start("ws (uvicorn)", uvicorn_cmd(ws), {**bench.ws_env, "CHANNEL_LAYER": layer})
         wait_http(f"http://127.0.0.1:{http}/api/v1/health")
         wait_port(ws)
-        cluster.watch(dsn + f" dbname={dbname}", dbname)
-        say(f"processes up: gunicorn :{http} ({WEB_WORKERS} workers), uvicorn :{ws}, db_worker")
-
-        eps = endpoints(data, http)
-        if args.only:
-            eps = [e for e in eps if e["key"] in args.only.split(",")]
-        # Warm up every path once over, and check it answers 2xx before measuring.
-        for e in eps:
-            for side in ("api", "base"):
-                w = wrk(http, e[side], 1.0, connections=4)
-                if w["non_2xx"] or w["ok"] == 0:
-                    raise SystemExit(f"warm-up: {e['key']} {side} answered non-2xx: {w}")
-        say("warmed up")
-        before = db_check(dsn + f" dbname={dbname}", data["hot_campaigns"])
-        donate_ok = 0
-        runs: dict[str, dict[str, list]] = {
-            e["key"]: {"api": [], "base": [], "open": []} for e in eps
-        }
-        for rep in range(args.reps):
-            for e in eps:
-                a = wrk(http, e["api"], args.seconds)
-                b = wrk(http, e["base"], args.seconds)
-                o = openload(http, e["api"], max(5.0, round(0.6 * a["rps"])), args.open_seconds)
-                if e.get("write"):
-                    # Let the worker mail the receipts before the next endpoint, so
-                    # that one is not measured against a draining queue.
-                    _wait_queue_empty(dsn + f" dbname={dbname}", 120)
-                runs[e["key"]]["api"].append(a)
-                runs[e["key"]]["base"].append(b)
-                runs[e["key"]]["open"].append(o)
-                if e.get("write"):
-                    donate_ok += a["ok"] + b["ok"] + o["ok"]
-                say(
-                    f"rep {rep + 1} {e['key']}: api {a['rps']}/s base {b['rps']}/s "
-                    f"open@{o['rate']}/s p50 {o['p50_ms']} p99 {o['p99_ms']} non2xx {o['non_2xx']}"
-                )
-        donate = next((e for e in eps if e["key"] == "donate"), None)
-        if donate is not None:
-            web_only = donate_web_tier_alone(
-                cluster, http, donate, dsn + f" dbname={dbname}", args.reps, args.seconds
-            )
-            results["donate_web_only"] = web_only
-            donate_ok += web_only["ok"]
-            say(f"donate, web tier alone: {web_only}")
-        after = db_check(dsn + f" dbname={dbname}", data["hot_campaigns"])
-        results["donations"] = {
-            "answered_2xx": donate_ok,
-            "rows_added": after["donations"] - before["donations"],
-            "lost_update_campaigns": after["lost_update_campaigns"],
-        }
-
-        def med(rows: list[dict], key: str) -> float:
-            return statistics.median(x[key] for x in rows)
-
-        for e in eps:
-            rr = runs[e["key"]]
-            results["endpoints"][e["key"]] = {
-                "name": e["name"],
-                "rps": med(rr["api"], "rps"),
-                "base_rps": med(rr["base"], "rps"),
-                "sat_p50": med(rr["api"], "p50_ms"),
-                "sat_p99": med(rr["api"], "p99_ms"),
-                "sat_non_2xx": sum(
-                    x["non_2xx"] + x["socket_errors"] for x in rr["api"] + rr["base"]
-                ),
-                "open_rate": med(rr["open"], "rate"),
-                "open_p50": med(rr["open"], "p50_ms"),
-                "open_p99": med(rr["open"], "p99_ms"),
-                "open_non_2xx": sum(x["non_2xx"] for x in rr["open"]),
-                "reps": len(rr["api"]),
-            }
-
-        # --- fan-out with each channel layer ---------------------------------------------------
-        donor_token = data["users"][-1][1]
-        fan_campaign = data["campaigns"][0]
-        for layer in ("pubsub", "core"):
-            cluster.stop("ws (uvicorn)")
-            cluster.stop("web (gunicorn)")
-            r.flushdb()
-            cluster.start("web (gunicorn)", gunicorn_cmd(http), {**web_env, "CHANNEL_LAYER": layer})
-            cluster.start("ws (uvicorn)", uvicorn_cmd(ws), {**ws_env, "CHANNEL_LAYER": layer})
-            wait_http(f"http://127.0.0.1:{http}/api/v1/health")
-            wait_port(ws)
-            tries = []
-            for _ in range(3):
-                out = subprocess.run(
-                    [
-                        PY,
-                        "bench/fanout.py",
-                        "--ws-port",
-                        str(ws),
-                        "--http-port",
-                        str(http),
-                        "--campaign",
-                        fan_campaign,
-                        "--token",
-                        donor_token,
-                        "--clients",
-                        "1000",
-                    ],
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
-                    timeout=180,
-                )
-                if out.returncode != 0:
-                    tries = [{"error": out.stderr[-500:]}]
-                    break
-                tries.append(json.loads(out.stdout))
-            if "error" in tries[0]:
-                fan = tries[0]
-            else:  # the median run by its last delivery
-                fan = sorted(tries, key=lambda x: x["max_ms"] or 1e9)[len(tries) // 2]
-                fan["runs_max_ms"] = [x["max_ms"] for x in tries]
-            gs = subprocess.run(
-                [PY, "-c", GROUP_SEND_PROBE],
+        tries = []
+        for _ in range(3):
+            out = subprocess.run(
+                [
+                    PY,
+                    "bench/fanout.py",
+                    "--ws-port",
+                    str(ws),
+                    "--http-port",
+                    str(http),
+                    "--campaign",
+                    fan_campaign,
+                    "--token",
+                    donor_token,
+                    "--clients",
+                    "1000",
+                ],
                 cwd=ROOT,
-                env={**env, "CHANNEL_LAYER": layer},
                 capture_output=True,
                 text=True,
-                timeout=120,
+                timeout=180,
             )
-            fan["group_send_ms"] = json.loads(gs.stdout) if gs.returncode == 0 else gs.stderr[-300:]
-            results["fanout"][layer] = fan
-            say(f"fan-out {layer}: {fan}")
+            if out.returncode != 0:
+                tries = [{"error": out.stderr[-500:]}]
+                break
+            tries.append(json.loads(out.stdout))
+        if "error" in tries[0]:
+            fan = tries[0]
+        else:  # the median run by its last delivery
+            fan = sorted(tries, key=lambda x: x["max_ms"] or 1e9)[len(tries) // 2]
+            fan["runs_max_ms"] = [x["max_ms"] for x in tries]
+        gs = subprocess.run(
+            [PY, "-c", GROUP_SEND_PROBE],
+            cwd=ROOT,
+            env={**bench.env, "CHANNEL_LAYER": layer},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        fan["group_send_ms"] = json.loads(gs.stdout) if gs.returncode == 0 else gs.stderr[-300:]
+        results.fanout[layer] = fan
+        say(f"fan-out {layer}: {fan}")
 
-        cluster.sample_memory()
-        results["memory_kb"] = dict(cluster.peak)
-        results["peak_connections"] = cluster.peak_conns
-        results["connection_bound"] = conn_bound
 
-        # --- decisions ----------------------------------------------------------------------------
-        if not args.skip_decisions:
-            probe = [e for e in eps if e["key"] in ("list20", "detail")]
-            cluster.stop()
-            modes = {
-                "gunicorn + psycopg pool (1 per worker)": (
-                    gunicorn_cmd(http),
-                    {**env, "DB_POOL_MAX_SIZE": "1"},
-                ),
-                "gunicorn + CONN_MAX_AGE=60": (gunicorn_cmd(http), {**env, "CONN_MAX_AGE": "60"}),
-                "gunicorn + CONN_MAX_AGE=0 (new connection per request)": (
-                    gunicorn_cmd(http),
-                    {**env, "CONN_MAX_AGE": "0"},
-                ),
-                "uvicorn (ASGI) 2 processes + pool (4 per process)": (
-                    uvicorn_cmd(http, workers=2),
-                    {**env, "DB_POOL_MAX_SIZE": "4"},
-                ),
+# Step 5: the same DRF views under each way of serving them and of reusing
+# database connections; (command, environment) per mode.
+TUNED = "gunicorn + psycopg pool (1 per worker)"
+BARE = "gunicorn config.wsgi, bare (no -c, no connection variables: the defaults)"
+CONNECTION_VARIABLES = ("DB_POOL_MAX_SIZE", "DB_POOL_MIN_SIZE", "CONN_MAX_AGE")
+
+
+def decision_modes(bench: Bench) -> dict[str, tuple[list[str], dict[str, str]]]:
+    http, env = bench.http, bench.env
+    # As a newcomer starts it: gunicorn's own defaults (it still reads
+    # WEB_CONCURRENCY, so as many workers as the tuned start) and the settings'.
+    bare_env = {k: v for k, v in env.items() if k not in CONNECTION_VARIABLES}
+    no_pool = {**env, "DB_POOL_MAX_SIZE": "0"}
+    return {
+        TUNED: (gunicorn_cmd(http), {**env, "DB_POOL_MAX_SIZE": "1"}),
+        BARE: (processes.web_bare(bind=f"127.0.0.1:{http}", python=PY), bare_env),
+        "gunicorn + CONN_MAX_AGE=60": (gunicorn_cmd(http), {**no_pool, "CONN_MAX_AGE": "60"}),
+        "gunicorn + CONN_MAX_AGE=0 (new connection per request)": (
+            gunicorn_cmd(http),
+            {**no_pool, "CONN_MAX_AGE": "0"},
+        ),
+        "uvicorn (ASGI) 2 processes + pool (4 per process)": (
+            uvicorn_cmd(http, workers=2),
+            {**env, "DB_POOL_MAX_SIZE": "4"},
+        ),
+    }
+
+
+def measure_decisions(bench: Bench, cluster: Cluster, eps: list[dict], results: Results) -> None:
+    """Step 5: list 20 and detail at saturation under each mode, one mode at a time."""
+    args, http = bench.args, bench.http
+    probe = [e for e in eps if e["key"] in ("list20", "detail")]
+    cluster.stop()
+    for label, (cmd, menv) in decision_modes(bench).items():
+        cluster.start("decision", cmd, menv)
+        wait_http(f"http://127.0.0.1:{http}/api/v1/health")
+        for e in probe:
+            wrk(http, e["api"], 1.0, connections=4)
+        row = {}
+        for e in probe:
+            w = [wrk(http, e["api"], args.seconds) for _ in range(max(1, min(args.reps, 2)))]
+            row[e["key"]] = {
+                "rps": med(w, "rps"),
+                "p50": med(w, "p50_ms"),
+                "p99": med(w, "p99_ms"),
+                "non_2xx": sum(x["non_2xx"] + x["socket_errors"] for x in w),
             }
-            for label, (cmd, menv) in modes.items():
-                cluster.start("decision", cmd, menv)
-                wait_http(f"http://127.0.0.1:{http}/api/v1/health")
-                for e in probe:
-                    wrk(http, e["api"], 1.0, connections=4)
-                row = {}
-                for e in probe:
-                    w = [
-                        wrk(http, e["api"], args.seconds) for _ in range(max(1, min(args.reps, 2)))
-                    ]
-                    row[e["key"]] = {
-                        "rps": med(w, "rps"),
-                        "p50": med(w, "p50_ms"),
-                        "p99": med(w, "p99_ms"),
-                        "non_2xx": sum(x["non_2xx"] + x["socket_errors"] for x in w),
-                    }
-                results["decisions"][label] = row
-                say(f"decision {label}: {row}")
-                cluster.stop("decision")
+        results.decisions[label] = row
+        say(f"decision {label}: {row}")
+        cluster.stop("decision")
+
+
+def record_peaks(cluster: Cluster, results: Results) -> None:
+    """Step 6, first half: peak memory and connections of the production layout
+    (taken before the decisions start processes of their own)."""
+    cluster.sample_memory()
+    results.memory_kb = dict(cluster.peak)
+    results.peak_connections = cluster.peak_conns
+    results.connection_bound = WEB_WORKERS * POOL_SIZE + WS_POOL_SIZE + 1
+
+
+def finish(bench: Bench, data: dict, results: Results) -> None:
+    """Step 6: the ledger check, then results.json and the tables of docs/benchmarks.md."""
+    verify = subprocess.run(
+        [PY, "manage.py", "ledger_verify"], cwd=ROOT, env=bench.env, capture_output=True, text=True
+    )
+    results.ledger_verify = "ok" if verify.returncode == 0 else verify.stdout[-500:]
+    results.load_after = os.getloadavg()
+    results.seconds = round(time.monotonic() - t_start)
+    results.seed = data["counts"]
+    (TMP / "results.json").write_text(results.to_json())
+    write_markdown(Path(bench.args.out), results, bench.args)
+    say(f"done in {results.seconds} s; wrote {bench.args.out} and {TMP / 'results.json'}")
+
+
+def main() -> int:
+    bench = prepare(parse_args())
+    results = Results(load_before=os.getloadavg())
+    data = seed(bench)
+    collect_and_migrate(bench)
+    bench.http, bench.ws = free_port(), free_port()
+    cluster = Cluster()
+    try:
+        start_processes(bench, cluster)
+        eps = chosen_endpoints(bench, data)
+        if not bench.args.decisions_only:
+            measure_endpoints(bench, cluster, data, eps, results)
+            measure_fanout(bench, cluster, data, results)
+        record_peaks(cluster, results)
+        if not bench.args.skip_decisions:
+            measure_decisions(bench, cluster, eps, results)
     finally:
         cluster.close()
-        r.flushdb()
-
-    verify = subprocess.run(
-        [PY, "manage.py", "ledger_verify"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    results["ledger_verify"] = "ok" if verify.returncode == 0 else verify.stdout[-500:]
-    results["load_before"] = load_before
-    results["load_after"] = os.getloadavg()
-    results["seconds"] = round(time.monotonic() - t_start)
-    results["seed"] = data["counts"]
-    (TMP / "results.json").write_text(json.dumps(results, indent=1))
-    write_markdown(Path(args.out), results, args)
-    say(f"done in {results['seconds']} s; wrote {args.out} and {TMP / 'results.json'}")
+        bench.redis.flushdb()
+    finish(bench, data, results)
     return 0
 
 
@@ -816,18 +925,206 @@ def machine() -> str:
     )
 
 
-def write_markdown(path: Path, res: dict, args) -> None:
-    eps = res["endpoints"]
+# --- budgets ----------------------------------------------------------------------------------
+
+Row = tuple[str, str, bool | None]  # (the promise, what was measured, kept: None = n/a)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One promise of docs/benchmarks.md: its text ({limit} and the judge's own
+    fields filled in), its limit, and the judge that holds the results to it."""
+
+    promise: str
+    limit: float
+    judge: Callable[[Results, Budget], Iterator[Row]]
+
+
+READ_KEYS = (
+    "list20",
+    "list20_deep",
+    "list100",
+    "list100_deep",
+    "list12",
+    "detail",
+    "zakat",
+    "loan",
+)
+
+
+def _reads(res: Results, b: Budget) -> Iterator[Row]:
+    eps = res.endpoints
+    reads = [k for k in READ_KEYS if k in eps]
+    if reads:
+        ratio = {k: eps[k]["rps"] / eps[k]["base_rps"] for k in reads}
+        yield (
+            b.promise.format(limit=b.limit),
+            "; ".join(f"{k} {ratio[k]:.2f}×" for k in reads),
+            min(ratio.values()) >= b.limit,
+        )
+
+
+def _page_100(res: Results, b: Budget) -> Iterator[Row]:
+    eps = res.endpoints
+    if "list20" in eps and "list100" in eps:
+        x = eps["list100"]["rps"] / eps["list20"]["rps"]
+        yield b.promise.format(limit=b.limit), f"{x:.2f}×", x >= b.limit
+
+
+def _deep_cursor(res: Results, b: Budget) -> Iterator[Row]:
+    eps = res.endpoints
+    if "list20_deep" in eps:
+        for size in ("20", "100"):
+            first, deep = eps[f"list{size}"], eps[f"list{size}_deep"]
+            x = deep["open_p50"] / first["open_p50"]
+            yield (
+                b.promise.format(limit=b.limit, size=size),
+                f"{deep['open_p50']:.1f} ms vs {first['open_p50']:.1f} ms = {x:.2f}×",
+                x <= b.limit,
+            )
+
+
+def _html(res: Results, b: Budget) -> Iterator[Row]:
+    eps = res.endpoints
+    if "html" in eps and "list12" in eps:
+        x = eps["html"]["rps"] / eps["list12"]["rps"]
+        yield b.promise.format(limit=b.limit), f"{x:.2f}×", x >= b.limit
+
+
+def _open_tail(res: Results, b: Budget) -> Iterator[Row]:
+    eps = res.endpoints
+    bad = [
+        k for k, e in eps.items() if e["open_non_2xx"] or e["open_p99"] > b.limit * e["open_p50"]
+    ]
+    yield (
+        b.promise.format(limit=b.limit),
+        "; ".join(
+            f"{k} {e['open_p99'] / e['open_p50']:.1f}×/{e['open_non_2xx']}" for k, e in eps.items()
+        ),
+        not bad,
+    )
+
+
+def _saturation_errors(res: Results, b: Budget) -> Iterator[Row]:
+    sat_bad = sum(e["sat_non_2xx"] for e in res.endpoints.values())
+    yield (
+        b.promise.format(limit=b.limit),
+        f"{sat_bad} non-2xx or socket errors at saturation",
+        sat_bad <= b.limit,
+    )
+
+
+def _donations(res: Results, b: Budget) -> Iterator[Row]:
+    eps = res.endpoints
+    if "donate" not in eps:
+        return
+    d = res.donations
+    # wrk (and the open-model generator) stop counting at their deadline while
+    # up to 16 requests are still in flight; the server completes those, so
+    # rows may exceed answers by that much per run (api, baseline, open model,
+    # and the web tier alone when measured).
+    slack = 16 * (4 if res.donate_web_only else 3) * eps["donate"]["reps"]
+    consistent = d["answered_2xx"] <= d["rows_added"] <= d["answered_2xx"] + slack
+    alone = res.donate_web_only or {}
+    best = max(eps["donate"]["rps"], alone.get("rps", 0))
+    ok = (
+        best >= b.limit
+        and not d["lost_update_campaigns"]
+        and consistent
+        and res.ledger_verify == "ok"
+    )
+    yield (
+        b.promise.format(limit=b.limit),
+        f"{eps['donate']['rps']:.0f}/s with the task worker on the same 2 cores"
+        + (
+            f", {alone['rps']:.0f}/s for the web tier alone (worker paused: p50 / p99 "
+            f"{alone['p50_ms']} / {alone['p99_ms']} ms, {alone['non_2xx']} non-2xx; "
+            f"{alone['queued']} receipts queued, drained in {alone['drained_s']} s = "
+            f"{alone['drain_per_s']}/s)"
+            if alone
+            else ""
+        )
+        + f"; {d['answered_2xx']} answered 2xx, {d['rows_added']} rows "
+        f"added (≤ {slack} in flight when the load generators stopped counting: "
+        f"{'consistent' if consistent else 'INCONSISTENT'}); hot campaigns whose total, donor "
+        f"count or fund balance ≠ their donations: {len(d['lost_update_campaigns'])}; "
+        f"ledger_verify {res.ledger_verify}",
+        ok,
+    )
+
+
+def _fanout(res: Results, b: Budget) -> Iterator[Row]:
+    for layer, f in res.fanout.items():
+        if "max_ms" in f:
+            yield (
+                b.promise.format(limit=b.limit, layer=layer),
+                f"{f['received']}/{f['clients']} received, p50 {f['p50_ms']} ms, last {f['max_ms']} ms "
+                f"(median of 3: {f.get('runs_max_ms')}) "
+                f"(POST answered in {f['post_ms']} ms); group_send {f['group_send_ms']} ms",
+                f["received"] == f["clients"] and f["max_ms"] <= b.limit * 1000,
+            )
+        else:
+            yield f"fan-out to 1 000 clients ({layer} layer)", f"failed: {f}", False
+
+
+def _bare_start(res: Results, b: Budget) -> Iterator[Row]:
+    bare, tuned = res.decisions.get(BARE), res.decisions.get(TUNED)
+    if bare and tuned:
+        ratio = {k: bare[k]["rps"] / tuned[k]["rps"] for k in tuned if tuned[k]["rps"]}
+        yield (
+            b.promise.format(limit=b.limit),
+            "; ".join(
+                f"{k} {bare[k]['rps']:.0f} vs {tuned[k]['rps']:.0f} req/s = {x:.2f}×"
+                for k, x in ratio.items()
+            ),
+            bool(ratio) and min(ratio.values()) >= b.limit,
+        )
+
+
+def _connections(res: Results, b: Budget) -> Iterator[Row]:
+    yield (
+        b.promise,
+        f"peak {res.peak_connections} in pg_stat_activity, bound {res.connection_bound} "
+        f"({WEB_WORKERS} web × {POOL_SIZE} + ws pool {WS_POOL_SIZE} + worker 1)",
+        res.peak_connections <= res.connection_bound,
+    )
+
+
+# The budgets, in the order of the table: what is promised, the limit, who judges it.
+BUDGETS = (
+    Budget("every read endpoint ≥ {limit:g}× its baseline (stretch 0.8×)", 0.5, _reads),
+    Budget("page 100 ≥ {limit:g}× the throughput of page 20", 0.5, _page_100),
+    Budget("deep cursor p50 ≤ {limit:g}× first page (limit {size})", 1.5, _deep_cursor),
+    Budget("HTML campaign list ≥ {limit:g}× the API list of the same rows (12)", 0.8, _html),
+    Budget("at 60 % of saturation p99 ≤ {limit:g}× p50 and no non-2xx", 3, _open_tail),
+    Budget("at saturation requests queue, never 5xx", 0, _saturation_errors),
+    Budget("donation create ≥ {limit:g}/s with 0 lost updates", 150, _donations),
+    Budget(
+        "fan-out of one donation to 1 000 clients within {limit:g} s ({layer} layer)", 1, _fanout
+    ),
+    Budget("database connections never exceed the configured bound", 0, _connections),
+    Budget(
+        "bare `gunicorn config.wsgi` ≥ {limit:g}× the tuned start (decisions)", 0.9, _bare_start
+    ),
+)
+
+
+def budget_rows(res: Results) -> list[Row]:
+    return [row for budget in BUDGETS for row in budget.judge(res, budget)]
+
+
+def write_markdown(path: Path, res: Results, args) -> None:
+    eps = res.endpoints
     L = []
     L.append(
-        f"Generated by `make bench` ({res['seconds']} s). Load average before/after: "
-        f"{', '.join(f'{x:.2f}' for x in res['load_before'])} / {', '.join(f'{x:.2f}' for x in res['load_after'])}."
+        f"Generated by `make bench` ({res.seconds} s). Load average before/after: "
+        f"{', '.join(f'{x:.2f}' for x in res.load_before)} / {', '.join(f'{x:.2f}' for x in res.load_after)}."
     )
     L.append("")
     L.append(machine())
     L.append(
-        f"- Data: {res['seed']['users']} users with wallets, {res['seed']['campaigns']} campaigns, "
-        f"{res['seed']['donations']} seeded donations, {res['seed']['loans']} loans; "
+        f"- Data: {res.seed['users']} users with wallets, {res.seed['campaigns']} campaigns, "
+        f"{res.seed['donations']} seeded donations, {res.seed['loans']} loans; "
         f"gunicorn {WEB_WORKERS} sync workers, psycopg pool 1/worker; Redis cache, channel layer and throttles; "
         f"DEBUG off; median of {args.reps} repetitions of {args.seconds:g} s (saturation) "
         f"and {args.open_seconds:g} s (open model) each"
@@ -852,122 +1149,18 @@ def write_markdown(path: Path, res: dict, args) -> None:
     L.append("")
     L.append("| budget | measured | verdict |")
     L.append("|---|---|---|")
-
-    def row(budget: str, measured: str, ok: bool | None) -> None:
+    for promise, measured, ok in budget_rows(res):
         L.append(
-            f"| {budget} | {measured} | {'holds' if ok else ('n/a' if ok is None else '**missed**')} |"
+            f"| {promise} | {measured} | {'holds' if ok else ('n/a' if ok is None else '**missed**')} |"
         )
-
-    reads = [
-        k
-        for k in (
-            "list20",
-            "list20_deep",
-            "list100",
-            "list100_deep",
-            "list12",
-            "detail",
-            "zakat",
-            "loan",
-        )
-        if k in eps
-    ]
-    worst = min(reads, key=lambda k: eps[k]["rps"] / eps[k]["base_rps"]) if reads else None
-    if worst:
-        wr = eps[worst]["rps"] / eps[worst]["base_rps"]
-        row(
-            "every read endpoint ≥ 0.5× its baseline (stretch 0.8×)",
-            "; ".join(f"{k} {eps[k]['rps'] / eps[k]['base_rps']:.2f}×" for k in reads),
-            wr >= 0.5,
-        )
-    if "list20" in eps and "list100" in eps:
-        x = eps["list100"]["rps"] / eps["list20"]["rps"]
-        row("page 100 ≥ 0.5× the throughput of page 20", f"{x:.2f}×", x >= 0.5)
-    if "list20_deep" in eps:
-        for size in ("20", "100"):
-            first, deep = eps[f"list{size}"], eps[f"list{size}_deep"]
-            x = deep["open_p50"] / first["open_p50"]
-            row(
-                f"deep cursor p50 ≤ 1.5× first page (limit {size})",
-                f"{deep['open_p50']:.1f} ms vs {first['open_p50']:.1f} ms = {x:.2f}×",
-                x <= 1.5,
-            )
-    if "html" in eps and "list12" in eps:
-        x = eps["html"]["rps"] / eps["list12"]["rps"]
-        row("HTML campaign list ≥ 0.8× the API list of the same rows (12)", f"{x:.2f}×", x >= 0.8)
-    bad = [k for k, e in eps.items() if e["open_non_2xx"] or e["open_p99"] > 3 * e["open_p50"]]
-    row(
-        "at 60 % of saturation p99 ≤ 3× p50 and no non-2xx",
-        "; ".join(
-            f"{k} {e['open_p99'] / e['open_p50']:.1f}×/{e['open_non_2xx']}" for k, e in eps.items()
-        ),
-        not bad,
-    )
-    sat_bad = sum(e["sat_non_2xx"] for e in eps.values())
-    row(
-        "at saturation requests queue, never 5xx",
-        f"{sat_bad} non-2xx or socket errors at saturation",
-        sat_bad == 0,
-    )
-    if "donate" in eps:
-        d = res["donations"]
-        # wrk (and the open-model generator) stop counting at their deadline while
-        # up to 16 requests are still in flight; the server completes those, so
-        # rows may exceed answers by that much per run (api, baseline, open model,
-        # and the web tier alone when measured).
-        slack = 16 * (4 if res.get("donate_web_only") else 3) * eps["donate"]["reps"]
-        consistent = d["answered_2xx"] <= d["rows_added"] <= d["answered_2xx"] + slack
-        alone = res.get("donate_web_only") or {}
-        best = max(eps["donate"]["rps"], alone.get("rps", 0))
-        ok = (
-            best >= 150
-            and not d["lost_update_campaigns"]
-            and consistent
-            and res["ledger_verify"] == "ok"
-        )
-        row(
-            "donation create ≥ 150/s with 0 lost updates",
-            f"{eps['donate']['rps']:.0f}/s with the task worker on the same 2 cores"
-            + (
-                f", {alone['rps']:.0f}/s for the web tier alone (worker paused: p50 / p99 "
-                f"{alone['p50_ms']} / {alone['p99_ms']} ms, {alone['non_2xx']} non-2xx; "
-                f"{alone['queued']} receipts queued, drained in {alone['drained_s']} s = "
-                f"{alone['drain_per_s']}/s)"
-                if alone
-                else ""
-            )
-            + f"; {d['answered_2xx']} answered 2xx, {d['rows_added']} rows "
-            f"added (≤ {slack} in flight when the load generators stopped counting: "
-            f"{'consistent' if consistent else 'INCONSISTENT'}); hot campaigns whose total, donor "
-            f"count or fund balance ≠ their donations: {len(d['lost_update_campaigns'])}; "
-            f"ledger_verify {res['ledger_verify']}",
-            ok,
-        )
-    for layer, f in res["fanout"].items():
-        if "max_ms" in f:
-            row(
-                f"fan-out of one donation to 1 000 clients within 1 s ({layer} layer)",
-                f"{f['received']}/{f['clients']} received, p50 {f['p50_ms']} ms, last {f['max_ms']} ms "
-                f"(median of 3: {f.get('runs_max_ms')}) "
-                f"(POST answered in {f['post_ms']} ms); group_send {f['group_send_ms']} ms",
-                f["received"] == f["clients"] and f["max_ms"] <= 1000,
-            )
-        else:
-            row(f"fan-out to 1 000 clients ({layer} layer)", f"failed: {f}", False)
-    row(
-        "database connections never exceed the configured bound",
-        f"peak {res['peak_connections']} in pg_stat_activity, bound {res['connection_bound']} "
-        f"({WEB_WORKERS} web × {POOL_SIZE} + ws pool {WS_POOL_SIZE} + worker 1)",
-        res["peak_connections"] <= res["connection_bound"],
-    )
     L.append("")
     L.append("### Peak memory per process (VmHWM)")
     L.append("")
     L.append("| process | peak RSS MiB |")
     L.append("|---|---:|")
-    for k, v in sorted(res["memory_kb"].items()):
+    for k, v in sorted(res.memory_kb.items()):
         L.append(f"| {k} | {v / 1024:.0f} |")
-    if res["decisions"]:
+    if res.decisions:
         L.append("")
         L.append(
             "### Decisions: the same DRF views, each serving / connection mode (wrk saturation, median)"
@@ -975,7 +1168,7 @@ def write_markdown(path: Path, res: dict, args) -> None:
         L.append("")
         L.append("| mode | list 20 req/s (p50 / p99 ms) | detail req/s (p50 / p99 ms) | non-2xx |")
         L.append("|---|---:|---:|---:|")
-        for label, row_ in res["decisions"].items():
+        for label, row_ in res.decisions.items():
             a, b = row_.get("list20", {}), row_.get("detail", {})
             L.append(
                 f"| {label} | {a.get('rps', 0):.0f} ({a.get('p50', 0):.1f} / {a.get('p99', 0):.1f}) | "

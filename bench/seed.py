@@ -28,6 +28,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("EMAIL_URL", "memorymail://")  # receipts of the seed go nowhere
 os.environ["TASK_BACKEND"] = "immediate"
 os.environ.pop("REDIS_URL", None)  # the seed broadcasts to nobody
+# The seed forks worker processes below: a connection pool opened before the
+# fork would be shared by all of them. One plain connection per process instead.
+os.environ["DB_POOL_MAX_SIZE"] = "0"
 
 import django
 

@@ -11,6 +11,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One process per request in flight: 2 x cores + 1 is gunicorn's rule of thumb
 # for I/O-bound (database) work; measured on 2 cores in docs/benchmarks.md.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
+# Each sync worker keeps one PostgreSQL connection (config/settings.py pools them
+# by default), so this is also the web tier's share of max_connections.
 worker_class = "sync"
 # Pending connections queue in the kernel (and at the proxy) while every worker
 # is busy: saturation means waiting, never an error.

@@ -104,12 +104,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 else:
-    # Two ways to reuse connections (Django refuses both at once); docs/deploy.md
-    # has the measurements. DB_POOL_MAX_SIZE > 0: psycopg's pool, at most that
-    # many connections per process (the only safe choice under an ASGI server).
-    # Otherwise CONN_MAX_AGE: one persistent connection per worker thread.
-    # Either way the total is bounded by processes x (pool size | threads).
-    DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=0)
+    # Connections are reused unless told otherwise: a new PostgreSQL connection
+    # per request served the same views 2-4x slower (docs/deploy.md). Two ways to
+    # reuse them (Django refuses both at once):
+    # - DB_POOL_MAX_SIZE > 0: Django's psycopg pool, at most that many connections
+    #   per process. Unset with DEBUG off, a pool of DB_POOL_DEFAULT_MAX_SIZE, so
+    #   every way of starting a process (gunicorn with or without config/gunicorn.py,
+    #   uvicorn, db_worker) keeps its connections. A process opens only as many as
+    #   it has threads using the database at once: one per sync gunicorn worker and
+    #   per task worker, up to the maximum under uvicorn (one thread per request).
+    # - DB_POOL_MAX_SIZE=0: no pool; CONN_MAX_AGE then keeps one connection per
+    #   thread (default 0: a new one per request, as in development and the tests'
+    #   concurrency checks; `check --deploy` warns about it, config.W001).
+    DB_POOL_DEFAULT_MAX_SIZE = 4
+    DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=0 if DEBUG else DB_POOL_DEFAULT_MAX_SIZE)
     if DB_POOL_MAX_SIZE > 0:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(env.int("DB_POOL_MIN_SIZE", default=1), DB_POOL_MAX_SIZE),

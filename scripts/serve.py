@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(BASE_DIR))
+
+from config import processes  # noqa: E402 (the project root is on the path now)
 
 NGINX_CONF = """
 worker_processes 1;
@@ -68,42 +70,19 @@ http {{
 
 def commands(args: argparse.Namespace, tmp: Path) -> list[tuple[str, list[str]]]:
     http_port = args.port if args.no_proxy else args.http_port
+    http_host = args.host if args.no_proxy else "127.0.0.1"
     procs = [
-        (
-            "web",
-            [
-                str(BIN / "gunicorn"),
-                "-c",
-                "config/gunicorn.py",
-                "--bind",
-                f"{args.host if args.no_proxy else '127.0.0.1'}:{http_port}",
-                "config.wsgi",
-            ],
-        ),
+        ("web", processes.web(bind=f"{http_host}:{http_port}", python=sys.executable)),
         (
             "ws",
-            [
-                str(BIN / "uvicorn"),
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(args.ws_port),
-                "--lifespan",
-                "off",
-                "--no-access-log",
-                "--ws",
-                "websockets-sansio",
-                "--workers",
-                "1",
-            ],
+            processes.ws(host="127.0.0.1", port=args.ws_port, workers=1, python=sys.executable),
         ),
     ]
     if (
         os.environ.get("TASK_BACKEND", "database" if os.environ.get("REDIS_URL") else "immediate")
         == "database"
     ):
-        procs.append(("worker", [sys.executable, "manage.py", "db_worker", "--interval", "0.5"]))
+        procs.append(("worker", processes.worker(interval=0.5, python=sys.executable)))
     if not args.no_proxy:
         conf = tmp / "nginx.conf"
         conf.write_text(

@@ -25,6 +25,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts import services as account_services
+from config import processes
 from tests.factories import UserFactory, fund_wallet
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -115,34 +116,9 @@ def cluster(tmp_path):
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     commands = {
-        "web": [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "config/gunicorn.py",
-            "--bind",
-            f"127.0.0.1:{http_port}",
-            "config.wsgi",
-        ],
-        "ws": [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(ws_port),
-            "--lifespan",
-            "off",
-            "--no-access-log",
-            "--ws",
-            "websockets-sansio",
-            "--workers",
-            "1",
-        ],
-        "worker": [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
+        "web": processes.web(bind=f"127.0.0.1:{http_port}", python=sys.executable),
+        "ws": processes.ws(host="127.0.0.1", port=ws_port, workers=1, python=sys.executable),
+        "worker": processes.worker(interval=0.2, python=sys.executable),
     }
     procs: dict[str, tuple[subprocess.Popen, str]] = {}
 
