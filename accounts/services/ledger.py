@@ -217,6 +217,23 @@ def _ledger_write(
         )
         for leg, amount in zip(legs, amounts, strict=True)
     )
+    # Every movement of money leaves one audit event naming who moved it, in the
+    # same transaction (imported here: the staff app builds on accounts).
+    from staff.services.audit import audit_record
+
+    audit_record(
+        actor=created_by,
+        action=f"ledger.{kind}",
+        subject=txn,
+        changes={
+            "legs": {
+                locked[leg.account.pk].key: amount
+                for leg, amount in zip(legs, amounts, strict=True)
+            },
+            **({"reverses": reverses.pk} if reverses is not None else {}),
+        },
+        reason=memo,
+    )
     for account_id, balance in new_balances.items():
         LedgerAccount.objects.filter(pk=account_id).update(balance=balance)
         locked[account_id].balance = balance

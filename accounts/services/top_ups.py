@@ -78,6 +78,7 @@ def top_up_settle(*, top_up: TopUp, succeeded: bool) -> TopUp:
                     Leg(external_account(), -top_up.amount),
                 ],
                 reference=f"Top-up via {top_up.gateway}",
+                created_by=top_up.user,
             )
             top_up.status = TopUp.Status.SUCCEEDED
         else:

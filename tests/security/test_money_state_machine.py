@@ -46,6 +46,7 @@ from campaigns.models import Campaign, Donation
 from config.errors import DomainError
 from loans import services as loans
 from loans.models import Installment, Loan, MurabahaContract, Payment
+from staff.models import AuditEvent
 from tests.factories import UserFactory
 from tests.helpers import db_rows, describe_changes
 from zakat import services as zakat
@@ -545,6 +546,22 @@ class MoneyMachine(RuleBasedStateMachine):
             kind__in=LedgerAccount.NON_NEGATIVE_KINDS, balance__lt=0
         )
         assert not overdrawn.exists(), list(overdrawn.values_list("key", "balance"))
+
+    @invariant()
+    def every_money_movement_is_audited_once_naming_its_actor(self):
+        movements = dict(LedgerTransaction.objects.values_list("pk", "created_by_id"))
+        events = list(
+            AuditEvent.objects.filter(action__startswith="ledger.").values_list(
+                "subject_id", "actor_id"
+            )
+        )
+        assert Counter(subject for subject, _ in events) == Counter(str(pk) for pk in movements), (
+            "a movement without exactly one audit event"
+        )
+        named = dict(events)
+        for pk, created_by in movements.items():
+            assert created_by is not None, f"movement {pk} names no one"
+            assert named[str(pk)] == created_by
 
     @invariant()
     def the_books_match_every_record(self):
