@@ -186,8 +186,8 @@ class ApprovalApprove(APIView):
         examples=[docs.approval_example("Executed", **docs.EXECUTED)],
     )
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        selectors.approval_get_for(user=request.user, pk=pk)
-        approval = services.approval_approve(approval_id=pk, by=request.user)
+        approval = selectors.approval_get_for(user=request.user, pk=pk)
+        approval = services.approval_approve(approval=approval, by=request.user)
         return Response(_approval_body(approval))
 
 
@@ -214,11 +214,11 @@ class ApprovalReject(APIView):
         ],
     )
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        selectors.approval_get_for(user=request.user, pk=pk)
+        approval = selectors.approval_get_for(user=request.user, pk=pk)
         data = RejectIn(data=request.data)
         data.is_valid(raise_exception=True)
         approval = services.approval_reject(
-            approval_id=pk, by=request.user, reason=data.validated_data["reason"]
+            approval=approval, by=request.user, reason=data.validated_data["reason"]
         )
         return Response(_approval_body(approval))
 
