@@ -66,7 +66,7 @@ class UserRoles(APIView):
     permission_classes = [HasPerm("staff.roles_manage")]
 
     def put(self, request: Request, pk: UUID, *args, **kwargs) -> Response:
-        target = selectors.user_get_for_roles(user=request.user, pk=pk)
+        target = selectors.user_roles_get_for(user=request.user, pk=pk)
         data = UserRolesIn(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_roles_set(
