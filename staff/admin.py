@@ -170,9 +170,9 @@ class ApprovalAdmin(_ReadOnly):
     def approve_view(self, request, approval_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        get_object_or_404(Approval, pk=approval_id)
+        approval = get_object_or_404(Approval, pk=approval_id)
         try:
-            services.approval_approve(approval_id=approval_id, by=request.user)
+            services.approval_approve(approval=approval, by=request.user)
         except (DomainError, ValidationError) as exc:
             self.message_user(request, f"Not approved: {_message(exc)}", messages.ERROR)
         else:
@@ -182,14 +182,14 @@ class ApprovalAdmin(_ReadOnly):
     def reject_view(self, request, approval_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        get_object_or_404(Approval, pk=approval_id)
+        approval = get_object_or_404(Approval, pk=approval_id)
         form = RejectForm(request.POST)
         if not form.is_valid():
             self.message_user(request, "Say why it is rejected.", messages.ERROR)
             return self._back(approval_id)
         try:
             services.approval_reject(
-                approval_id=approval_id, by=request.user, reason=form.cleaned_data["reason"]
+                approval=approval, by=request.user, reason=form.cleaned_data["reason"]
             )
         except (DomainError, ValidationError) as exc:
             self.message_user(request, f"Not rejected: {_message(exc)}", messages.ERROR)

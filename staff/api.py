@@ -1,149 +1,51 @@
 """Staff API: roles, four-eyes approvals, wallet adjustments and the audit trail.
 
 Thin: an input serializer checks the shape, a service or selector does the
-work, an output serializer answers. Examples and error docs: staff/api_docs.py.
-"""
+work, an output serializer answers. Loading and authorizing one object is the
+`*_get_for` selectors' job, who may act the services'; the OpenAPI side of
+every operation is in api_docs.py."""
+
+from uuid import UUID
 
 import django_filters
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import generics, serializers, status
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_view
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import MEMO_MAX_LENGTH, User
-from config.api.fields import MoneyField
+from accounts.models import User
 from config.api.filters import StrictFilterSet
+from config.api.lists import SelectorListView
+from config.api.moves import MoveView
 from config.api.pagination import CursorPagination
-from config.api.schema import error_responses
-from config.api.serializers import InputSerializer
 from staff import api_docs as docs
 from staff import selectors, services
 from staff.models import Approval, AuditEvent
 from staff.permissions import HasPerm
-from staff.roles import ROLE_NAMES, ROLES_BY_NAME
+from staff.roles import ROLES_BY_NAME
+from staff.serializers import (
+    ApprovalOut,
+    AuditEventOut,
+    RejectIn,
+    RoleOut,
+    UserRolesIn,
+    UserRolesOut,
+    WalletAdjustmentIn,
+    WalletAdjustmentOut,
+)
 
-TAGS = ["staff"]
 STAFF_READ = HasPerm("staff.staff_read")
-
-# --- serializers -----------------------------------------------------------------------
-
-
-class PersonOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-
-
-class ApprovalOut(serializers.ModelSerializer):
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
-    requested_by = PersonOut()
-    decided_by = PersonOut(allow_null=True)
-
-    class Meta:
-        model = Approval
-        fields = [
-            "id",
-            "kind",
-            "status",
-            "amount",
-            "currency",
-            "subject_type",
-            "subject_id",
-            "requested_by",
-            "requested_at",
-            "decided_by",
-            "decided_at",
-            "reason",
-        ]
-
-
-class ApprovalEnvelopeOut(serializers.Serializer):
-    approval = ApprovalOut()
-
-
-class RejectIn(InputSerializer):
-    reason = serializers.CharField(max_length=MEMO_MAX_LENGTH)
-
-
-class RoleOut(serializers.Serializer):
-    name = serializers.CharField()
-    description = serializers.CharField()
-    permissions = serializers.ListField(child=serializers.CharField())
-
-
-class UserRolesIn(InputSerializer):
-    roles = serializers.ListField(
-        child=serializers.CharField(max_length=150),
-        max_length=len(ROLE_NAMES),
-        allow_empty=True,
-        help_text=f"The complete set of roles, from: {', '.join(ROLE_NAMES)}. [] removes staff.",
-    )
-
-
-class UserRolesOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    email = serializers.EmailField()
-    name = serializers.CharField()
-    is_staff = serializers.BooleanField()
-    roles = serializers.ListField(child=serializers.CharField())
-
-
-class WalletAdjustmentIn(InputSerializer):
-    user_id = serializers.UUIDField()
-    amount = MoneyField(
-        min_value=None, help_text="Signed, not zero: positive credits the wallet, negative debits."
-    )
-    reason = serializers.CharField(max_length=MEMO_MAX_LENGTH)
-
-
-class WalletAdjustmentOut(serializers.Serializer):
-    """The posted adjustment, when wallet_adjustment is not in FOUR_EYES."""
-
-    transaction_id = serializers.UUIDField()
-    user_id = serializers.UUIDField()
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
-    reason = serializers.CharField()
-
-
-class AuditEventOut(serializers.ModelSerializer):
-    actor_id = serializers.UUIDField(allow_null=True)
-    actor_email = serializers.EmailField(source="actor.email", allow_null=True, default=None)
-    changes = serializers.JSONField()
-
-    class Meta:
-        model = AuditEvent
-        fields = [
-            "id",
-            "at",
-            "actor_id",
-            "actor_email",
-            "action",
-            "subject_type",
-            "subject_id",
-            "request_id",
-            "changes",
-            "reason",
-        ]
-
-
-def _approval_body(approval: Approval) -> dict:
-    return ApprovalOut(approval).data
 
 
 # --- roles -----------------------------------------------------------------------------
 
 
+@extend_schema_view(get=docs.ROLE_LIST)
 class RoleList(APIView):
     permission_classes = [STAFF_READ]
 
-    @extend_schema(
-        tags=TAGS,
-        summary="The staff roles",
-        description="Each role with what it may do and its permissions (`app.codename`). "
-        "Staff holding staff.staff_read (every role) only.",
-        responses={200: RoleOut(many=True), **error_responses(401, 403, 429)},
-        examples=[docs.ROLES_EXAMPLE],
-    )
     def get(self, request: Request, *args, **kwargs) -> Response:
         body = [
             {
@@ -159,29 +61,12 @@ class RoleList(APIView):
         return Response(RoleOut(body, many=True).data)
 
 
+@extend_schema_view(put=docs.USER_ROLES_SET)
 class UserRoles(APIView):
     permission_classes = [HasPerm("staff.roles_manage")]
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Set a person's roles",
-        description="Administrators only. The list replaces the person's roles; any role "
-        "makes them staff, `[]` removes staff. Your own roles: 403 `conflict_of_interest`; "
-        "an unknown role: 400. Audited (`roles.set`).",
-        request=UserRolesIn,
-        responses={
-            200: UserRolesOut,
-            **docs.errors(400, docs.E_VALIDATION),
-            **docs.errors(403, docs.E_DENIED, docs.E_CONFLICT),
-            **error_responses(401, 404, 429),
-        },
-        examples=[
-            OpenApiExample("Make finance", value={"roles": ["finance"]}, request_only=True),
-            docs.USER_ROLES_EXAMPLE,
-        ],
-    )
-    def put(self, request: Request, pk, *args, **kwargs) -> Response:
-        target = selectors.user_get_for_roles(user=request.user, pk=pk)
+    def put(self, request: Request, pk: UUID, *args, **kwargs) -> Response:
+        target = selectors.user_roles_get_for(user=request.user, pk=pk)
         data = UserRolesIn(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_roles_set(
@@ -216,139 +101,55 @@ class ApprovalFilter(StrictFilterSet):
         fields = ["status", "kind"]
 
 
-class ApprovalList(generics.ListAPIView):
+@extend_schema_view(get=docs.APPROVAL_LIST)
+class ApprovalList(SelectorListView):
     permission_classes = [STAFF_READ]
     serializer_class = ApprovalOut
     filterset_class = ApprovalFilter
     pagination_class = ApprovalPagination
-    queryset = Approval.objects.none()  # for the schema; real rows come from the selector
+    queryset = Approval.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
+    def select(self) -> QuerySet[Approval]:
         return selectors.approval_list(user=self.request.user)
 
-    @extend_schema(
-        tags=TAGS,
-        summary="List approvals",
-        description="Every request waiting for (or decided by) a second person, newest "
-        "first. Filter by `?status=` and `?kind=`. Staff only.",
-        responses={200: ApprovalOut(many=True), **error_responses(400, 401, 403, 429)},
-        examples=[docs.approval_example("Pending adjustment")],
-    )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
 
-
+@extend_schema_view(get=docs.APPROVAL_RETRIEVE)
 class ApprovalDetail(APIView):
     permission_classes = [STAFF_READ]
 
-    @extend_schema(
-        tags=TAGS,
-        summary="One approval",
-        responses={200: ApprovalOut, **error_responses(401, 403, 404, 429)},
-        examples=[docs.approval_example("Pending adjustment")],
-    )
-    def get(self, request: Request, pk, *args, **kwargs) -> Response:
-        return Response(_approval_body(selectors.approval_get_for(user=request.user, pk=pk)))
+    def get(self, request: Request, pk: UUID, *args, **kwargs) -> Response:
+        approval = selectors.approval_get_for(user=request.user, pk=pk)
+        return Response(ApprovalOut(approval).data)
 
 
-class ApprovalApprove(APIView):
+class _ApprovalMove(MoveView):
+    """A decision on an approval; the service checks who may make it (four-eyes,
+    the kind's checker permission, conflicts of interest)."""
+
     permission_classes = [STAFF_READ]
-
-    @extend_schema(
-        tags=TAGS,
-        summary="Approve and execute",
-        description="A second person holding the kind's checker permission (finance for "
-        "money) approves; the action happens in the same transaction, exactly once. The "
-        "requester: 403 `four_eyes_required`; the subject's owner: 403 "
-        "`conflict_of_interest`; already decided: 400 `approval_not_pending`. When a rule "
-        "of the action fails now (402 `insufficient_funds`, 400 `invalid_transition`...) "
-        "that error is the answer and the approval stays `pending`.",
-        request=None,
-        responses={
-            200: ApprovalOut,
-            **docs.errors(400, docs.E_NOT_PENDING, docs.E_TRANSITION, docs.E_VALIDATION),
-            **docs.errors(402, docs.E_FUNDS),
-            **docs.errors(403, docs.E_DENIED, docs.E_FOUR_EYES, docs.E_CONFLICT),
-            **error_responses(401, 404, 429),
-        },
-        examples=[docs.approval_example("Executed", **docs.EXECUTED)],
-    )
-    def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        selectors.approval_get_for(user=request.user, pk=pk)
-        approval = services.approval_approve(approval_id=pk, by=request.user)
-        return Response(_approval_body(approval))
+    selector = selectors.approval_get_for
+    subject = "approval"
+    output_serializer = ApprovalOut
 
 
-class ApprovalReject(APIView):
-    permission_classes = [STAFF_READ]
+@extend_schema_view(post=docs.APPROVAL_APPROVE)
+class ApprovalApprove(_ApprovalMove):
+    service = services.approval_approve
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Reject, or withdraw your own request",
-        description="A checker rejects, or the requester withdraws; nothing of the action "
-        "happens. A reason is required.",
-        request=RejectIn,
-        responses={
-            200: ApprovalOut,
-            **docs.errors(400, docs.E_NOT_PENDING, docs.E_VALIDATION),
-            **docs.errors(403, docs.E_DENIED, docs.E_CONFLICT),
-            **error_responses(401, 404, 429),
-        },
-        examples=[
-            OpenApiExample(
-                "Reject", value={"reason": "The top-up was not doubled."}, request_only=True
-            ),
-            docs.approval_example("Rejected", **docs.REJECTED),
-        ],
-    )
-    def post(self, request: Request, pk, *args, **kwargs) -> Response:
-        selectors.approval_get_for(user=request.user, pk=pk)
-        data = RejectIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        approval = services.approval_reject(
-            approval_id=pk, by=request.user, reason=data.validated_data["reason"]
-        )
-        return Response(_approval_body(approval))
+
+@extend_schema_view(post=docs.APPROVAL_REJECT)
+class ApprovalReject(_ApprovalMove):
+    service = services.approval_reject
+    input_serializer = RejectIn
 
 
 # --- wallet adjustments ----------------------------------------------------------------
 
 
+@extend_schema_view(post=docs.WALLET_ADJUSTMENT_CREATE)
 class WalletAdjustmentCreate(APIView):
     permission_classes = [HasPerm("staff.wallet_adjustment_request")]
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Request a wallet adjustment",
-        description="Finance only. `amount` is signed and not zero (positive credits), at "
-        "most WALLET_ADJUSTMENT_MAX (default 10000.00) either way; a reason is required; "
-        "nobody adjusts their own wallet (403 `conflict_of_interest`). Answers 202 with the "
-        "approval a second finance person approves; with `wallet_adjustment` left out of "
-        "FOUR_EYES the adjustment is posted at once (201).",
-        request=WalletAdjustmentIn,
-        responses={
-            202: ApprovalEnvelopeOut,
-            201: WalletAdjustmentOut,
-            **docs.errors(400, docs.E_VALIDATION),
-            **docs.errors(402, docs.E_FUNDS),
-            **docs.errors(403, docs.E_DENIED, docs.E_CONFLICT),
-            **error_responses(401, 429),
-        },
-        examples=[
-            OpenApiExample(
-                "Debit a double credit",
-                value={
-                    "user_id": docs.USER_ID,
-                    "amount": "-25.00",
-                    "reason": "Duplicate top-up credited twice by the provider",
-                },
-                request_only=True,
-            ),
-            docs.APPROVAL_PENDING_202,
-        ],
-    )
     def post(self, request: Request, *args, **kwargs) -> Response:
         data = WalletAdjustmentIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -363,7 +164,7 @@ class WalletAdjustmentCreate(APIView):
         )
         if outcome.pending:
             return Response(
-                {"approval": _approval_body(outcome.approval)}, status=status.HTTP_202_ACCEPTED
+                {"approval": ApprovalOut(outcome.approval).data}, status=status.HTTP_202_ACCEPTED
             )
         txn = outcome.result
         return Response(
@@ -396,26 +197,13 @@ class AuditEventFilter(StrictFilterSet):
         fields = ["actor", "action", "subject_id"]
 
 
-class AuditEventList(generics.ListAPIView):
+@extend_schema_view(get=docs.AUDIT_EVENT_LIST)
+class AuditEventList(SelectorListView):
     permission_classes = [HasPerm("staff.audit_read")]
     serializer_class = AuditEventOut
     filterset_class = AuditEventFilter
     pagination_class = AuditPagination
     queryset = AuditEvent.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
+    def select(self) -> QuerySet[AuditEvent]:
         return selectors.audit_event_list(user=self.request.user)
-
-    @extend_schema(
-        tags=TAGS,
-        summary="The audit trail",
-        description="Who did what to which thing, newest first: every staff write and "
-        "every money movement. Auditors and administrators only. Filter by `?actor=` (user "
-        "id), `?action=` and `?subject_id=`.",
-        responses={200: AuditEventOut(many=True), **error_responses(400, 401, 403, 429)},
-        examples=[docs.AUDIT_EXAMPLE],
-    )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)

@@ -1,41 +1,36 @@
-"""Examples and documented errors of the staff API (the endpoints name them)."""
+"""The OpenAPI side of staff/api.py: one `extend_schema` per operation.
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+Each operation names its pieces here (summary, description, request and
+response schemas, examples); errors come from `error_responses` with the domain
+errors the services raise (staff/errors.py and the ledger's), so the documented
+codes and messages are the services' own. api.py attaches these with
+`extend_schema_view`.
+"""
 
-from config.api.schema import ErrorOut
+from drf_spectacular.utils import OpenApiExample, extend_schema
 
-REQUEST_ID = "3d0f6c5e-8e0b-4a5e-9d43-1c2b"
+from accounts.services import InsufficientFunds
+from config.api.schema import REQUEST_ID_EXAMPLE, error_responses
+from config.errors import InvalidTransition
+from staff.errors import ApprovalNotPending, ConflictOfInterest, FourEyesRequired
+from staff.serializers import (
+    ApprovalEnvelopeOut,
+    ApprovalOut,
+    AuditEventOut,
+    RejectIn,
+    RoleOut,
+    UserRolesIn,
+    UserRolesOut,
+    WalletAdjustmentIn,
+    WalletAdjustmentOut,
+)
+
+TAGS = ["staff"]
 APPROVAL_ID = "5b2d7c1e-9f4a-4e6b-8c3d-1a2b3c4d5e6f"
 USER_ID = "1f0e9d8c-7b6a-4c5d-8e9f-0a1b2c3d4e5f"
 FINANCE_ID = "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d"
 
-
-def errors(status_code: int, *codes: tuple[str, str]) -> dict[int, OpenApiResponse]:
-    """One documented status with an example per error code it can carry."""
-    return {
-        status_code: OpenApiResponse(
-            response=ErrorOut,
-            description=" / ".join(code for code, _ in codes),
-            examples=[
-                OpenApiExample(
-                    code,
-                    value={"error": code, "message": message, "request_id": REQUEST_ID},
-                    response_only=True,
-                    status_codes=[str(status_code)],
-                )
-                for code, message in codes
-            ],
-        )
-    }
-
-
-E_VALIDATION = ("validation_error", "The request is not valid.")
-E_NOT_PENDING = ("approval_not_pending", "This approval has already been decided.")
-E_TRANSITION = ("invalid_transition", "That change of status is not allowed.")
-E_DENIED = ("permission_denied", "You do not have permission to perform this action.")
-E_FOUR_EYES = ("four_eyes_required", "A second person must approve what you requested.")
-E_CONFLICT = ("conflict_of_interest", "You cannot act as staff on something of your own.")
-E_FUNDS = ("insufficient_funds", "Your wallet balance is too low for this payment.")
+# --- Examples ----------------------------------------------------------------------
 
 _APPROVAL = {
     "id": APPROVAL_ID,
@@ -107,7 +102,7 @@ AUDIT_EXAMPLE = OpenApiExample(
         "action": "approval.executed",
         "subject_type": "accounts.user",
         "subject_id": USER_ID,
-        "request_id": REQUEST_ID,
+        "request_id": REQUEST_ID_EXAMPLE,
         "changes": {
             "approval_id": APPROVAL_ID,
             "kind": "wallet_adjustment",
@@ -117,4 +112,139 @@ AUDIT_EXAMPLE = OpenApiExample(
         "reason": "Duplicate top-up credited twice by the provider",
     },
     response_only=True,
+)
+
+
+# --- Roles -------------------------------------------------------------------------
+
+ROLE_LIST = extend_schema(
+    tags=TAGS,
+    summary="The staff roles",
+    description="Each role with what it may do and its permissions (`app.codename`). "
+    "Staff holding staff.staff_read (every role) only.",
+    responses={200: RoleOut(many=True), **error_responses(401, 403, 429)},
+    examples=[ROLES_EXAMPLE],
+)
+
+USER_ROLES_SET = extend_schema(
+    tags=TAGS,
+    summary="Set a person's roles",
+    description="Administrators only. The list replaces the person's roles; any role "
+    "makes them staff, `[]` removes staff. Your own roles: 403 `conflict_of_interest`; "
+    "an unknown role: 400. Audited (`roles.set`).",
+    request=UserRolesIn,
+    responses={
+        200: UserRolesOut,
+        **error_responses(400, 401, 403, ConflictOfInterest, 404, 429),
+    },
+    examples=[
+        OpenApiExample("Make finance", value={"roles": ["finance"]}, request_only=True),
+        USER_ROLES_EXAMPLE,
+    ],
+)
+
+# --- Approvals ---------------------------------------------------------------------
+
+APPROVAL_LIST = extend_schema(
+    tags=TAGS,
+    summary="List approvals",
+    description="Every request waiting for (or decided by) a second person, newest "
+    "first. Filter by `?status=` and `?kind=`. Staff only.",
+    responses={200: ApprovalOut(many=True), **error_responses(400, 401, 403, 429)},
+    examples=[approval_example("Pending adjustment")],
+)
+
+APPROVAL_RETRIEVE = extend_schema(
+    tags=TAGS,
+    summary="One approval",
+    responses={200: ApprovalOut, **error_responses(401, 403, 404, 429)},
+    examples=[approval_example("Pending adjustment")],
+)
+
+APPROVAL_APPROVE = extend_schema(
+    tags=TAGS,
+    summary="Approve and execute",
+    description="A second person holding the kind's checker permission (finance for "
+    "money) approves; the action happens in the same transaction, exactly once. The "
+    "requester: 403 `four_eyes_required`; the subject's owner: 403 "
+    "`conflict_of_interest`; already decided: 400 `approval_not_pending`. When a rule "
+    "of the action fails now (402 `insufficient_funds`, 400 `invalid_transition`...) "
+    "that error is the answer and the approval stays `pending`.",
+    request=None,
+    responses={
+        200: ApprovalOut,
+        **error_responses(
+            ApprovalNotPending,
+            InvalidTransition,
+            400,
+            InsufficientFunds,
+            403,
+            FourEyesRequired,
+            ConflictOfInterest,
+            401,
+            404,
+            429,
+        ),
+    },
+    examples=[approval_example("Executed", **EXECUTED)],
+)
+
+APPROVAL_REJECT = extend_schema(
+    tags=TAGS,
+    summary="Reject, or withdraw your own request",
+    description="A checker rejects, or the requester withdraws; nothing of the action "
+    "happens. A reason is required.",
+    request=RejectIn,
+    responses={
+        200: ApprovalOut,
+        **error_responses(ApprovalNotPending, 400, 403, ConflictOfInterest, 401, 404, 429),
+    },
+    examples=[
+        OpenApiExample(
+            "Reject", value={"reason": "The top-up was not doubled."}, request_only=True
+        ),
+        approval_example("Rejected", **REJECTED),
+    ],
+)
+
+# --- Wallet adjustments ------------------------------------------------------------
+
+WALLET_ADJUSTMENT_CREATE = extend_schema(
+    tags=TAGS,
+    summary="Request a wallet adjustment",
+    description="Finance only. `amount` is signed and not zero (positive credits), at "
+    "most WALLET_ADJUSTMENT_MAX (default 10000.00) either way; a reason is required; "
+    "nobody adjusts their own wallet (403 `conflict_of_interest`). Answers 202 with the "
+    "approval a second finance person approves; with `wallet_adjustment` left out of "
+    "FOUR_EYES the adjustment is posted at once (201).",
+    request=WalletAdjustmentIn,
+    responses={
+        202: ApprovalEnvelopeOut,
+        201: WalletAdjustmentOut,
+        **error_responses(400, InsufficientFunds, 403, ConflictOfInterest, 401, 429),
+    },
+    examples=[
+        OpenApiExample(
+            "Debit a double credit",
+            value={
+                "user_id": USER_ID,
+                "amount": "-25.00",
+                "reason": "Duplicate top-up credited twice by the provider",
+            },
+            request_only=True,
+        ),
+        APPROVAL_PENDING_202,
+    ],
+)
+
+# --- Audit trail -------------------------------------------------------------------
+
+AUDIT_EVENT_LIST = extend_schema(
+    tags=TAGS,
+    summary="The audit trail",
+    description="Who did what to which thing, newest first: every staff write and "
+    "every money movement. Auditors and administrators only. Filter by `?actor=` (user "
+    "id), `?action=` and `?subject_id=`.",
+    responses={200: AuditEventOut(many=True), **error_responses(400, 401, 403, 429)},
+    examples=[AUDIT_EXAMPLE],
 )

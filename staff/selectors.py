@@ -86,7 +86,7 @@ def user_role_names(*, user: User) -> list[str]:
     return sorted(user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True))
 
 
-def user_get_for_roles(*, user: User, pk: Any) -> User:
+def user_roles_get_for(*, user: User, pk: Any) -> User:
     """The person whose roles `user` manages: 403 without staff.roles_manage, 404 unknown."""
     if not user_can(user, "staff.roles_manage"):
         raise NotAllowed()

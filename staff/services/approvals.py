@@ -120,25 +120,24 @@ def approval_request(
     return ApprovalOutcome(approval=approval)
 
 
-def _locked(approval_id: Any) -> Approval:
-    try:
-        approval = (
-            Approval.objects.select_for_update(of=("self",))
-            .select_related("requested_by")
-            .filter(pk=approval_id)
-            .first()
-        )
-    except (ValueError, ValidationError):  # not a UUID
-        approval = None
-    if approval is None:
+def _locked(approval: Approval) -> Approval:
+    """The approval read again with its row locked: its state as of now, not as loaded."""
+    locked = (
+        Approval.objects.select_for_update(of=("self",))
+        .select_related("requested_by")
+        .filter(pk=approval.pk)
+        .first()
+    )
+    if locked is None:
         raise NotFound()
-    return approval
+    return locked
 
 
-def approval_approve(*, approval_id: Any, by: User) -> Approval:
+def approval_approve(*, approval: Approval, by: User) -> Approval:
     """Approve a pending request and run it, once.
 
-    One transaction: the approval row is locked first, so of many concurrent
+    `approval` is as the caller loaded it (approval_get_for); its row is read
+    again under lock. One transaction: the approval row is locked first, so of many concurrent
     approvals one executes and the rest find it decided (400
     approval_not_pending). The requester cannot approve (403
     four_eyes_required), the approver needs the kind's checker permission (403
@@ -148,7 +147,7 @@ def approval_approve(*, approval_id: Any, by: User) -> Approval:
     approval stays pending, and only the refused attempt is in the trail."""
     refusal: Exception | None = None
     with transaction.atomic():
-        approval = _locked(approval_id)
+        approval = _locked(approval)
         if not approval.is_pending:
             raise ApprovalNotPending()
         if approval.requested_by_id == by.pk:
@@ -196,12 +195,12 @@ def approval_approve(*, approval_id: Any, by: User) -> Approval:
     return approval
 
 
-def approval_reject(*, approval_id: Any, by: User, reason: str) -> Approval:
+def approval_reject(*, approval: Approval, by: User, reason: str) -> Approval:
     """Turn a pending request down (a checker) or withdraw it (the requester).
     Nothing of the action happens; the reason is kept and audited."""
     reason = _clean_reason(reason)
     with transaction.atomic():
-        approval = _locked(approval_id)
+        approval = _locked(approval)
         if not approval.is_pending:
             raise ApprovalNotPending()
         withdrawing = approval.requested_by_id == by.pk

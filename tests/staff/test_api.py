@@ -250,7 +250,7 @@ def test_approvals_list_costs_the_same_queries_at_1_and_many_rows(
 def test_approvals_list_newest_first_and_filters(finance, finance2, donor):
     _approvals(3, requester=finance, donor=donor)
     first = Approval.objects.order_by("requested_at").first()
-    services.approval_reject(approval_id=first.pk, by=finance2, reason="No")
+    services.approval_reject(approval=first, by=finance2, reason="No")
     client = client_for(finance2)
 
     items = client.get("/api/v1/approvals").json()["items"]

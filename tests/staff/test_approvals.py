@@ -40,7 +40,7 @@ def test_the_requester_cannot_approve(finance, donor):
     approval = request_adjustment(finance, donor).approval
 
     with pytest.raises(FourEyesRequired):
-        services.approval_approve(approval_id=approval.pk, by=finance)
+        services.approval_approve(approval=approval, by=finance)
     approval.refresh_from_db()
     assert approval.status == Approval.Status.PENDING
     assert balance(donor) == Decimal("100.00")
@@ -49,13 +49,13 @@ def test_the_requester_cannot_approve(finance, donor):
 def test_a_second_finance_person_executes_it_once(finance, finance2, donor):
     approval = request_adjustment(finance, donor).approval
 
-    done = services.approval_approve(approval_id=approval.pk, by=finance2)
+    done = services.approval_approve(approval=approval, by=finance2)
 
     assert done.status == Approval.Status.EXECUTED
     assert done.decided_by == finance2
     assert balance(donor) == Decimal("125.00")
     with pytest.raises(ApprovalNotPending):
-        services.approval_approve(approval_id=approval.pk, by=finance2)
+        services.approval_approve(approval=approval, by=finance2)
     assert balance(donor) == Decimal("125.00")
     assert LedgerTransaction.objects.filter(kind="adjustment").count() == 1
     event = AuditEvent.objects.get(action="approval.executed")
@@ -69,7 +69,7 @@ def test_a_checker_without_the_checker_permission_is_refused(finance, donor):
     officer = staff_with("loan_officer")
 
     with pytest.raises(NotAllowed):
-        services.approval_approve(approval_id=approval.pk, by=officer)
+        services.approval_approve(approval=approval, by=officer)
     assert balance(donor) == Decimal("100.00")
 
 
@@ -77,18 +77,18 @@ def test_nobody_approves_a_change_to_their_own_wallet(finance, finance2):
     approval = request_adjustment(finance, finance2).approval
 
     with pytest.raises(ConflictOfInterest):
-        services.approval_approve(approval_id=approval.pk, by=finance2)
+        services.approval_approve(approval=approval, by=finance2)
 
 
 def test_rejection_moves_nothing(finance, finance2, donor):
     approval = request_adjustment(finance, donor).approval
 
-    rejected = services.approval_reject(approval_id=approval.pk, by=finance2, reason="Not owed")
+    rejected = services.approval_reject(approval=approval, by=finance2, reason="Not owed")
 
     assert rejected.status == Approval.Status.REJECTED
     assert balance(donor) == Decimal("100.00")
     with pytest.raises(ApprovalNotPending):
-        services.approval_approve(approval_id=approval.pk, by=finance2)
+        services.approval_approve(approval=approval, by=finance2)
     assert balance(donor) == Decimal("100.00")
     assert AuditEvent.objects.filter(action="approval.rejected", reason="Not owed").count() == 1
 
@@ -96,7 +96,7 @@ def test_rejection_moves_nothing(finance, finance2, donor):
 def test_the_requester_may_withdraw(finance, donor):
     approval = request_adjustment(finance, donor).approval
 
-    withdrawn = services.approval_reject(approval_id=approval.pk, by=finance, reason="Typo")
+    withdrawn = services.approval_reject(approval=approval, by=finance, reason="Typo")
 
     assert withdrawn.status == Approval.Status.REJECTED
     assert AuditEvent.objects.filter(action="approval.withdrawn").count() == 1
