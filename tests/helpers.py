@@ -106,7 +106,9 @@ def build_world() -> World:
     for user in users.values():
         fund_wallet(user, "5000.00")
     owner = users["owner"]
-    staff = UserFactory(is_staff=True)  # holds the operational roles: builds the world
+    # A staff member holding the operational roles: builds the world, and is who the
+    # security suites act as where a staff write must succeed.
+    staff = users["officer"] = UserFactory(is_staff=True)
     world = World(users=users)
     o = world.objects
     MetalPrice.objects.create(

@@ -9,7 +9,10 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp
+from staff.models import Approval
+from staff.services import approval_approve as approve_approval
 from tests.factories import UserFactory
+from tests.staff.factories import staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -220,45 +223,75 @@ def test_adjust_with_blank_reason_is_refused(admin_client, user):
     assert LedgerTransaction.objects.count() == 0
 
 
-def test_adjust_credits_the_wallet(admin_client, user):
+def test_adjust_asks_a_second_person_and_moves_nothing_until_approved(admin_client, user):
     account = services.wallet_get_or_create(user=user)
 
     response = admin_client.post(
         adjust_url(account), {"amount": "25.00", "reason": "Refund of a failed card fee"}
     )
 
+    approval = Approval.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("admin:accounts_ledgeraccount_change", args=[account.pk])
+    assert response.url == reverse("admin:staff_approval_change", args=[approval.pk])
+    assert (approval.kind, approval.status, approval.amount) == (
+        "wallet_adjustment",
+        "pending",
+        Decimal("25.00"),
+    )
+    assert approval.requested_by == admin_client.user
+    account.refresh_from_db()
+    assert account.balance == Decimal("0.00")
+    assert not LedgerTransaction.objects.exists()
+
+    approve_approval(approval=approval, by=staff_with("finance"))
+
     account.refresh_from_db()
     assert account.balance == Decimal("25.00")
     txn = LedgerTransaction.objects.get()
-    assert txn.kind == LedgerTransaction.Kind.ADJUSTMENT
-    assert txn.memo == "Refund of a failed card fee"
-    assert txn.created_by == admin_client.user
-    assert sorted(txn.entries.values_list("amount", flat=True)) == [
-        Decimal("-25.00"),
-        Decimal("25.00"),
-    ]
+    assert (txn.kind, txn.memo) == (
+        LedgerTransaction.Kind.ADJUSTMENT,
+        "Refund of a failed card fee",
+    )
     assert services.ledger_verify().problems == []
-    follow = admin_client.get(response.url)
-    assert f"Adjusted {account.name}." in message_texts(follow)
 
 
-def test_adjust_overdraft_shows_funds_error_and_changes_nothing(admin_client, user):
+def test_adjust_overdraft_is_refused_at_approval_and_changes_nothing(admin_client, user):
     account = services.wallet_get_or_create(user=user)
     services.wallet_adjust(user=user, amount=Decimal("25.00"), reason="seed", by=admin_client.user)
+    admin_client.post(adjust_url(account), {"amount": "-1000", "reason": "Clawback"})
+    approval = Approval.objects.get()
     before = LedgerTransaction.objects.count()
 
-    response = admin_client.post(adjust_url(account), {"amount": "-1000", "reason": "Clawback"})
+    with pytest.raises(services.InsufficientFunds):
+        approve_approval(approval=approval, by=staff_with("finance"))
 
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [
-        services.InsufficientFunds.default_message
-    ]
-    assert "balance is too low" in response.content.decode()
+    approval.refresh_from_db()
+    assert approval.status == "pending"
     assert LedgerTransaction.objects.count() == before
     account.refresh_from_db()
     assert account.balance == Decimal("25.00")
+
+
+def test_staff_without_the_adjustment_permission_gets_403(client, user):
+    account = services.wallet_get_or_create(user=user)
+    client.force_login(staff_with("loan_officer"))
+
+    response = client.post(adjust_url(account), {"amount": "25.00", "reason": "Mine now"})
+
+    assert response.status_code == 403
+    assert not Approval.objects.exists()
+
+
+def test_no_one_adjusts_their_own_wallet(client):
+    finance = staff_with("finance")
+    client.force_login(finance)
+    account = services.wallet_get_or_create(user=finance)
+
+    response = client.post(adjust_url(account), {"amount": "25.00", "reason": "Mine now"})
+
+    assert response.status_code == 200
+    assert "your own wallet" in response.content.decode()
+    assert not Approval.objects.exists()
 
 
 def test_adjust_of_zero_is_refused(admin_client, user):

@@ -89,7 +89,7 @@ def test_reject_button_needs_a_reason_and_moves_nothing(client, finance2, donor,
 
 
 def test_staff_without_a_role_cannot_use_the_buttons(client, donor, pending):
-    signed_in(client, UserFactory(is_staff=True))  # is_staff alone, no role
+    signed_in(client, UserFactory(is_staff=True, roles=[]))  # is_staff alone, no role
 
     assert client.get(f"/admin/staff/approval/{pending.pk}/change/").status_code == 403
     assert client.post(f"/admin/staff/approval/{pending.pk}/approve/").status_code == 403

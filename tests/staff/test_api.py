@@ -28,7 +28,7 @@ def adjust_body(user, amount="10.00", reason="Goodwill"):
 
 
 def test_staff_without_the_permission_cannot_adjust(donor):
-    response = client_for(UserFactory(is_staff=True)).post(
+    response = client_for(UserFactory(is_staff=True, roles=[])).post(
         ADJUST, adjust_body(donor), format="json"
     )
 
@@ -289,7 +289,7 @@ def test_audit_events_list_costs_the_same_queries_at_1_and_many_rows(
     assert one == many
     with django_assert_num_queries(many):
         response = client.get("/api/v1/audit-events?limit=100")
-    assert len(response.json()["items"]) == 31
+    assert len(response.json()["items"]) == AuditEvent.objects.count() > 31
 
 
 def test_audit_events_filters_and_shape(finance, donor):
@@ -299,7 +299,8 @@ def test_audit_events_filters_and_shape(finance, donor):
     by_actor = client.get(f"/api/v1/audit-events?actor={finance.pk}").json()["items"]
     by_action = client.get("/api/v1/audit-events?action=approval.requested").json()["items"]
     by_subject = client.get(f"/api/v1/audit-events?subject_id={donor.pk}").json()["items"]
-    nobody = client.get(f"/api/v1/audit-events?actor={donor.pk}").json()["items"]
+    bystander = UserFactory()
+    nobody = client.get(f"/api/v1/audit-events?actor={bystander.pk}").json()["items"]
 
     assert len(by_actor) == len(by_action) == len(by_subject) == 2
     assert nobody == []

@@ -27,7 +27,7 @@ def test_an_event_names_actor_subject_request_and_address(client):
     """Through a real request: the request id and the client address are kept."""
     from django.contrib.auth.models import Group
 
-    admin_user = UserFactory(is_staff=True)
+    admin_user = UserFactory(is_staff=True, roles=[])
     admin_user.groups.add(Group.objects.get(name="administrator"))
     person = UserFactory()
     client.force_login(admin_user)

@@ -96,7 +96,7 @@ def test_roles_sync_is_idempotent_and_adds_back_what_is_missing():
 
 
 def test_user_can_needs_the_permission_not_only_is_staff():
-    bare_staff = UserFactory(is_staff=True)
+    bare_staff = UserFactory(is_staff=True, roles=[])
     finance = staff_with("finance")
     superuser = UserFactory(is_staff=True, is_superuser=True)
     inactive = staff_with("finance", is_active=False)
