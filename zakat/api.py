@@ -4,198 +4,39 @@ Thin: an input serializer for the shape, a service or selector, an output serial
 The domain rules live in zakat.calculation and zakat.services; what the schema says
 beside the serializers lives in zakat.api_docs."""
 
-import re
-from decimal import Decimal
 from uuid import UUID
 
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import permissions, serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import money
-from config.api.fields import MoneyField
 from config.api.filters import StrictFilterSet
 from config.api.lists import SelectorListView
 from config.api.pagination import CursorPagination
-from config.api.serializers import InputSerializer
 from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from staff.permissions import HasPerm
 from zakat import api_docs as docs
 from zakat import calculation, selectors, services
 from zakat.models import MetalPrice, ZakatRecord
-
-# --- Fields and serializers -----------------------------------------------------------
-
-
-@extend_schema_field(docs.GRAMS_SCHEMA)
-class GramsField(MoneyField):
-    """A weight in grams: read like money, with up to 3 places and never negative."""
-
-    default_error_messages = {
-        "invalid": "Enter a weight in grams like 85 or 12.5: digits, optionally up to 3 decimals.",
-    }
-    plain = re.compile(docs.GRAMS_PATTERN)
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_digits", calculation.GRAMS_MAX_DIGITS)
-        kwargs.setdefault("decimal_places", calculation.GRAMS_DECIMAL_PLACES)
-        kwargs.setdefault("min_value", Decimal("0"))
-        super().__init__(**kwargs)
-
-
-def _optional_money() -> MoneyField:
-    return MoneyField(required=False, min_value=Decimal("0"), default=money.ZERO)
-
-
-def _money_out(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=18, decimal_places=2, **kwargs)
-
-
-# The v1 figures, also a record's. No docstring: it would change the v1 body's schema.
-class ZakatCalculateIn(InputSerializer):
-    payer_id = serializers.CharField(
-        min_length=services.PAYER_REFERENCE_MIN_LENGTH,
-        max_length=services.PAYER_REFERENCE_MAX_LENGTH,
-        trim_whitespace=True,
-    )
-    wealth_amount = MoneyField()
-    nisab_threshold = MoneyField()
-
-
-class ZakatCalculateOut(serializers.Serializer):
-    payer_id = serializers.CharField()
-    wealth_amount = _money_out()
-    nisab_threshold = _money_out()
-    zakat_amount = _money_out()
-    is_obligated = serializers.BooleanField()
-    calculation_date = serializers.DateTimeField()
-
-
-class ZakatAssetsIn(InputSerializer):
-    cash = _optional_money()
-    gold_grams = GramsField(required=False, default=Decimal("0"))
-    silver_grams = GramsField(required=False, default=Decimal("0"))
-    investments = _optional_money()
-    business_inventory = _optional_money()
-    receivables = _optional_money()
-
-
-class ZakatLiabilitiesIn(InputSerializer):
-    short_term_debts = _optional_money()
-
-
-class ZakatCalculateV2In(InputSerializer):
-    assets = ZakatAssetsIn(required=False)
-    liabilities = ZakatLiabilitiesIn(required=False)
-    nisab_standard = serializers.ChoiceField(
-        choices=calculation.NISAB_STANDARDS, required=False, default=calculation.GOLD
-    )
-
-
-class ZakatBreakdownLineOut(serializers.Serializer):
-    code = serializers.ChoiceField(choices=list(calculation.LINE_LABELS))
-    label = serializers.CharField()
-    amount = _money_out(help_text="Signed: debts are negative.")
-    quantity = serializers.DecimalField(
-        max_digits=calculation.GRAMS_MAX_DIGITS,
-        decimal_places=calculation.GRAMS_DECIMAL_PLACES,
-        allow_null=True,
-        help_text="Grams, metal lines only.",
-    )
-    unit_price = _money_out(allow_null=True, help_text="Per gram, metal lines only.")
-
-
-class ZakatCalculateV2Out(serializers.Serializer):
-    zakatable_wealth = _money_out()
-    nisab_standard = serializers.ChoiceField(choices=calculation.NISAB_STANDARDS)
-    nisab_threshold = _money_out()
-    gold_price_per_gram = _money_out()
-    silver_price_per_gram = _money_out()
-    prices_as_of = serializers.DateTimeField()
-    zakat_amount = _money_out()
-    is_obligated = serializers.BooleanField()
-    breakdown = ZakatBreakdownLineOut(many=True)
-
-
-class ZakatMetalPriceIn(InputSerializer):
-    gold_price_per_gram = MoneyField(max_value=services.MAX_PRICE_PER_GRAM)
-    silver_price_per_gram = MoneyField(max_value=services.MAX_PRICE_PER_GRAM)
-
-
-class ZakatMetalPriceOut(serializers.ModelSerializer):
-    class Meta:
-        model = MetalPrice
-        fields = [
-            "id",
-            "currency",
-            "gold_price_per_gram",
-            "silver_price_per_gram",
-            "as_of",
-            "source",
-        ]
-
-
-class ZakatNisabOut(serializers.Serializer):
-    currency = serializers.CharField()
-    gold_price_per_gram = _money_out()
-    silver_price_per_gram = _money_out()
-    gold_nisab_grams = serializers.CharField()
-    silver_nisab_grams = serializers.CharField()
-    gold_nisab_threshold = _money_out()
-    silver_nisab_threshold = _money_out()
-    as_of = serializers.DateTimeField()
-    source = serializers.ChoiceField(choices=MetalPrice.Source.choices)
-
-
-class ZakatRecordOut(serializers.ModelSerializer):
-    payer_id = serializers.CharField(source="payer_reference")
-    nisab_standard = serializers.CharField(
-        help_text="`gold` or `silver` when saved from the itemized calculator; `stated` when "
-        "the nisab threshold was given by the payer."
-    )
-    price_snapshot = ZakatMetalPriceOut(
-        allow_null=True, help_text="The metal prices in force when the figures were computed."
-    )
-    breakdown = ZakatBreakdownLineOut(
-        many=True, help_text="The itemized lines when saved from the calculator, else empty."
-    )
-
-    class Meta:
-        model = ZakatRecord
-        fields = [
-            "id",
-            "payer_id",
-            "wealth_amount",
-            "nisab_threshold",
-            "zakat_amount",
-            "is_obligated",
-            "nisab_standard",
-            "payment_status",
-            "calculation_date",
-            "price_snapshot",
-            "breakdown",
-            "created_at",
-            "updated_at",
-        ]
-
-
-class ZakatPaymentIn(InputSerializer):
-    record_id = serializers.UUIDField()
-
-
-class ZakatPaymentOut(serializers.Serializer):
-    id = serializers.UUIDField()
-    record_id = serializers.UUIDField()
-    amount = _money_out()
-    paid_at = serializers.DateTimeField()
-    receipt_number = serializers.CharField(source="receipt_label")
-
+from zakat.serializers import (
+    ZakatCalculateIn,
+    ZakatCalculateOut,
+    ZakatCalculateV2In,
+    ZakatCalculateV2Out,
+    ZakatMetalPriceIn,
+    ZakatMetalPriceOut,
+    ZakatNisabOut,
+    ZakatPaymentIn,
+    ZakatPaymentOut,
+    ZakatRecordOut,
+)
 
 # --- Calculation ----------------------------------------------------------------------
 
