@@ -73,6 +73,29 @@ def _run(modeladmin, request, queryset, move, done: str, **kwargs) -> None:
         modeladmin.message_user(request, f"{done}: {ok}.", messages.SUCCESS)
 
 
+def _request(modeladmin, request, queryset, ask, what: str) -> None:
+    """Ask for a four-eyes move on each selected row: a request waits for a second
+    person (the approvals queue); with the kind left out of FOUR_EYES it is done now."""
+    asked = done = 0
+    for obj in queryset:
+        try:
+            outcome = ask(by=request.user, **{modeladmin.service_arg: obj})
+        except (DomainError, ValidationError) as exc:
+            message = getattr(exc, "message", None) or "; ".join(exc.messages)
+            modeladmin.message_user(request, f"{obj}: {message}", messages.ERROR)
+            continue
+        if outcome.pending:
+            asked += 1
+        else:
+            done += 1
+    if asked:
+        modeladmin.message_user(
+            request, f"{what} requested; a second person approves: {asked}.", messages.SUCCESS
+        )
+    if done:
+        modeladmin.message_user(request, f"{what} done: {done}.", messages.SUCCESS)
+
+
 class _FinancingAdmin(RolePermissionsMixin, admin.ModelAdmin):
     list_per_page = 50
     inlines = [InstallmentInline, PaymentInline]
@@ -144,17 +167,18 @@ class LoanAdmin(_FinancingAdmin):
         _run(self, request, queryset, services.loan_reject, "Rejected")
 
     @admin.action(
-        description="Disburse the selected loans (pays the wallet)", permissions=["loan_disburse"]
+        description="Request disbursement of the selected loans (a second person approves)",
+        permissions=["loan_disburse"],
     )
     def disburse(self, request, queryset):
-        _run(self, request, queryset, services.loan_disburse, "Disbursed")
+        _request(self, request, queryset, services.loan_disburse_request, "Disbursement")
 
     @admin.action(
-        description="Mark the selected loans defaulted (writes off the rest)",
+        description="Request the write-off of the selected loans (a second person approves)",
         permissions=["loan_mark_defaulted"],
     )
     def mark_defaulted(self, request, queryset):
-        _run(self, request, queryset, services.loan_mark_defaulted, "Marked defaulted")
+        _request(self, request, queryset, services.loan_mark_defaulted_request, "Write-off")
 
     @admin.action(description="Export the selected loans as CSV")
     def export_csv(self, request, queryset):
@@ -231,10 +255,11 @@ class MurabahaContractAdmin(_FinancingAdmin):
         )
 
     @admin.action(
-        description="Record the purchase of the asset (acquire)", permissions=["murabaha_acquire"]
+        description="Request the purchase of the asset (a second person approves)",
+        permissions=["murabaha_acquire"],
     )
     def acquire(self, request, queryset):
-        _run(self, request, queryset, services.murabaha_acquire, "Acquired")
+        _request(self, request, queryset, services.murabaha_acquire_request, "Purchase")
 
     @admin.action(description="Offer at cost + markup…", permissions=["murabaha_offer"])
     def offer(self, request, queryset):

@@ -37,6 +37,7 @@ from loans.models import (
     Payment,
 )
 from staff.permissions import HasPerm
+from staff.serializers import ApprovalEnvelopeOut, ApprovalOut
 
 # --- serializers -----------------------------------------------------------------------
 
@@ -242,16 +243,22 @@ class LoanReject(_StaffLoanMove):
     input_serializer = LoanRejectIn
 
 
-@extend_schema_view(post=docs.LOAN_DISBURSE.schema(LoanOut))
+@extend_schema_view(post=docs.LOAN_DISBURSE.schema(LoanOut, accepted=ApprovalEnvelopeOut))
 class LoanDisburse(_StaffLoanMove):
+    """Four-eyes (`loan_disbursement`): 202 with the approval, or 200 when not in FOUR_EYES."""
+
     permission_classes = [HasPerm("staff.loan_disburse")]
-    service = services.loan_disburse
+    service = services.loan_disburse_request
+    approval_serializer = ApprovalOut
 
 
-@extend_schema_view(post=docs.LOAN_MARK_DEFAULTED.schema(LoanOut))
+@extend_schema_view(post=docs.LOAN_MARK_DEFAULTED.schema(LoanOut, accepted=ApprovalEnvelopeOut))
 class LoanMarkDefaulted(_StaffLoanMove):
+    """Four-eyes (`write_off`): 202 with the approval, or 200 when not in FOUR_EYES."""
+
     permission_classes = [HasPerm("staff.loan_mark_defaulted")]
-    service = services.loan_mark_defaulted
+    service = services.loan_mark_defaulted_request
+    approval_serializer = ApprovalOut
 
 
 class _InstallmentPayment(MoveView):
@@ -322,10 +329,15 @@ class _ContractMove(MoveView):
     output_serializer = MurabahaContractOut
 
 
-@extend_schema_view(post=docs.CONTRACT_ACQUIRE.schema(MurabahaContractOut))
+@extend_schema_view(
+    post=docs.CONTRACT_ACQUIRE.schema(MurabahaContractOut, accepted=ApprovalEnvelopeOut)
+)
 class ContractAcquire(_ContractMove):
+    """Four-eyes (`murabaha_purchase`): 202 with the approval, or 200 when not in FOUR_EYES."""
+
     permission_classes = [HasPerm("staff.murabaha_acquire")]
-    service = services.murabaha_acquire
+    service = services.murabaha_acquire_request
+    approval_serializer = ApprovalOut
 
 
 @extend_schema_view(post=docs.CONTRACT_OFFER.schema(MurabahaContractOut, request=MurabahaOfferIn))

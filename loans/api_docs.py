@@ -14,9 +14,10 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 
 from config.api.schema import ErrorSpec, error_responses
-from config.errors import InvalidTransition
+from config.errors import ConflictOfInterest, InvalidTransition
 from config.idempotency import IDEMPOTENCY_PARAMETER
 from loans.services import ContractNotActive, LoanNotActive, Overpayment
+from staff.errors import ApprovalPending
 
 LOANS_TAG = "loans"
 MURABAHA_TAG = "murabaha"
@@ -24,6 +25,7 @@ MURABAHA_TAG = "murabaha"
 LOAN_ID = "7c1e2a90-3b7d-4f0e-9a55-2f1d0c9e8b11"
 CONTRACT_ID = "a4d9f3b2-6c1e-4e8a-b0f7-93e5d2c1a6f0"
 USER_ID = "1f0e9d8c-7b6a-4c5d-8e9f-0a1b2c3d4e5f"
+STAFF_ID = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
 
 LOAN_EXAMPLE = {
     "id": LOAN_ID,
@@ -76,11 +78,40 @@ _NOT_OFFERED = {"markup_amount": None, "sale_price": None, "remaining_balance": 
 
 
 def loan_example(name: str, **changes: Any) -> OpenApiExample:
-    return OpenApiExample(name, value={**LOAN_EXAMPLE, **changes}, response_only=True)
+    return OpenApiExample(
+        name, value={**LOAN_EXAMPLE, **changes}, response_only=True, status_codes=["200", "201"]
+    )
 
 
 def contract_example(name: str, **changes: Any) -> OpenApiExample:
-    return OpenApiExample(name, value={**CONTRACT_EXAMPLE, **changes}, response_only=True)
+    return OpenApiExample(
+        name, value={**CONTRACT_EXAMPLE, **changes}, response_only=True, status_codes=["200", "201"]
+    )
+
+
+def approval_example(name: str, *, kind: str, amount: str, subject: str, reason: str):
+    """A 202 answer of a four-eyes move: the pending approval (staff's ApprovalOut)."""
+    return OpenApiExample(
+        name,
+        value={
+            "approval": {
+                "id": "5b2d7c1e-9f4a-4e6b-8c3d-1a2b3c4d5e6f",
+                "kind": kind,
+                "status": "pending",
+                "amount": amount,
+                "currency": "USD",
+                "subject_type": subject,
+                "subject_id": CONTRACT_ID if subject == "loans.murabahacontract" else LOAN_ID,
+                "requested_by": {"id": STAFF_ID, "name": "Layla Loans"},
+                "requested_at": "2026-01-31T09:00:00Z",
+                "decided_by": None,
+                "decided_at": None,
+                "reason": reason,
+            }
+        },
+        response_only=True,
+        status_codes=["202"],
+    )
 
 
 def request_example(name: str, value: dict) -> OpenApiExample:
@@ -98,14 +129,18 @@ class Operation:
     examples: Sequence[OpenApiExample] = ()
     parameters: Sequence[OpenApiParameter] = ()
 
-    def schema(self, output: Any, *, request: Any = None, status: int = 200) -> Any:
+    def schema(
+        self, output: Any, *, request: Any = None, status: int = 200, accepted: Any = None
+    ) -> Any:
+        """`accepted`: the 202 answer of a four-eyes move (the approval envelope)."""
+        answers = {202: accepted} if accepted is not None else {}
         return extend_schema(
             tags=[self.tag],
             summary=self.summary,
             description=self.description,
             parameters=list(self.parameters) or None,
             request=request,
-            responses={status: output, **error_responses(*self.errors)},
+            responses={**answers, status: output, **error_responses(*self.errors)},
             examples=list(self.examples),
         )
 
@@ -115,6 +150,21 @@ _LIST_ERRORS = (400, 401, 429)
 _MOVE_ERRORS = (InvalidTransition, 401, 403, 404, 429)
 _MOVE_WITH_BODY_ERRORS = (400, InvalidTransition, 401, 403, 404, 429)
 _STAFF_MOVE = " Staff only; a move the lifecycle does not allow is 400 `invalid_transition`."
+# The four-eyes moves: asked (202) or, with the kind left out of FOUR_EYES, done (200).
+_FOUR_EYES_ERRORS = (InvalidTransition, ApprovalPending, 401, 403, ConflictOfInterest, 404, 429)
+
+
+def _four_eyes(kind: str, perm: str, owner: str) -> str:
+    return (
+        f" **Four-eyes** (kind `{kind}`): the caller (holding `{perm}`) asks, and the answer is "
+        '**202** `{"approval": {...}}` with the pending approval; nothing has moved yet. '
+        "It happens when a second person holding the checker permission (finance) approves "
+        "it (`POST /api/v1/approvals/{id}/approve`). With the kind left out of `FOUR_EYES` "
+        f"it happens now and the answer is 200 as shown. The {owner} can neither ask nor "
+        "approve (403 `conflict_of_interest`); a move the lifecycle does not allow is 400 "
+        "`invalid_transition` already when asking; a second request while one is pending is "
+        "400 `approval_pending`."
+    )
 
 
 # --- Qard hasan ------------------------------------------------------------------------
@@ -177,17 +227,37 @@ LOAN_DISBURSE = Operation(
     tag=LOANS_TAG,
     summary="Disburse an approved loan",
     description="approved → active: the principal is credited to the borrower's wallet and "
-    "the monthly schedule is fixed from today (first installment one month later)." + _STAFF_MOVE,
-    errors=_MOVE_ERRORS,
-    examples=[loan_example("Disbursed", repaid_amount="0.00", remaining_balance="1200.00")],
+    "the monthly schedule is fixed from today (first installment one month later)."
+    + _four_eyes("loan_disbursement", "staff.loan_disburse", "borrower"),
+    errors=_FOUR_EYES_ERRORS,
+    examples=[
+        approval_example(
+            "Asked: waiting for a second person",
+            kind="loan_disbursement",
+            amount="1200.00",
+            subject="loans.loan",
+            reason="Disburse qard hasan of 1200.00 to amina@example.org over 12 months",
+        ),
+        loan_example("Disbursed", repaid_amount="0.00", remaining_balance="1200.00"),
+    ],
 )
 LOAN_MARK_DEFAULTED = Operation(
     tag=LOANS_TAG,
     summary="Mark an active loan defaulted",
     description="active → defaulted: the unpaid remainder is written off in the ledger. "
-    "Nothing is added to what the borrower owes." + _STAFF_MOVE,
-    errors=_MOVE_ERRORS,
-    examples=[loan_example("Defaulted", status="defaulted", days_past_due=95)],
+    "Nothing is added to what the borrower owes."
+    + _four_eyes("write_off", "staff.loan_mark_defaulted", "borrower"),
+    errors=_FOUR_EYES_ERRORS,
+    examples=[
+        approval_example(
+            "Asked: waiting for a second person",
+            kind="write_off",
+            amount="1100.00",
+            subject="loans.loan",
+            reason="Write off the 1100.00 amina@example.org has not repaid of a qard hasan",
+        ),
+        loan_example("Defaulted", status="defaulted", days_past_due=95),
+    ],
 )
 LOAN_SCHEDULE = Operation(
     tag=LOANS_TAG,
@@ -259,9 +329,19 @@ CONTRACT_ACQUIRE = Operation(
     tag=MURABAHA_TAG,
     summary="Record the purchase of the asset (staff)",
     description="requested → asset_acquired: the institution buys the asset at cost and "
-    "owns it (recorded in the ledger). Otherwise 400 `invalid_transition`.",
-    errors=_MOVE_ERRORS,
-    examples=[contract_example("Acquired", status="asset_acquired", **_NOT_OFFERED)],
+    "owns it (recorded in the ledger)."
+    + _four_eyes("murabaha_purchase", "staff.murabaha_acquire", "customer"),
+    errors=_FOUR_EYES_ERRORS,
+    examples=[
+        approval_example(
+            "Asked: waiting for a second person",
+            kind="murabaha_purchase",
+            amount="20000.00",
+            subject="loans.murabahacontract",
+            reason="Buy for amina@example.org: Refrigerated delivery van",
+        ),
+        contract_example("Acquired", status="asset_acquired", **_NOT_OFFERED),
+    ],
 )
 CONTRACT_OFFER = Operation(
     tag=MURABAHA_TAG,

@@ -69,7 +69,13 @@ from loans.models import (
     Payment,
 )
 from loans.schedules import build_schedule
+from staff.approvals import register_kind
+from staff.errors import ApprovalPending
+from staff.models import Approval
 from staff.permissions import user_can
+from staff.roles import checker_perm
+from staff.services.approvals import ApprovalOutcome, approval_request
+from staff.services.audit import audit_record
 
 # Keeps cost + markup well inside the 18-digit money columns.
 MURABAHA_MAX_PRICE = Decimal("10000000.00")
@@ -182,6 +188,10 @@ def _staff_only(by: User, action: str, perm: str) -> None:
         raise NotAllowed(f"Only staff holding {perm} may {action}.")
 
 
+def _approver(approved_by: User | None) -> dict:
+    return {"approved_by": approved_by.pk} if approved_by is not None else {}
+
+
 def _not_own(by: User, owner_id: UUID) -> None:
     """Nobody acts as staff on their own loan or contract (403 conflict_of_interest)."""
     if by.pk == owner_id:
@@ -189,6 +199,20 @@ def _not_own(by: User, owner_id: UUID) -> None:
 
 
 Financing = Loan | MurabahaContract
+
+
+def _audit(
+    by: User, action: str, subject: Financing, before: str, *, reason: str = "", **facts
+) -> None:
+    """One audit event for a staff move, in its transaction: who moved which loan or
+    contract from which status to which, and the move's facts (amount, approver...)."""
+    audit_record(
+        actor=by,
+        action=action,
+        subject=subject,
+        changes={"status": [before, subject.status], **facts},
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True)
@@ -207,6 +231,7 @@ class _InstallmentPlan:
     done_status: str  # the status once nothing remains
     done_at_field: str
     payment_field: str  # Payment's foreign key to the parent
+    audit_action: str  # the audit event of a payment staff record for the owner
 
 
 def _installments_pay(
@@ -222,6 +247,7 @@ def _installments_pay(
         parent = plan.lock(parent)
         if parent.status != type(parent).Status.ACTIVE:
             raise plan.not_active()
+        before = parent.status
         remaining = parent.remaining_balance
         if amount > remaining:
             raise Overpayment(
@@ -254,6 +280,8 @@ def _installments_pay(
             recorded_by=by,
             ledger_transaction=txn,
         )
+        if by.pk != getattr(parent, f"{plan.owner}_id"):  # staff recorded it for the owner
+            _audit(by, plan.audit_action, parent, before, amount=amount, source=source)
     return parent
 
 
@@ -314,10 +342,12 @@ def loan_approve(*, loan: Loan, by: User) -> Loan:
             )
         if loan.borrower_id == by.pk:
             raise SelfApproval()
+        before = loan.status
         loan.status = Loan.Status.APPROVED
         loan.decided_by = by
         loan.decided_at = timezone.now()
         loan.save(update_fields=["status", "decided_by", "decided_at"])
+        _audit(by, "loan.approved", loan, before, principal_amount=loan.principal_amount)
     return loan
 
 
@@ -331,17 +361,23 @@ def loan_reject(*, loan: Loan, by: User, reason: str = "") -> Loan:
                 f"Only an undisbursed application can be rejected (it is {loan.status})."
             )
         _not_own(by, loan.borrower_id)
+        before = loan.status
         loan.status = Loan.Status.REJECTED
         loan.decided_by = by
         loan.decided_at = timezone.now()
         loan.rejection_reason = (reason or "").strip()[:REJECTION_REASON_MAX_LENGTH]
         loan.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+        _audit(by, "loan.rejected", loan, before, reason=loan.rejection_reason)
     return loan
 
 
-def loan_disburse(*, loan: Loan, by: User) -> Loan:
+def loan_disburse(*, loan: Loan, by: User, approved_by: User | None = None) -> Loan:
     """approved → active: the principal goes into the borrower's wallet and the
-    schedule is fixed from today (first installment due one month later). Staff only."""
+    schedule is fixed from today (first installment due one month later). Staff only.
+
+    The single-step move itself: the API and the admin ask through
+    `loan_disburse_request` (four-eyes), whose executor calls this with the
+    requester as `by` and the second person as `approved_by` (audited)."""
     _staff_only(by, "disburse a loan", "staff.loan_disburse")
     with transaction.atomic():
         loan = _lock_loan(loan)
@@ -366,10 +402,19 @@ def loan_disburse(*, loan: Loan, by: User) -> Loan:
                 total=loan.principal_amount, count=loan.repayment_months, start=today
             )
         )
+        before = loan.status
         loan.status = Loan.Status.ACTIVE
         loan.disbursement_date = today
         loan.disbursed_by = by
         loan.save(update_fields=["status", "disbursement_date", "disbursed_by"])
+        _audit(
+            by,
+            "loan.disbursed",
+            loan,
+            before,
+            amount=loan.principal_amount,
+            **_approver(approved_by),
+        )
     return loan
 
 
@@ -388,6 +433,7 @@ _LOAN_REPAYMENT = _InstallmentPlan(
     done_status=Loan.Status.FULLY_REPAID,
     done_at_field="closed_at",
     payment_field="loan",
+    audit_action="loan.payment_recorded",
 )
 
 
@@ -400,10 +446,11 @@ def loan_repay(
     return _installments_pay(_LOAN_REPAYMENT, parent=loan, amount=amount, by=by, source=source)
 
 
-def loan_mark_defaulted(*, loan: Loan, by: User) -> Loan:
+def loan_mark_defaulted(*, loan: Loan, by: User, approved_by: User | None = None) -> Loan:
     """active → defaulted: the remainder is written off in the ledger (the
     receivable is cleared against the write_off expense). remaining_balance
-    still shows what the borrower has not repaid; nothing is added to it. Staff only."""
+    still shows what the borrower has not repaid; nothing is added to it. Staff only
+    (asked through `loan_mark_defaulted_request`; see `loan_disburse`)."""
     _staff_only(by, "mark a loan defaulted", "staff.loan_mark_defaulted")
     with transaction.atomic():
         loan = _lock_loan(loan)
@@ -420,10 +467,12 @@ def loan_mark_defaulted(*, loan: Loan, by: User) -> Loan:
                 reference=f"Qard hasan written off ({loan.borrower.email})",
                 created_by=by,
             )
+        before = loan.status
         loan.status = Loan.Status.DEFAULTED
         loan.written_off_amount = rest
         loan.closed_at = timezone.now()
         loan.save(update_fields=["status", "written_off_amount", "closed_at"])
+        _audit(by, "loan.defaulted", loan, before, amount=rest, **_approver(approved_by))
     return loan
 
 
@@ -482,9 +531,12 @@ def _lock_contract(contract: MurabahaContract) -> MurabahaContract:
     )
 
 
-def murabaha_acquire(*, contract: MurabahaContract, by: User) -> MurabahaContract:
+def murabaha_acquire(
+    *, contract: MurabahaContract, by: User, approved_by: User | None = None
+) -> MurabahaContract:
     """requested → asset_acquired: the institution buys the asset at cost with its
-    own cash (inventory -C, external +C) and now owns it. Staff only."""
+    own cash (inventory -C, external +C) and now owns it. Staff only (asked
+    through `murabaha_acquire_request`; see `loan_disburse`)."""
     _staff_only(by, "record the purchase of an asset", "staff.murabaha_acquire")
     with transaction.atomic():
         contract = _lock_contract(contract)
@@ -502,10 +554,19 @@ def murabaha_acquire(*, contract: MurabahaContract, by: User) -> MurabahaContrac
             reference=f"Murabaha asset bought: {contract.asset_description}",
             created_by=by,
         )
+        before = contract.status
         contract.status = MurabahaContract.Status.ASSET_ACQUIRED
         contract.acquired_at = timezone.now()
         contract.acquired_by = by
         contract.save(update_fields=["status", "acquired_at", "acquired_by"])
+        _audit(
+            by,
+            "murabaha.acquired",
+            contract,
+            before,
+            amount=contract.cost_price,
+            **_approver(approved_by),
+        )
     return contract
 
 
@@ -527,6 +588,7 @@ def murabaha_offer(
                 f"whose asset was acquired can be offered (it is {contract.status})."
             )
         _not_own(by, contract.customer_id)
+        before = contract.status
         contract.markup_amount = markup
         contract.sale_price = contract.cost_price + markup
         contract.status = MurabahaContract.Status.OFFERED
@@ -534,6 +596,14 @@ def murabaha_offer(
         contract.offered_by = by
         contract.save(
             update_fields=["markup_amount", "sale_price", "status", "offered_at", "offered_by"]
+        )
+        _audit(
+            by,
+            "murabaha.offered",
+            contract,
+            before,
+            markup_amount=markup,
+            sale_price=contract.sale_price,
         )
     return contract
 
@@ -603,10 +673,13 @@ def murabaha_cancel(*, contract: MurabahaContract, by: User) -> MurabahaContract
             raise InvalidTransition(
                 f"Only a contract not yet accepted can be cancelled (it is {contract.status})."
             )
+        before = contract.status
         contract.status = MurabahaContract.Status.CANCELLED
         contract.cancelled_at = timezone.now()
         contract.cancelled_by = by
         contract.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        if by.pk != contract.customer_id:  # staff cancelled it, not the customer
+            _audit(by, "murabaha.cancelled", contract, before)
     return contract
 
 
@@ -624,6 +697,7 @@ _MURABAHA_PAYMENT = _InstallmentPlan(
     done_status=MurabahaContract.Status.COMPLETED,
     done_at_field="completed_at",
     payment_field="contract",
+    audit_action="murabaha.payment_recorded",
 )
 
 
@@ -667,3 +741,169 @@ def installments_mark_overdue(*, today: date | None = None) -> tuple[int, int]:
                 reminded += 1
                 enqueue_with_transaction(send_overdue_reminder, installment_id=pk)
     return marked, reminded
+
+
+# --- Four-eyes: disbursement, write-off, murabaha purchase -------------------------------
+#
+# The API and the admin ask for these three outflows through the `*_request`
+# services below. A kind listed in settings.FOUR_EYES (the default: all) is
+# stored as a pending approval that a second person holding the kind's checker
+# permission (finance) approves (POST /api/v1/approvals/{id}/approve); a kind
+# left out runs at once. Either way the move itself is the single-step service
+# above, run by the executor registered here (loans/apps.py ready()):
+#
+# * `by` of the move is the REQUESTER, as for wallet adjustments
+#   (staff/services/wallets.py): the requester holds the maker permission the
+#   move checks (staff.loan_disburse...), decided the action, and is who the
+#   ledger and the loan's `disbursed_by` / `acquired_by` name. The approver's
+#   rights (the checker permission, not the subject's owner, not the requester)
+#   are checked by `approval_approve`; the approver is named in the move's audit
+#   event (`approved_by`) and in "approval.executed". A requester who has lost
+#   the maker permission (or become the borrower's...) by the time of approval
+#   makes the execution fail (403) and the approval stays pending.
+# * The state is checked when asking (400 invalid_transition) and again under
+#   the loan's row lock when executing: an approval whose loan moved on in
+#   between (rejected, already disbursed) fails with invalid_transition and stays
+#   pending, to be rejected. A second request for the same loan or contract
+#   while one is pending is refused (400 approval_pending); the request takes
+#   the loan's row lock, so two concurrent requests cannot both pass the check.
+#   Even two approvals of the same move could never disburse twice: the move
+#   itself only runs on an approved loan, under the lock.
+
+DISBURSEMENT = "loan_disbursement"
+WRITE_OFF = "write_off"
+PURCHASE = "murabaha_purchase"
+
+
+def _refuse_if_pending(kind: str, subject: Financing) -> None:
+    if Approval.objects.filter(
+        kind=kind,
+        subject_type=subject._meta.label_lower,
+        subject_id=str(subject.pk),
+        status=Approval.Status.PENDING,
+    ).exists():
+        raise ApprovalPending()
+
+
+def loan_disburse_request(*, loan: Loan, by: User) -> ApprovalOutcome:
+    """Ask for an approved loan's disbursement (kind `loan_disbursement`, amount
+    the principal). `by` needs staff.loan_disburse (403) and may not be the
+    borrower (403 conflict_of_interest); the loan must be approved (400
+    invalid_transition) with no disbursement pending (400 approval_pending).
+    Pending: a second person approves; not in FOUR_EYES: disbursed now and
+    `outcome.result` is the loan."""
+    _staff_only(by, "disburse a loan", "staff.loan_disburse")
+    with transaction.atomic():
+        loan = _lock_loan(loan)
+        if loan.status != Loan.Status.APPROVED:
+            raise InvalidTransition(
+                f"Only an approved loan can be disbursed (it is {loan.status})."
+            )
+        _not_own(by, loan.borrower_id)
+        _refuse_if_pending(DISBURSEMENT, loan)
+        return approval_request(
+            kind=DISBURSEMENT,
+            requested_by=by,
+            subject=loan,
+            amount=loan.principal_amount,
+            reason=f"Disburse qard hasan of {loan.principal_amount} to {loan.borrower.email} "
+            f"over {loan.repayment_months} months",
+        )
+
+
+def loan_mark_defaulted_request(*, loan: Loan, by: User) -> ApprovalOutcome:
+    """Ask for an active loan to be marked defaulted and its remainder written off
+    (kind `write_off`, amount the remaining balance). The same rules as
+    `loan_disburse_request` with staff.loan_mark_defaulted and an active loan."""
+    _staff_only(by, "mark a loan defaulted", "staff.loan_mark_defaulted")
+    with transaction.atomic():
+        loan = _lock_loan(loan)
+        if loan.status != Loan.Status.ACTIVE:
+            raise InvalidTransition(
+                f"Only an active loan can be marked defaulted (it is {loan.status})."
+            )
+        _not_own(by, loan.borrower_id)
+        _refuse_if_pending(WRITE_OFF, loan)
+        rest = loan.remaining_balance
+        return approval_request(
+            kind=WRITE_OFF,
+            requested_by=by,
+            subject=loan,
+            amount=rest if rest > 0 else None,
+            reason=f"Write off the {rest} {loan.borrower.email} has not repaid of a qard hasan",
+        )
+
+
+def murabaha_acquire_request(*, contract: MurabahaContract, by: User) -> ApprovalOutcome:
+    """Ask for a requested contract's asset to be bought (kind `murabaha_purchase`,
+    amount the cost price). The same rules as `loan_disburse_request` with
+    staff.murabaha_acquire and a requested contract."""
+    _staff_only(by, "record the purchase of an asset", "staff.murabaha_acquire")
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        if contract.status != MurabahaContract.Status.REQUESTED:
+            raise InvalidTransition(
+                f"Only a requested contract's asset can be acquired (it is {contract.status})."
+            )
+        _not_own(by, contract.customer_id)
+        _refuse_if_pending(PURCHASE, contract)
+        return approval_request(
+            kind=PURCHASE,
+            requested_by=by,
+            subject=contract,
+            amount=contract.cost_price,
+            reason=f"Buy for {contract.customer.email}: {contract.asset_description}"[
+                :LEDGER_TEXT_MAX_LENGTH
+            ],
+        )
+
+
+def _approver_of(approval: Approval, by: User) -> User | None:
+    """Who approved: None when the kind ran without a second person."""
+    return None if by.pk == approval.requested_by_id else by
+
+
+def _execute_disbursement(approval: Approval, *, by: User) -> Loan:
+    return loan_disburse(
+        loan=Loan.objects.get(pk=approval.subject_id),
+        by=approval.requested_by,
+        approved_by=_approver_of(approval, by),
+    )
+
+
+def _execute_write_off(approval: Approval, *, by: User) -> Loan:
+    return loan_mark_defaulted(
+        loan=Loan.objects.get(pk=approval.subject_id),
+        by=approval.requested_by,
+        approved_by=_approver_of(approval, by),
+    )
+
+
+def _execute_purchase(approval: Approval, *, by: User) -> MurabahaContract:
+    return murabaha_acquire(
+        contract=MurabahaContract.objects.get(pk=approval.subject_id),
+        by=approval.requested_by,
+        approved_by=_approver_of(approval, by),
+    )
+
+
+def _borrower(approval: Approval) -> list[UUID]:
+    return list(Loan.objects.filter(pk=approval.subject_id).values_list("borrower_id", flat=True))
+
+
+def _customer(approval: Approval) -> list[UUID]:
+    return list(
+        MurabahaContract.objects.filter(pk=approval.subject_id).values_list(
+            "customer_id", flat=True
+        )
+    )
+
+
+def register_approval_kinds() -> None:
+    """Plug the three outflows into four-eyes (called from LoansConfig.ready())."""
+    for kind, execute, owners in (
+        (DISBURSEMENT, _execute_disbursement, _borrower),
+        (WRITE_OFF, _execute_write_off, _borrower),
+        (PURCHASE, _execute_purchase, _customer),
+    ):
+        register_kind(kind, execute=execute, checker_perm=checker_perm(kind), subject_of=owners)

@@ -11,5 +11,7 @@ How another app plugs in:
   inside the write's transaction; admin edits with `staff.admin_mixins.AuditedAdminMixin`.
 - Route an outflow through four-eyes: `staff.approvals.register_kind(...)` once in the
   app's `ready()`, then `staff.services.approval_request(...)` in the service; answer
-  202 `{"approval": ...}` when the outcome is pending (`staff.serializers.ApprovalOut`).
+  202 `{"approval": ...}` when the outcome is pending (`staff.serializers.ApprovalOut`);
+  a MoveView does it with `approval_serializer = ApprovalOut` (loans/api.py: disburse,
+  mark-defaulted, acquire; their request services and executors in loans/services.py).
 """

@@ -2,7 +2,7 @@
 
 from config.errors import ConflictOfInterest, DomainError
 
-__all__ = ["ApprovalNotPending", "ConflictOfInterest", "FourEyesRequired"]
+__all__ = ["ApprovalNotPending", "ApprovalPending", "ConflictOfInterest", "FourEyesRequired"]
 
 
 class FourEyesRequired(DomainError):
@@ -15,3 +15,9 @@ class ApprovalNotPending(DomainError):
     code = "approval_not_pending"
     status = 400
     default_message = "This approval has already been decided."
+
+
+class ApprovalPending(DomainError):
+    code = "approval_pending"
+    status = 400
+    default_message = "A request for this is already waiting for a second person."

@@ -7,6 +7,11 @@ as its output serializer shows it. Who may make the move is the service's rule
 (and the view's `permission_classes` for the coarse "signed in" check), so the
 API, the pages and the admin refuse the same people the same way.
 
+A move that may need a second person (four-eyes) sets `approval_serializer`:
+its service then returns an outcome with `.pending`, `.approval` and `.result`
+(staff's ApprovalOutcome, duck-typed: config imports no app), and the move
+answers 202 `{"approval": ...}` while pending, else the result as usual.
+
 Documentation does not live here: each app wraps its moves in
 `extend_schema_view(post=...)` with the schemas from its `api_docs.py`.
 """
@@ -33,6 +38,8 @@ class MoveView(APIView):
     output_serializer: ClassVar[type[serializers.BaseSerializer]]
     input_serializer: ClassVar[type[serializers.BaseSerializer] | None] = None
     success_status: ClassVar[int] = status.HTTP_200_OK
+    # Set for a service answering an approval outcome (see the module's docstring).
+    approval_serializer: ClassVar[type[serializers.BaseSerializer] | None] = None
 
     def post(self, request: Request, pk, *args, **kwargs) -> Response:
         cls = type(self)
@@ -46,5 +53,13 @@ class MoveView(APIView):
         return self.respond(result)
 
     def respond(self, result: Any) -> Response:
+        cls = type(self)
+        if cls.approval_serializer is not None:
+            if result.pending:
+                approval = cls.approval_serializer(
+                    result.approval, context={"request": self.request}
+                )
+                return Response({"approval": approval.data}, status=status.HTTP_202_ACCEPTED)
+            result = result.result
         body = type(self).output_serializer(result, context={"request": self.request}).data
         return Response(body, status=self.success_status)

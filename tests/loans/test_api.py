@@ -12,6 +12,7 @@ from loans.models import Loan
 from tests.conftest import login_tokens
 from tests.factories import UserFactory, fund_wallet
 from tests.loans.factories import active_contract, active_loan, offered_contract, pending_loan
+from tests.staff.factories import staff_with
 
 pytestmark = pytest.mark.django_db
 LOANS = "/api/v1/qard-hasan/loans"
@@ -87,18 +88,41 @@ def test_others_get_403_and_never_see_it_in_lists(auth_client, other_user, staff
     assert auth_client.get(f"{LOANS}/00000000-0000-0000-0000-000000000000").status_code == 404
 
 
+def _approved_by_a_second_person(response) -> dict:
+    """A four-eyes move answered 202; a finance colleague approves it. The loan as then."""
+    assert response.status_code == 202, response.content
+    checker = APIClient()
+    checker.force_authenticate(staff_with("finance"))
+    approval = response.json()["approval"]
+    decided = checker.post(f"/api/v1/approvals/{approval['id']}/approve")
+    assert decided.json()["status"] == "executed", decided.content
+    return checker.get(f"{LOANS}/{approval['subject_id']}").json()
+
+
 def test_staff_lifecycle_and_borrower_cannot_move(auth_client, staff_client):
     loan = pending_loan(auth_client.user, principal="300.00", months=3)
     assert auth_client.post(f"{LOANS}/{loan.pk}/approve").status_code == 403
     assert staff_client.post(f"{LOANS}/{loan.pk}/disburse").json()["error"] == "invalid_transition"
     assert staff_client.post(f"{LOANS}/{loan.pk}/approve").json()["status"] == "approved"
-    body = staff_client.post(f"{LOANS}/{loan.pk}/disburse").json()
+    body = _approved_by_a_second_person(staff_client.post(f"{LOANS}/{loan.pk}/disburse"))
     assert body["status"] == "active"
     assert body["disbursement_date"] is not None
     schedule = auth_client.get(f"{LOANS}/{loan.pk}/schedule").json()
     assert [r["amount"] for r in schedule] == ["100.00", "100.00", "100.00"]
     assert schedule[0]["status"] == "due"
-    assert staff_client.post(f"{LOANS}/{loan.pk}/mark-defaulted").json()["status"] == "defaulted"
+    defaulted = staff_client.post(f"{LOANS}/{loan.pk}/mark-defaulted")
+    assert _approved_by_a_second_person(defaulted)["status"] == "defaulted"
+    assert ledger_verify().problems == []
+
+
+def test_staff_lifecycle_single_step_without_four_eyes(auth_client, staff_client, settings):
+    settings.FOUR_EYES = ["wallet_adjustment"]
+    loan = pending_loan(auth_client.user, principal="300.00", months=3)
+    staff_client.post(f"{LOANS}/{loan.pk}/approve")
+    body = staff_client.post(f"{LOANS}/{loan.pk}/disburse")
+    assert (body.status_code, body.json()["status"]) == (200, "active")
+    body = staff_client.post(f"{LOANS}/{loan.pk}/mark-defaulted")
+    assert (body.status_code, body.json()["status"]) == (200, "defaulted")
     assert ledger_verify().problems == []
 
 
@@ -216,7 +240,9 @@ def test_contract_list_query_count_is_fixed(staff_client):
     assert count(2) == count(12)
 
 
-def test_murabaha_flow_over_http(auth_client, staff_client, other_user):
+def test_murabaha_flow_over_http(auth_client, staff_client, other_user, settings):
+    # The purchase in one step here; its four-eyes path: tests/loans/test_four_eyes.py.
+    settings.FOUR_EYES = [k for k in settings.FOUR_EYES if k != "murabaha_purchase"]
     response = auth_client.post(
         CONTRACTS,
         {

@@ -5,8 +5,11 @@ from decimal import Decimal
 import pytest
 
 from loans.models import Loan, MurabahaContract
+from staff.models import Approval
+from staff.services import approval_approve
 from tests.factories import UserFactory, fund_wallet
 from tests.loans.factories import active_loan, offered_contract, pending_loan
+from tests.staff.factories import staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +113,14 @@ def test_admin_screens_and_actions(client, staff_user, user):
     assert client.get(f"/admin/loans/loan/{loan.pk}/change/").status_code == 200
     assert client.get("/admin/loans/murabahacontract/").status_code == 200
     client.post("/admin/loans/loan/", {"action": "approve", "_selected_action": [loan.pk]})
-    client.post("/admin/loans/loan/", {"action": "disburse", "_selected_action": [loan.pk]})
+    asked = client.post(
+        "/admin/loans/loan/", {"action": "disburse", "_selected_action": [loan.pk]}, follow=True
+    )
+    assert "requested; a second person approves: 1." in asked.content.decode()
+    loan.refresh_from_db()
+    assert loan.status == "approved"  # asked, not done: a second person approves
+    approval = Approval.objects.get(kind="loan_disbursement", subject_id=str(loan.pk))
+    approval_approve(approval=approval, by=staff_with("finance"))
     loan.refresh_from_db()
     assert loan.status == "active"
     csv = client.post("/admin/loans/loan/", {"action": "export_csv", "_selected_action": [loan.pk]})

@@ -50,6 +50,8 @@ OWNED_WRITE = S(401, 200, 403, 403, 200)
 # Staff work by permission (staff/roles.py): is_staff alone is refused.
 BY_PERMISSION = S(401, 403, 403, 403, 200)
 BY_PERMISSION_ACCEPTED = S(401, 403, 403, 403, 202)
+# A four-eyes move (loan disbursement, write-off, murabaha purchase): asked, 202.
+STAFF_ASKS = BY_PERMISSION_ACCEPTED
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ API_TABLE = [
     Row("GET", V1 + "loan-detail", OWNED_READ, LOAN_P),
     Row("POST", V1 + "loan-approve", STAFF_WRITE, LOAN_P),
     Row("POST", V1 + "loan-reject", STAFF_WRITE, LOAN_P, body={"reason": "No."}),
-    Row("POST", V1 + "loan-disburse", STAFF_WRITE, LOAN_A),
-    Row("POST", V1 + "loan-mark-defaulted", STAFF_WRITE, LOAN_ACT),
+    Row("POST", V1 + "loan-disburse", STAFF_ASKS, LOAN_A),
+    Row("POST", V1 + "loan-mark-defaulted", STAFF_ASKS, LOAN_ACT),
     Row("GET", V1 + "loan-schedule", OWNED_READ, LOAN_ACT),
     Row("POST", V1 + "loan-repayment", OWNED_WRITE, LOAN_ACT, body={"payment_amount": "10.00"}),
     # murabaha
@@ -145,7 +147,7 @@ API_TABLE = [
     Row("POST", V1 + "murabaha-list", S(401, 201, 201, 201),
         body={"asset_description": "Oven", "cost_price": "800.00", "installments_count": 4}),
     Row("GET", V1 + "murabaha-detail", OWNED_READ, C_REQ),
-    Row("POST", V1 + "murabaha-acquire", STAFF_WRITE, C_REQ),
+    Row("POST", V1 + "murabaha-acquire", STAFF_ASKS, C_REQ),
     Row("POST", V1 + "murabaha-offer", STAFF_WRITE, C_ACQ, body={"markup_amount": "50.00"}),
     # Accepting binds the customer to the sale: only the customer may.
     Row("POST", V1 + "murabaha-accept", S(401, 200, 403, 403), C_OFF),
