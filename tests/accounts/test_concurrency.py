@@ -50,7 +50,7 @@ def test_concurrent_withdrawals_never_overdraw(user, other_user):
 def test_opposite_transfers_do_not_deadlock(user, other_user):
     a = services.wallet_get_or_create(user=user)
     b = services.wallet_get_or_create(user=other_user)
-    services.wallet_adjust(user=user, amount=Decimal("500.00"), reason="seed", by=user)
+    services.wallet_adjust(user=user, amount=Decimal("500.00"), reason="seed", by=other_user)
     services.wallet_adjust(user=other_user, amount=Decimal("500.00"), reason="seed", by=user)
 
     def transfer(index):
