@@ -1,16 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from accounts import services
 from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp, User
 from config.errors import DomainError
+from staff.admin_mixins import AuditedAdminMixin
 from staff.permissions import user_can
-from staff.services import wallet_adjustment_request
+from staff.services import audit_record, wallet_adjustment_request
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -26,7 +29,7 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = ("email", "name", "is_active", "is_staff", "date_joined", "last_login")
@@ -46,6 +49,22 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password page, in one transaction with its audit event: that
+        the password was set or disabled by whom, never the password itself."""
+        with transaction.atomic():
+            target = self.get_object(request, unquote(id))
+            response = super().user_change_password(request, id, form_url)
+            user = None if target is None else User.objects.filter(pk=target.pk).first()
+            if user is not None and user.password != target.password:
+                audit_record(
+                    actor=request.user,
+                    action="admin.change",
+                    subject=user,
+                    changes={"password": "set" if user.has_usable_password() else "disabled"},
+                )
+        return response
 
 
 # --- Ledger: read-only screens; money moves only through the services -------------------

@@ -136,6 +136,9 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
         # Only drafts go, through the service (the API and pages); money stays on record.
         return False
 
+    # No AuditedAdminMixin: the edit goes through campaign_update, which records
+    # it ("campaign.updated", before/after) when a staff member changes someone
+    # else's or a live campaign; the mixin would record the same edit twice.
     def save_model(self, request, obj, form, change) -> None:
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS if f in form.cleaned_data}
         if change:

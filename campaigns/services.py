@@ -30,6 +30,7 @@ from config import realtime
 from config.errors import ConflictOfInterest, DomainError, InvalidTransition, NotAllowed
 from config.taskqueue import enqueue_with_transaction
 from staff.permissions import user_can
+from staff.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -192,9 +193,18 @@ def _can_write(campaign: Campaign, user: User) -> bool:
     return campaign.organizer_id == user.pk
 
 
+def _staff_power_used(campaign: Campaign, by: User) -> bool:
+    """Whether a write needed staff.campaign_manage: someone else's campaign, or one
+    no longer a draft. Those writes go into the audit trail; an organizer's edits
+    of their own draft are their own business, as on the API."""
+    return campaign.organizer_id != by.pk or campaign.status != Campaign.Status.DRAFT
+
+
 def campaign_update(*, campaign: Campaign, by: User, **changes: Any) -> Campaign:
     """The organizer edits only while draft; staff may edit the description,
-    target and dates at any time. Status and totals are never edited here."""
+    target and dates at any time. Status and totals are never edited here.
+    A staff edit leaves one audit event, "campaign.updated", with the changed
+    fields {field: [before, after]}."""
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -208,16 +218,25 @@ def campaign_update(*, campaign: Campaign, by: User, **changes: Any) -> Campaign
             changes["target_amount"] = money.quantize(changes["target_amount"])
         merged = {f: changes.get(f, getattr(campaign, f)) for f in EDITABLE_FIELDS}
         _validate_fields(merged)
+        diff = {
+            field: [getattr(campaign, field), value]
+            for field, value in changes.items()
+            if getattr(campaign, field) != value
+        }
         for field, value in changes.items():
             setattr(campaign, field, value)
         if changes:
             campaign.save(update_fields=[*changes, "updated_at"])
+        if diff and _staff_power_used(campaign, by):
+            audit_record(actor=by, action="campaign.updated", subject=campaign, changes=diff)
     return campaign
 
 
 def campaign_delete(*, campaign: Campaign, by: User) -> None:
     """Only drafts can be deleted (they never hold money); a live campaign is
-    cancelled instead, so its donations stay on the record."""
+    cancelled instead, so its donations stay on the record. Staff deleting
+    someone else's draft leave one audit event, "campaign.deleted", with the
+    fields it had {field: [before, None]}."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not _can_write(campaign, by):
@@ -225,10 +244,23 @@ def campaign_delete(*, campaign: Campaign, by: User) -> None:
         if campaign.status != Campaign.Status.DRAFT:
             raise CampaignNotDraft("Only a draft can be deleted; cancel the campaign instead.")
         fund = LedgerAccount.objects.filter(key=campaign.fund_key).first()
+        if _staff_power_used(campaign, by):
+            audit_record(
+                actor=by,
+                action="campaign.deleted",
+                subject=campaign,
+                changes={
+                    field: [getattr(campaign, field), None]
+                    for field in ("organizer_id", *EDITABLE_FIELDS)
+                },
+            )
         campaign.delete()
         if fund is not None and not fund.entries.exists():
             fund.delete()
 
+
+# The audit action of each move: "campaign.activated" etc.
+_MOVE_ACTIONS = {"activate": "activated", "complete": "completed", "cancel": "cancelled"}
 
 _MOVES = {
     "activate": ({Campaign.Status.DRAFT}, Campaign.Status.ACTIVE),
@@ -251,8 +283,16 @@ def _move(*, campaign: Campaign, by: User | None, move: str) -> Campaign:
             )
         if move == "activate" and campaign.end_date < timezone.localdate():
             raise InvalidTransition("This campaign's end date has passed; change it first.")
+        before = campaign.status
         campaign.status = target
         campaign.save(update_fields=["status", "updated_at"])
+        # Staff, or the system (no actor) when the end date has passed.
+        audit_record(
+            actor=by,
+            action=f"campaign.{_MOVE_ACTIONS[move]}",
+            subject=campaign,
+            changes={"status": [before, target]},
+        )
         logger.info("Campaign %s: %s by %s", campaign.pk, move, getattr(by, "pk", "system"))
     return campaign
 
@@ -364,7 +404,8 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
     count drop, and the donation is marked refunded (never deleted).
 
     The donation row is locked first, so of many concurrent refunds exactly one
-    goes through and the rest see `already_refunded`."""
+    goes through and the rest see `already_refunded`. Besides the posting's own
+    audit event, the refund leaves one "donation.refunded" event with the reason."""
     from campaigns import tasks
 
     if not user_can(by, "staff.donation_refund"):
@@ -392,6 +433,19 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
         donation.refunded_at = timezone.now()
         donation.refunded_by = by
         donation.save(update_fields=["status", "refund_transaction", "refunded_at", "refunded_by"])
+        # The posting has its own "ledger.donation" event (the money); this one is
+        # the staff decision about the donation, with its reason.
+        audit_record(
+            actor=by,
+            action="donation.refunded",
+            subject=donation,
+            changes={
+                "status": [Donation.Status.COMPLETED, Donation.Status.REFUNDED],
+                "amount": donation.amount,
+                "refund_transaction": reversal.pk,
+            },
+            reason=reversal.memo,
+        )
         still_a_donor = Donation.objects.filter(
             campaign=campaign, donor_id=donation.donor_id, status=Donation.Status.COMPLETED
         ).exists()

@@ -3,18 +3,22 @@
 Add `AuditedAdminMixin` first in a ModelAdmin's bases and every save and
 delete made through that admin writes an audit event in the same transaction:
 
-    @admin.register(Campaign)
-    class CampaignAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    @admin.register(User)
+    class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         ...
 
 An edit records the changed form fields as {"field": [before, after]}; an
-addition the fields given; a deletion the object's name. (A full model history
+addition the fields given; a deletion the object's name. Passwords never enter
+the trail. An admin whose save_model/delete_model call a service that records
+its own event (campaigns, metal prices, zakat records) needs no mixin: it would
+record the one edit twice. (A full model history
 library would duplicate this for the few screens where staff edit rows by hand;
 money never moves through these forms, and the services audit their own actions.)
 """
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
 from staff.permissions import user_can
@@ -29,30 +33,39 @@ def _value(obj: Any, name: str) -> Any:
     return value
 
 
+def _is_many_to_many(obj: Any, name: str) -> bool:
+    try:
+        return obj._meta.get_field(name).many_to_many
+    except FieldDoesNotExist:
+        return False
+
+
 class AuditedAdminMixin:
     def _audited_fields(self, form) -> list[str]:
-        return [name for name in form.changed_data if name not in ("password",)]
+        # Secrets stay out of the trail, hashed or not (a user's password, the
+        # creation form's password1/password2 and usable_password).
+        return [name for name in form.changed_data if "password" not in name]
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The "before" values are read before the form writes onto the instance; kept
-        # on the request, as one ModelAdmin instance serves every thread.
-        request._audit_before = {}
-        if object_id is not None and request.method == "POST":
-            obj = self.get_object(request, object_id)
-            if obj is not None:
-                form_class = self.get_form(request, obj)
-                request._audit_before = {
-                    name: _value(obj, name) for name in form_class.base_fields if hasattr(obj, name)
-                }
-        return super().changeform_view(request, object_id, form_url, extra_context)
+    def _after(self, obj: Any, form, name: str) -> Any:
+        # Many-to-many values are saved after save_model (in save_related): the
+        # form holds what they become.
+        if _is_many_to_many(obj, name) and name in form.cleaned_data:
+            return sorted(str(item.pk) for item in form.cleaned_data[name] or [])
+        return _value(obj, name)
 
     def save_model(self, request, obj, form, change) -> None:
         with transaction.atomic():
+            # The "before" values are the row as stored: the form has already
+            # written onto `obj` (the change page and list_editable alike).
+            stored = type(obj)._base_manager.filter(pk=obj.pk).first() if change else None
+            fields = self._audited_fields(form)
+            before = {name: _value(stored, name) for name in fields} if stored else {}
             super().save_model(request, obj, form, change)
-            before = getattr(request, "_audit_before", {})
             changes = {
-                name: [before.get(name), _value(obj, name)] if change else _value(obj, name)
-                for name in self._audited_fields(form)
+                name: [before.get(name), self._after(obj, form, name)]
+                if change
+                else self._after(obj, form, name)
+                for name in fields
             }
             audit_record(
                 actor=request.user,

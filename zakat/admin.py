@@ -58,6 +58,8 @@ class MetalPriceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    # No AuditedAdminMixin: metal_price_create records the entry itself
+    # ("metal_price.entered"); so do the record deletions below ("zakat_record.deleted").
     def save_model(self, request, obj, form, change) -> None:
         created = services.metal_price_create(
             gold_price_per_gram=form.cleaned_data["gold_price_per_gram"],

@@ -19,6 +19,7 @@ from accounts.services import Leg, ledger_post, wallet_get_or_create, zakat_fund
 from config.errors import DomainError, NotAllowed
 from config.taskqueue import enqueue_with_transaction
 from staff.permissions import user_can
+from staff.services.audit import audit_record
 from zakat import calculation, feed, selectors
 from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
 
@@ -79,7 +80,8 @@ def metal_price_create(
 ) -> MetalPrice:
     """Add a snapshot; being the newest, it is in force at once. Prices are per gram in
     the platform currency, positive whole cents. A person entering prices must be
-    staff; the feed and the seed enter them with no `created_by`."""
+    staff, and their entry leaves one audit event, "metal_price.entered", with the
+    prices; the feed and the seed enter them with no `created_by`."""
     if created_by is not None and not user_can(created_by, "staff.metal_price_enter"):
         raise NotAllowed("Only staff holding staff.metal_price_enter may enter metal prices.")
     values = _cents(
@@ -90,13 +92,22 @@ def metal_price_create(
         maximum=MAX_PRICE_PER_GRAM,
         message=f"Enter a price per gram above 0 and at most {MAX_PRICE_PER_GRAM}, in whole cents.",
     )
-    return MetalPrice.objects.create(
-        currency=money.currency(),
-        source=source,
-        as_of=as_of or timezone.now(),
-        created_by=created_by,
-        **values,
-    )
+    with transaction.atomic():
+        snapshot = MetalPrice.objects.create(
+            currency=money.currency(),
+            source=source,
+            as_of=as_of or timezone.now(),
+            created_by=created_by,
+            **values,
+        )
+        if created_by is not None:
+            audit_record(
+                actor=created_by,
+                action="metal_price.entered",
+                subject=snapshot,
+                changes={**values, "currency": snapshot.currency, "source": source},
+            )
+    return snapshot
 
 
 def metal_prices_refresh(*, url: str | None = None) -> MetalPrice | None:
@@ -254,6 +265,23 @@ def zakat_record_create_itemized(
     )
 
 
+# What the trail keeps of a record when staff change or delete someone else's.
+AUDITED_RECORD_FIELDS = (
+    "payer_reference",
+    "wealth_amount",
+    "nisab_threshold",
+    "zakat_amount",
+    "is_obligated",
+    "nisab_standard",
+    "price_snapshot_id",
+    "breakdown",
+)
+
+
+def _record_values(record: ZakatRecord) -> dict[str, object]:
+    return {field: getattr(record, field) for field in AUDITED_RECORD_FIELDS}
+
+
 def _lock_pending(record: ZakatRecord, *, by: User) -> ZakatRecord:
     """Lock the record for a change by `by`: its owner or staff, only while pending."""
     record = selectors.zakat_record_get_for(user=by, pk=record.pk, lock=True)
@@ -277,9 +305,11 @@ def zakat_record_update(
     """Change a pending record (PUT sends all three, PATCH some); the owner or staff
     may. The zakat is recomputed from the new figures, which makes the nisab a stated
     one and the prices in force the snapshot on file; any itemized breakdown no
-    longer applies."""
+    longer applies. Staff changing someone else's record leave one audit event,
+    "zakat_record.updated", with the changed fields {field: [before, after]}."""
     with transaction.atomic():
         record = _lock_pending(record, by=by)
+        before = _record_values(record)
         payer_ref = record.payer_reference if payer_id is None else payer_id
         wealth = record.wealth_amount if wealth_amount is None else wealth_amount
         nisab = record.nisab_threshold if nisab_threshold is None else nisab_threshold
@@ -303,14 +333,33 @@ def zakat_record_update(
             record.calculation_date = now
         record.updated_at = now
         record.save()
+        after = _record_values(record)
+        changes = {f: [before[f], after[f]] for f in AUDITED_RECORD_FIELDS if before[f] != after[f]}
+        if record.payer_id != by.pk and changes:
+            audit_record(actor=by, action="zakat_record.updated", subject=record, changes=changes)
     return record
 
 
 def zakat_record_delete(*, record: ZakatRecord, by: User) -> None:
     """Delete a pending record (the owner or staff); a paid one is part of the books
-    and stays."""
+    and stays. Staff deleting someone else's record leave one audit event,
+    "zakat_record.deleted", with what it held {field: [before, None]}."""
     with transaction.atomic():
-        _lock_pending(record, by=by).delete()
+        record = _lock_pending(record, by=by)
+        if record.payer_id != by.pk:
+            audit_record(
+                actor=by,
+                action="zakat_record.deleted",
+                subject=record,
+                changes={
+                    field: [value, None]
+                    for field, value in {
+                        "payer_id": record.payer_id,
+                        **_record_values(record),
+                    }.items()
+                },
+            )
+        record.delete()
 
 
 # --- Payments ---------------------------------------------------------------------------

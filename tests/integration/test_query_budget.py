@@ -14,9 +14,11 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from campaigns import services as campaign_services
+from staff import services as staff_services
 from tests.campaigns.factories import make_campaign
 from tests.factories import UserFactory, fund_wallet
 from tests.loans.factories import pending_loan, requested_contract
+from tests.staff.factories import staff_with
 from tests.zakat.factories import MetalPriceFactory, ZakatRecordFactory
 
 MAX_QUERIES = 4
@@ -65,6 +67,14 @@ def _rows(kind: str, n: int, *, donor, campaign, staff) -> None:
         elif kind == "murabaha":
             requested_contract(donor)
             requested_contract(UserFactory())
+        elif kind == "approvals":  # pending, each naming its requester and subject
+            staff_services.wallet_adjustment_request(
+                user=donor, amount=Decimal("1.00"), reason="Goodwill credit", by=staff
+            )
+        elif kind == "audit":  # each posting's event, naming its actor
+            campaign_services.donation_create(
+                donor=donor, campaign=campaign, amount=Decimal("1.00")
+            )
 
 
 API_LISTS = [
@@ -77,6 +87,8 @@ API_LISTS = [
     ("prices", "/api/v1/zakat/metal-prices", "donor"),
     ("loans", "/api/v1/qard-hasan/loans", "staff"),
     ("murabaha", "/api/v1/murabaha/contracts", "staff"),
+    ("approvals", "/api/v1/approvals", "staff"),
+    ("audit", "/api/v1/audit-events", "auditor"),
 ]
 
 
@@ -86,7 +98,12 @@ def test_api_lists_cost_the_same_few_queries_at_10_and_100_rows(kind, url, who, 
     staff = UserFactory(is_staff=True)
     campaign = make_campaign()
     _rows(kind, 100, donor=donor, campaign=campaign, staff=staff)
-    client = {"anon": APIClient(), "donor": _jwt_client(donor), "staff": _jwt_client(staff)}[who]
+    client = {
+        "anon": APIClient,
+        "donor": lambda: _jwt_client(donor),
+        "staff": lambda: _jwt_client(staff),
+        "auditor": lambda: _jwt_client(staff_with("auditor")),
+    }[who]()
     url = url.format(campaign=campaign.pk)
     sep = "&" if "?" in url else "?"
     ten = _count(client, f"{url}{sep}limit=10")
