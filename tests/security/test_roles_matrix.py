@@ -19,18 +19,27 @@ savepoint that is rolled back. New staff API routes and new admin actions fail
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin, messages
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import LedgerAccount, LedgerTransaction
+from accounts.services import ledger as ledger_services
+from campaigns.models import Campaign, Donation
+from config.errors import ConflictOfInterest
+from loans import services as loan_services
+from loans.models import Loan, MurabahaContract
 from staff.roles import ROLE_NAMES, ROLES_BY_NAME
-from tests.helpers import World, db_snapshot, snapshot_diff
+from tests.factories import UserFactory, fund_wallet
+from tests.helpers import World, api_client_for, build_world, db_snapshot, snapshot_diff
 from tests.security.test_authz_matrix import api_methods, iter_routes
 from tests.staff.factories import staff_with
 
@@ -419,3 +428,237 @@ def test_matrix_size():
     """The matrix's cell count, for the record (six roles by every row)."""
     rows = len(API_TABLE) + len(CHANGELISTS) + len(ADMIN_VIEWS) + len(ADMIN_ACTIONS)
     assert rows * len(ROLE_NAMES) >= 6 * 60
+
+
+# --- The three holes of issue 13 -------------------------------------------------------
+# Each test below failed on the code before staff roles (274e5a0^). Related tests
+# elsewhere: tests/accounts/test_admin.py (a loan officer's adjust is 403, the admin
+# refuses an adjustment of one's own wallet), tests/staff/test_api.py (the API's
+# adjustments: bare staff 403, own wallet conflict_of_interest, huge amounts 400) and
+# tests/staff/test_admin.py (the adjustment page's own wallet and huge amounts).
+
+
+def _bare_staff():
+    """`is_staff` and no permission at all: what every staff member used to be."""
+    return UserFactory(is_staff=True, roles=[])
+
+
+def _top_up_of(user) -> LedgerTransaction:
+    return LedgerTransaction.objects.filter(
+        kind=LedgerTransaction.Kind.TOP_UP, entries__account__owner=user
+    ).get()
+
+
+def _admin_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_hole_staff_without_permissions_cannot_adjust_or_reverse_any_wallet_in_the_admin():
+    """Hole 1: `adjust_view` and `reverse_view` checked `is_staff` only, so a staff
+    member holding no permission adjusted or reversed any wallet, their own too.
+    Now both answer 403 to anyone without the permission and nothing is written."""
+    someone, bare = UserFactory(), _bare_staff()
+    fund_wallet(someone, "40.00")
+    fund_wallet(bare, "40.00")
+    client = _admin_client(bare)
+    before = db_snapshot()
+
+    answers = []
+    for user in (someone, bare):  # another's wallet and one's own
+        wallet = LedgerAccount.objects.get(kind=LedgerAccount.Kind.WALLET, owner=user)
+        adjust = reverse("admin:accounts_ledgeraccount_adjust", args=[wallet.pk])
+        undo = reverse("admin:accounts_ledgertransaction_reverse", args=[_top_up_of(user).pk])
+        answers += [
+            client.get(adjust).status_code,
+            client.post(adjust, {"amount": "1000.00", "reason": "Mine now"}).status_code,
+            client.get(undo).status_code,
+            client.post(undo, {"reason": "Undo"}).status_code,
+        ]
+
+    assert answers == [403] * 8
+    assert snapshot_diff(before, db_snapshot()) == []
+
+
+@pytest.mark.django_db
+def test_hole_no_one_adjusts_or_reverses_their_own_wallet():
+    """Hole 1: `wallet_adjust` had no self-check, and a reversal of a posting on
+    one's own wallet went through. Now both raise conflict_of_interest (403), in
+    the services, for someone holding the permissions; the admin shows the refusal
+    and writes nothing."""
+    finance = staff_with("finance")
+    fund_wallet(finance, "40.00")
+    own_top_up = _top_up_of(finance)
+    client = _admin_client(finance)  # signing in writes last_login: before the snapshot
+    before = db_snapshot()
+
+    with pytest.raises(ConflictOfInterest) as adjusted:
+        ledger_services.wallet_adjust(
+            user=finance, amount=Decimal("25.00"), reason="Mine", by=finance
+        )
+    with pytest.raises(ConflictOfInterest) as reversed_:
+        ledger_services.ledger_reverse(original=own_top_up, reason="Mine", by=finance)
+    page = client.post(
+        reverse("admin:accounts_ledgertransaction_reverse", args=[own_top_up.pk]),
+        {"reason": "Mine"},
+    )
+
+    assert adjusted.value.code == reversed_.value.code == "conflict_of_interest"
+    assert adjusted.value.status == 403
+    assert page.status_code == 200
+    assert "own wallet" in page.content.decode()
+    assert snapshot_diff(before, db_snapshot()) == []
+
+
+@pytest.mark.django_db
+def test_hole_a_huge_wallet_adjustment_is_a_validation_error_not_a_500():
+    """Hole 1: `wallet_adjust` had no upper bound: 9999999999999999.99 reached the
+    database and overflowed the balance column (a 500). Now the service refuses it
+    as invalid (400) before anything is written, and the admin form shows it."""
+    someone, finance = UserFactory(), staff_with("finance")
+    fund_wallet(someone, "40.00")
+    wallet = LedgerAccount.objects.get(kind=LedgerAccount.Kind.WALLET, owner=someone)
+    client = _admin_client(finance)
+    before = db_snapshot()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger_services.wallet_adjust(
+            user=someone, amount=Decimal("9999999999999999.99"), reason="Oops", by=finance
+        )
+    page = client.post(
+        reverse("admin:accounts_ledgeraccount_adjust", args=[wallet.pk]),
+        {"amount": "9999999999999999.99", "reason": "Oops"},
+    )
+
+    assert "amount" in refused.value.message_dict
+    assert page.status_code == 200  # the form again, with the error; not a 500
+    assert page.context["form"].errors
+    assert snapshot_diff(before, db_snapshot()) == []
+
+
+def _viewer(*perms: str):
+    """Staff holding only Django's view permissions `perms` ("app.codename")."""
+    user = _bare_staff()
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return UserFactory._meta.model.objects.get(pk=user.pk)  # a fresh permission cache
+
+
+def _post_action(client: Client, model, action: str, obj, **extra):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return client.post(
+        url, {"action": action, admin.helpers.ACTION_CHECKBOX_NAME: str(obj.pk), **extra}
+    )
+
+
+@pytest.mark.django_db
+def test_hole_a_donation_viewer_cannot_refund():
+    """Hole 2: the campaign admin's actions declared no `permissions=`, so anyone who
+    could see the donations list (campaigns.view_donation) could run "refund". Now
+    the action is not offered to them, the API refund is 403, and no row changes."""
+    world = build_world()
+    donation = world.objects["donation"]
+    viewer = _viewer("campaigns.view_donation", "campaigns.view_campaign")
+    client = _admin_client(viewer)
+    before = db_snapshot()
+
+    listed = client.get(reverse("admin:campaigns_donation_changelist"))
+    admin_refund = _post_action(client, Donation, "refund", donation)
+    campaign_moves = [
+        _post_action(client, Campaign, action, world.objects[obj])
+        for action, obj in (("activate", "draft"), ("complete", "active"), ("cancel", "active"))
+    ]
+    api_refund = api_client_for(World(users={"viewer": viewer}), "viewer").post(
+        reverse("api:v1:donation-refund", kwargs={"pk": donation.pk})
+    )
+
+    assert listed.status_code == 200  # they do see the list
+    offered = [name for name, _ in listed.context["action_form"].fields["action"].choices]
+    assert "refund" not in offered
+    for response in (admin_refund, *campaign_moves):
+        assert not _admin_outcome(response), response.status_code
+    assert api_refund.status_code == 403
+    assert snapshot_diff(before, db_snapshot()) == []
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.COMPLETED
+
+
+@pytest.mark.django_db
+def test_hole_a_loan_viewer_cannot_run_the_loan_actions():
+    """Hole 2, loans: the loan and murabaha admin actions declared no `permissions=`,
+    so a viewer of the lists could approve, disburse, write off, acquire, offer and
+    cancel. Now none of them is offered to a viewer and nothing changes."""
+    world = build_world()
+    o = world.objects
+    viewer = _viewer("loans.view_loan", "loans.view_murabahacontract")
+    client = _admin_client(viewer)
+    before = db_snapshot()
+
+    responses = [
+        _post_action(client, Loan, "approve", o["loan_pending"]),
+        _post_action(client, Loan, "reject", o["loan_pending"]),
+        _post_action(client, Loan, "disburse", o["loan_approved"]),
+        _post_action(client, Loan, "mark_defaulted", o["loan_active"]),
+        _post_action(client, MurabahaContract, "acquire", o["contract_requested"]),
+        _post_action(
+            client,
+            MurabahaContract,
+            "offer",
+            o["contract_acquired"],
+            apply="1",
+            markup_amount="50.00",
+        ),
+        _post_action(client, MurabahaContract, "cancel", o["contract_requested"]),
+    ]
+
+    assert [_admin_outcome(r) for r in responses] == [False] * len(responses)
+    assert snapshot_diff(before, db_snapshot()) == []
+
+
+@pytest.mark.django_db
+def test_hole_no_one_deals_a_murabaha_with_themselves():
+    """Hole 3: one staff member could request a murabaha as its customer, then
+    acquire the asset and make the offer on their own contract, and accept it: both
+    sides of one sale. Now acquiring or offering on one's own contract is 403
+    conflict_of_interest (API and admin) and moves nothing; a colleague may."""
+    officer, colleague = staff_with("loan_officer"), staff_with("loan_officer")
+    client = api_client_for(World(users={"officer": officer}), "officer")
+    requested = client.post(
+        reverse("api:v1:murabaha-list"),
+        {"asset_description": "Oven", "cost_price": "800.00", "installments_count": 4},
+        format="json",
+    )
+    assert requested.status_code == 201, requested.content
+    contract = MurabahaContract.objects.get(pk=requested.json()["id"])
+    admin_client = _admin_client(officer)
+    before = db_snapshot()
+
+    acquire = client.post(reverse("api:v1:murabaha-acquire", kwargs={"pk": contract.pk}))
+    admin_acquire = _post_action(admin_client, MurabahaContract, "acquire", contract)
+
+    assert (acquire.status_code, acquire.json()["error"]) == (403, "conflict_of_interest")
+    assert not _admin_outcome(admin_acquire)
+    assert snapshot_diff(before, db_snapshot()) == []
+
+    acquired = loan_services.murabaha_acquire(contract=contract, by=colleague)
+    before = db_snapshot()
+    offer = client.post(
+        reverse("api:v1:murabaha-offer", kwargs={"pk": acquired.pk}),
+        {"markup_amount": "50.00"},
+        format="json",
+    )
+    admin_offer = _post_action(
+        admin_client, MurabahaContract, "offer", acquired,
+        apply="1", markup_amount="50.00",
+    )  # fmt: skip
+
+    assert (offer.status_code, offer.json()["error"]) == (403, "conflict_of_interest")
+    assert not _admin_outcome(admin_offer)
+    assert snapshot_diff(before, db_snapshot()) == []
+    acquired.refresh_from_db()
+    assert acquired.status == MurabahaContract.Status.ASSET_ACQUIRED
