@@ -44,6 +44,7 @@ from tests.security.test_authz_matrix import api_methods, iter_routes
 from tests.staff.factories import staff_with
 
 ALLOWED_STATUSES = {200, 201, 202, 204}
+OWN_ACT = "nobody.as_staff"  # a permission no role holds: only the owner may
 
 
 def holds(role: str, perm: str | None) -> bool:
@@ -114,6 +115,35 @@ API_TABLE = [
     ApiRow("POST", V1 + "murabaha-payments", "staff.loan_record_payment", "contract_active",
            {"amount": "10.00"}),
     ApiRow("POST", V1 + "murabaha-cancel", "staff.loan_decide", "contract_requested"),
+    # Reading other people's things: every staff reader.
+    ApiRow("GET", V1 + "zakat-record", "staff.staff_read", "record"),
+    ApiRow("GET", V1 + "donation", "staff.staff_read", "donation"),
+    ApiRow("GET", V1 + "campaign", "staff.staff_read", "draft"),
+    ApiRow("GET", V1 + "campaign-donations", "staff.staff_read", "draft"),
+    ApiRow("GET", V1 + "loan-detail", "staff.staff_read", "loan_active"),
+    ApiRow("GET", V1 + "loan-schedule", "staff.staff_read", "loan_active"),
+    ApiRow("GET", V1 + "murabaha-detail", "staff.staff_read", "contract_active"),
+    ApiRow("GET", V1 + "murabaha-schedule", "staff.staff_read", "contract_active"),
+    # The customer's and the payer's own acts: no staff permission allows them.
+    ApiRow("POST", V1 + "murabaha-accept", OWN_ACT, "contract_offered"),
+    ApiRow("POST", V1 + "zakat-payments", OWN_ACT, body={"record_id": "record"}),
+]  # fmt: skip
+
+# Pages staff use on other people's things. A refused page POST shows its form again
+# (200) or sends back with an error message; an allowed one redirects and writes.
+PAGE_TABLE = [
+    ApiRow("GET", "loans:loan", "staff.staff_read", "loan_active"),
+    ApiRow("POST", "loans:loan", "staff.loan_record_payment", "loan_active", {"amount": "10.00"}),
+    ApiRow("GET", "loans:murabaha", "staff.staff_read", "contract_active"),
+    ApiRow("POST", "loans:murabaha", "staff.loan_record_payment", "contract_active",
+           {"amount": "10.00"}),
+    ApiRow("POST", "loans:murabaha_cancel", "staff.loan_decide", "contract_requested"),
+    ApiRow("POST", "loans:murabaha_accept", OWN_ACT, "contract_offered"),
+    ApiRow("GET", "zakat:pay", OWN_ACT, "record"),
+    ApiRow("POST", "zakat:pay", OWN_ACT, "record"),
+    ApiRow("GET", "zakat:receipt", "staff.staff_read", "zakat_payment"),
+    ApiRow("GET", "campaigns:detail", "staff.staff_read", "draft"),
+    ApiRow("GET", "campaigns:receipt", "staff.staff_read", "donation"),
 ]  # fmt: skip
 
 # Changelists: the model's view permission, except where the admin reads a staff
@@ -343,10 +373,42 @@ def test_api_cell(row: ApiRow, role: str, roles_world: World):
 
     response, allowed, changed = _cell(row.method != "GET", run)
     detail = f"{role} {row.id}: {response.status_code} {response.content[:300]!r}"
+    if expected and row.method != "GET":
+        assert changed, f"allowed but nothing changed; {detail}"
     if expected:
         assert allowed, f"expected allowed ({row.perm}); {detail}"
     else:
         assert response.status_code == 403, f"expected 403 (lacks {row.perm}); {detail}"
+        assert not changed, f"refused but changed {changed}; {detail}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("row", PAGE_TABLE, ids=lambda row: row.id)
+def test_page_cell(row: ApiRow, role: str, roles_world: World):
+    world = roles_world
+    client = Client()
+    client.force_login(world.users[role])
+    url = reverse(row.name, kwargs={"pk": world.pk(row.obj)} if row.obj else {})
+    expected = holds(role, row.perm)
+    write = row.method == "POST"
+
+    def run():
+        response = client.post(url, row.body or {}) if write else client.get(url)
+        if write:  # a page POST that answers 200 showed its form again: refused
+            return response, response.status_code == 302 and _admin_outcome(response)
+        return response, response.status_code == 200
+
+    response, allowed, changed = _cell(write, run)
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    detail = f"{role} {row.id}: {response.status_code} {shown} {response.content[:200]!r}"
+    if expected:
+        assert allowed, f"expected allowed ({row.perm}); {detail}"
+        if write:
+            assert changed, f"allowed but nothing changed; {detail}"
+    else:
+        assert not allowed, f"expected refused (lacks {row.perm}); {detail}"
+        assert response.status_code in (200, 302, 403) if write else response.status_code == 403
         assert not changed, f"refused but changed {changed}; {detail}"
 
 
@@ -426,7 +488,9 @@ def test_admin_action_cell(row: AdminRow, role: str, roles_world: World):
 
 def test_matrix_size():
     """The matrix's cell count, for the record (six roles by every row)."""
-    rows = len(API_TABLE) + len(CHANGELISTS) + len(ADMIN_VIEWS) + len(ADMIN_ACTIONS)
+    rows = (
+        len(API_TABLE) + len(PAGE_TABLE) + len(CHANGELISTS) + len(ADMIN_VIEWS) + len(ADMIN_ACTIONS)
+    )
     assert rows * len(ROLE_NAMES) >= 6 * 60
 
 
