@@ -31,7 +31,9 @@ class CampaignQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "CampaignQuerySet":
         """Drafts are seen by their organizer and staff only."""
-        if user is not None and user.is_authenticated and user.is_staff:
+        from staff.permissions import reads_as_staff
+
+        if reads_as_staff(user):
             return self
         public = ~models.Q(status=Campaign.Status.DRAFT)
         if user is not None and user.is_authenticated:
@@ -188,8 +190,10 @@ class Donation(models.Model):
         "Anonymous" to everyone except the donor themself and staff."""
         if not self.is_anonymous:
             return self.donor.name
+        from staff.permissions import reads_as_staff
+
         may_see = viewer is not None and viewer.is_authenticated
-        if may_see and (viewer.is_staff or viewer.pk == self.donor_id):
+        if may_see and (reads_as_staff(viewer) or viewer.pk == self.donor_id):
             return self.donor.name
         return ANONYMOUS
 

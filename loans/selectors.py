@@ -7,6 +7,7 @@ from django.db.models import F, Min, Q, QuerySet
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
 from loans.models import Installment, Loan, MurabahaContract
+from staff.permissions import reads_as_staff
 
 _UNPAID = Q(installments__paid_amount__lt=F("installments__amount"))
 
@@ -19,7 +20,7 @@ def with_oldest_unpaid(qs: QuerySet) -> QuerySet:
 def loan_list(*, user: User, status: str | None = None, mine: bool = False) -> QuerySet[Loan]:
     """The user's loans (staff: everyone's unless `mine`), newest first."""
     qs = with_oldest_unpaid(Loan.objects.select_related("borrower"))
-    if mine or not user.is_staff:
+    if mine or not reads_as_staff(user):
         qs = qs.filter(borrower=user)
     if status:
         qs = qs.filter(status=status)
@@ -30,7 +31,7 @@ def contract_list(
     *, user: User, status: str | None = None, mine: bool = False
 ) -> QuerySet[MurabahaContract]:
     qs = with_oldest_unpaid(MurabahaContract.objects.select_related("customer"))
-    if mine or not user.is_staff:
+    if mine or not reads_as_staff(user):
         qs = qs.filter(customer=user)
     if status:
         qs = qs.filter(status=status)
@@ -51,7 +52,7 @@ def loan_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Loan:
     loan = _load(Loan.objects.select_related("borrower"), pk=pk, lock=lock)
     if loan is None:
         raise NotFound()
-    if not user.is_staff and loan.borrower_id != user.pk:
+    if not reads_as_staff(user) and loan.borrower_id != user.pk:
         raise NotAllowed()
     return loan
 
@@ -62,7 +63,7 @@ def contract_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Murab
     contract = _load(MurabahaContract.objects.select_related("customer"), pk=pk, lock=lock)
     if contract is None:
         raise NotFound()
-    if not user.is_staff and contract.customer_id != user.pk:
+    if not reads_as_staff(user) and contract.customer_id != user.pk:
         raise NotAllowed()
     return contract
 

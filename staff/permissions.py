@@ -25,6 +25,12 @@ def user_can(user: Any, perm: str) -> bool:
     )
 
 
+def reads_as_staff(user: Any) -> bool:
+    """May `user` read other people's records (zakat records, donations, loans,
+    drafts)? Staff with a role that carries `staff.staff_read`, not `is_staff` alone."""
+    return user_can(user, "staff.staff_read")
+
+
 def require_perm(user: Any, perm: str) -> None:
     """For services: raise NotAllowed (403 permission_denied) without the permission."""
     if not user_can(user, perm):

@@ -61,7 +61,9 @@ class MetalPrice(models.Model):
 class ZakatRecordQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ZakatRecordQuerySet":
         """Staff see every record; everyone else only their own."""
-        if user.is_staff:
+        from staff.permissions import reads_as_staff
+
+        if reads_as_staff(user):
             return self
         return self.filter(payer=user)
 

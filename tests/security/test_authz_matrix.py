@@ -42,9 +42,10 @@ def S(anon, owner, other, staff, superuser=None) -> dict[str, int]:
 
 PUBLIC = S(200, 200, 200, 200)
 USER_READ = S(401, 200, 200, 200)
-OWNED_READ = S(401, 200, 403, 200)
-# The matrix's "staff" is `is_staff` with no role: it may read what staff read, and
-# every staff write refuses it (403); the superuser holds every permission.
+OWNED_READ = S(401, 200, 403, 403, 200)
+# The matrix's "staff" is `is_staff` with no role: it reads nobody else's records
+# (that takes `staff.staff_read`, which every role carries) and every staff write
+# refuses it (403); the superuser holds every permission.
 STAFF_WRITE = S(401, 403, 403, 403, 200)
 OWNED_WRITE = S(401, 200, 403, 403, 200)
 # Staff work by permission (staff/roles.py): is_staff alone is refused.
@@ -116,16 +117,16 @@ API_TABLE = [
     Row("GET", V1 + "campaigns", PUBLIC),
     Row("POST", V1 + "campaigns", S(401, 201, 201, 201), body=CAMPAIGN_BODY),
     Row("GET", V1 + "campaign", PUBLIC, ACTIVE),
-    Row("GET", V1 + "campaign", S(404, 200, 404, 200), DRAFT, variant="draft"),
-    Row("PATCH", V1 + "campaign", S(401, 200, 404, 403, 200), DRAFT, body={"name": "Renamed draft"}, variant="draft"),
+    Row("GET", V1 + "campaign", S(404, 200, 404, 404, 200), DRAFT, variant="draft"),
+    Row("PATCH", V1 + "campaign", S(401, 200, 404, 404, 200), DRAFT, body={"name": "Renamed draft"}, variant="draft"),
     Row("PATCH", V1 + "campaign", S(401, 400, 403, 403, 200), ACTIVE, body={"name": "Renamed live"}),
-    Row("DELETE", V1 + "campaign", S(401, 204, 404, 403, 204), DRAFT, variant="draft"),
+    Row("DELETE", V1 + "campaign", S(401, 204, 404, 404, 204), DRAFT, variant="draft"),
     Row("DELETE", V1 + "campaign", S(401, 400, 403, 403, 400), ACTIVE),
     Row("POST", V1 + "campaign-activate", STAFF_WRITE, DRAFT),
     Row("POST", V1 + "campaign-complete", STAFF_WRITE, ACTIVE),
     Row("POST", V1 + "campaign-cancel", STAFF_WRITE, ACTIVE),
     Row("GET", V1 + "campaign-donations", PUBLIC, ACTIVE),
-    Row("GET", V1 + "campaign-donations", S(404, 200, 404, 200), DRAFT, variant="draft"),
+    Row("GET", V1 + "campaign-donations", S(404, 200, 404, 404, 200), DRAFT, variant="draft"),
     Row("POST", V1 + "campaign-donations", S(401, 201, 201, 201), ACTIVE, body={"amount": "5.00"}),
     Row("GET", V1 + "donations", USER_READ),
     Row("POST", V1 + "donations", S(401, 201, 201, 201), body={"campaign_id": "active", "amount": "5.00"}),
@@ -169,7 +170,7 @@ API_TABLE = [
 LOGIN = "login"  # a 302 to the sign-in page (the site's or the admin's)
 PAGE_PUBLIC = S(200, 200, 200, 200)
 PAGE_USER = S(LOGIN, 200, 200, 200)
-PAGE_OWNED = S(LOGIN, 200, 403, 200)
+PAGE_OWNED = S(LOGIN, 200, 403, 403, 200)
 REDIRECT_AUTHED = S(LOGIN, 302, 302, 302)
 PAGE_TABLE = [
     Row("GET", "home", PAGE_PUBLIC),
@@ -203,10 +204,10 @@ PAGE_TABLE = [
     Row("GET", "campaigns:new", PAGE_USER),
     Row("POST", "campaigns:new", S(LOGIN, 302, 302, 302), body=CAMPAIGN_BODY),
     Row("GET", "campaigns:detail", PAGE_PUBLIC, (("pk", "active"),)),
-    Row("GET", "campaigns:detail", S(404, 200, 404, 200), (("pk", "draft"),), variant="draft"),
+    Row("GET", "campaigns:detail", S(404, 200, 404, 404, 200), (("pk", "draft"),), variant="draft"),
     Row("GET", "campaigns:donate", PAGE_USER, (("pk", "active"),)),
     Row("POST", "campaigns:donate", S(LOGIN, 302, 302, 302), (("pk", "active"),), body={"amount": "5.00"}),
-    Row("POST", "campaigns:donate", S(LOGIN, 200, 404, 200), (("pk", "draft"),), body={"amount": "5.00"}, variant="draft"),  # organizer/staff see it; a draft takes no gifts (form error)
+    Row("POST", "campaigns:donate", S(LOGIN, 200, 404, 404, 200), (("pk", "draft"),), body={"amount": "5.00"}, variant="draft"),  # organizer/staff see it; a draft takes no gifts (form error)
     Row("GET", "campaigns:my_donations", PAGE_USER),
     Row("GET", "campaigns:receipt", PAGE_OWNED, DONATION and (("pk", "donation"),)),
     Row("GET", "loans:index", PAGE_USER),
@@ -214,14 +215,14 @@ PAGE_TABLE = [
     Row("POST", "loans:apply", S(LOGIN, 302, 302, 302),
         body={"principal_amount": "500.00", "purpose": "Seeds", "repayment_months": "6"}),
     Row("GET", "loans:loan", PAGE_OWNED, LOAN_ACT),
-    Row("POST", "loans:loan", S(LOGIN, 302, 403, 200, 302), LOAN_ACT, body={"amount": "10.00"}),
+    Row("POST", "loans:loan", S(LOGIN, 302, 403, 403, 302), LOAN_ACT, body={"amount": "10.00"}),
     Row("GET", "loans:murabaha_new", PAGE_USER),
     Row("POST", "loans:murabaha_new", S(LOGIN, 302, 302, 302),
         body={"asset_description": "Oven", "cost_price": "800.00", "down_payment": "0", "installments_count": "4"}),
     Row("GET", "loans:murabaha", PAGE_OWNED, C_ACT),
-    Row("POST", "loans:murabaha", S(LOGIN, 302, 403, 200, 302), C_ACT, body={"amount": "10.00"}),
-    Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 302), C_OFF),
-    Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 302), C_REQ),
+    Row("POST", "loans:murabaha", S(LOGIN, 302, 403, 403, 302), C_ACT, body={"amount": "10.00"}),
+    Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 403, 302), C_OFF),
+    Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 403, 302), C_REQ),
     Row("GET", "admin:index", S(LOGIN, LOGIN, LOGIN, 200, 200)),
 ]  # fmt: skip
 
