@@ -14,7 +14,7 @@ from accounts.money import ZERO
 from config.csv_export import csv_response
 from config.errors import DomainError
 from loans import selectors, services
-from loans.models import MONEY, Installment, Loan, MurabahaContract, Payment
+from loans.models import MONEY, MURABAHA_MAX_PRICE, Installment, Loan, MurabahaContract, Payment
 from staff.admin_mixins import RolePermissionsMixin
 
 
@@ -215,7 +215,7 @@ class LoanAdmin(_FinancingAdmin):
 class OfferForm(forms.Form):
     markup_amount = forms.DecimalField(
         min_value=ZERO,
-        max_value=services.MURABAHA_MAX_PRICE,
+        max_value=MURABAHA_MAX_PRICE,
         **MONEY,
         help_text="The fixed, disclosed profit. Sale price = cost + markup.",
     )

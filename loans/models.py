@@ -26,6 +26,8 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 # 0.30000000000000004 there, which refused a correct offer or write-off).
 HALF_CENT = Decimal("0.005")
 MAX_MONTHS = 60
+# Keeps cost + markup well inside the 18-digit money columns.
+MURABAHA_MAX_PRICE = Decimal("10000000.00")
 PURPOSE_MAX_LENGTH = 500
 REJECTION_REASON_MAX_LENGTH = 500
 ASSET_MAX_LENGTH = 300

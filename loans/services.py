@@ -61,6 +61,7 @@ from config.taskqueue import enqueue_with_transaction
 from loans.models import (
     ASSET_MAX_LENGTH,
     MAX_MONTHS,
+    MURABAHA_MAX_PRICE,
     PURPOSE_MAX_LENGTH,
     REJECTION_REASON_MAX_LENGTH,
     Installment,
@@ -77,8 +78,6 @@ from staff.roles import checker_perm
 from staff.services.approvals import ApprovalOutcome, approval_request
 from staff.services.audit import audit_record
 
-# Keeps cost + markup well inside the 18-digit money columns.
-MURABAHA_MAX_PRICE = Decimal("10000000.00")
 # LedgerTransaction.reference and LedgerAccount.name are 200 characters.
 LEDGER_TEXT_MAX_LENGTH = 200
 
