@@ -387,6 +387,12 @@ METAL_PRICES_URL = env.str("METAL_PRICES_URL", default="")
 LOAN_MAX_PRINCIPAL = env.str("LOAN_MAX_PRINCIPAL", default="50000.00")
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
 PLATFORM_CURRENCY = env.str("PLATFORM_CURRENCY", default="USD")
+# Zakat calculation (README, "Zakat"): the nisab standard when a calculation names
+# none, and the age past which metal prices are flagged stale.
+ZAKAT_DEFAULT_NISAB = env.str("ZAKAT_DEFAULT_NISAB", default="silver")
+if ZAKAT_DEFAULT_NISAB not in ("gold", "silver"):
+    raise ImproperlyConfigured("ZAKAT_DEFAULT_NISAB must be 'gold' or 'silver'.")
+METAL_PRICES_MAX_AGE_DAYS = env.int("METAL_PRICES_MAX_AGE_DAYS", default=7)
 # Approval kinds that need a second person (API.md; staff/roles.py APPROVAL_KINDS).
 # Unset: every kind; set but empty: none (and `check --deploy` warns).
 FOUR_EYES = env.list(

@@ -20,6 +20,7 @@ from accounts import money
 from config.api.filters import StrictFilterSet
 from config.api.lists import SelectorListView
 from config.api.pagination import CursorPagination
+from config.errors import NotFound
 from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from staff.permissions import HasPerm
 from zakat import api_docs as docs
@@ -30,6 +31,8 @@ from zakat.serializers import (
     ZakatCalculateOut,
     ZakatCalculateV2In,
     ZakatCalculateV2Out,
+    ZakatHawlIn,
+    ZakatHawlOut,
     ZakatMetalPriceIn,
     ZakatMetalPriceOut,
     ZakatNisabOut,
@@ -80,6 +83,12 @@ def v2_body(result: calculation.ItemizedResult, snapshot: MetalPrice) -> dict:
         "zakat_amount": result.zakat_amount,
         "is_obligated": result.is_obligated,
         "breakdown": services.breakdown_json(result),
+        "other_standard": {
+            "nisab_standard": result.other_standard.nisab_standard,
+            "nisab_threshold": money.quantize(result.other_standard.nisab_threshold),
+            "is_obligated": result.other_standard.is_obligated,
+        },
+        "prices_stale": services.prices_stale(snapshot),
     }
 
 
@@ -100,7 +109,7 @@ class ZakatCalculateV2View(APIView):
         result, snapshot = services.calculate_itemized(
             assets=calculation.Assets(**v.get("assets", {})),
             liabilities=calculation.Liabilities(**v.get("liabilities", {})),
-            nisab_standard=v["nisab_standard"],
+            nisab_standard=v.get("nisab_standard"),
         )
         return Response(ZakatCalculateV2Out(v2_body(result, snapshot)).data)
 
@@ -284,3 +293,30 @@ class ZakatPaymentCreate(APIView):
         record = selectors.zakat_record_get_for(user=request.user, pk=pk)
         payment = services.zakat_payment_create(record=record, payer=request.user)
         return Response(ZakatPaymentOut(payment).data, status=status.HTTP_201_CREATED)
+
+
+# --- Hawl -----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: ZakatHawlOut, **docs.HAWL_GET_ERRORS}, **docs.HAWL_GET),
+    put=extend_schema(
+        request=ZakatHawlIn,
+        responses={200: ZakatHawlOut, **docs.HAWL_PUT_ERRORS},
+        **docs.HAWL_PUT,
+    ),
+)
+class ZakatHawlView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        hawl = selectors.hawl_for(user=request.user)
+        if hawl is None:
+            raise NotFound(docs.HAWL_NOT_SET)
+        return Response(ZakatHawlOut(hawl).data)
+
+    def put(self, request: Request, *args, **kwargs) -> Response:
+        data = ZakatHawlIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        hawl = services.hawl_set(user=request.user, **data.validated_data)
+        return Response(ZakatHawlOut(hawl).data)

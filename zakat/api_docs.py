@@ -18,8 +18,8 @@ RULES = (
     "**Rules.** Nisab is 85 g of gold or 595 g of silver at the price in force. Zakat is "
     "2.5% of the whole zakatable wealth when it reaches the nisab (inclusive: wealth equal "
     "to the nisab is obligated), rounded half-up to the cent once, at the end; below the "
-    "nisab it is 0.00. Zakat falls due one lunar year (hawl, 354 days) after the wealth "
-    "first reached the nisab."
+    "nisab it is 0.00. Zakat falls due one Hijri year (hawl) after the wealth first "
+    "reached the nisab: the same Hijri day a year later by the Umm al-Qura calendar."
 )
 LIST_DESCRIPTION = "Newest first. Filter with `?payment_status=pending|completed|failed`."
 EXAMPLE_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -112,6 +112,12 @@ V2_RESULT_EXAMPLE = {
         _line("receivables", "Receivables expected to be paid", "0.00"),
         _line("short_term_debts", "Short-term debts due now (deducted)", "-500.00"),
     ],
+    "other_standard": {
+        "nisab_standard": "gold",
+        "nisab_threshold": "8075.00",
+        "is_obligated": False,
+    },
+    "prices_stale": False,
 }
 
 
@@ -149,10 +155,18 @@ CALCULATE_V2 = {
     "`business_inventory` + `receivables` (expected to be paid) - `short_term_debts` "
     "(due now), never below zero. Each of these seven lines is in `breakdown`, in that "
     "order, with its signed amount (metal lines also show grams and the price used). "
-    "`nisab_standard` is `gold` (default, 85 g) or `silver` (595 g) at the newest price "
-    "snapshot, shown as `prices_as_of`; without any snapshot the answer is 503 "
-    "`prices_unavailable`. Breakdown amounts are rounded to cents for display; the "
-    "total is computed from exact values and zakat is rounded once.\n\n" + RULES,
+    "`gold_karat` (1 to 24, default 24) is the gold's purity: the gold counted is "
+    "`gold_grams` x `gold_karat` / 24, and the gold line's `quantity` is those pure grams. "
+    "`nisab_standard` is `gold` (85 g) or `silver` (595 g) at the newest price snapshot "
+    "in the platform's currency, shown as `prices_as_of`; omitted, it is the platform's "
+    "`ZAKAT_DEFAULT_NISAB` (`silver` unless set: the lower threshold, which favours the "
+    "recipients when wealth is mixed). `other_standard` gives the verdict under the "
+    "other standard. `prices_stale` is true when those prices are older than "
+    "`METAL_PRICES_MAX_AGE_DAYS` (default 7). Without any snapshot in the platform's "
+    "currency the answer is 503 `prices_unavailable`. A line or total too large to store "
+    "(more than 9999999999999999.99) is 400 `validation_error` naming the fields. "
+    "Breakdown amounts are rounded to cents for display; the total is computed from "
+    "exact values and zakat is rounded once.\n\n" + RULES,
     "examples": [
         _request(
             "Savings and gold, silver standard",
@@ -162,7 +176,25 @@ CALCULATE_V2 = {
                 "nisab_standard": "silver",
             },
         ),
+        _request(
+            "22-karat jewellery, default standard",
+            {"assets": {"cash": "300.00", "gold_grams": "50", "gold_karat": 22}},
+        ),
         _response("Obligated", V2_RESULT_EXAMPLE),
+        _response(
+            "Too large to store",
+            {
+                "error": "validation_error",
+                "message": "The request is not valid.",
+                "request_id": "3d0f6c5e-8e0b-4a5e-9d43-1c2b",
+                "details": {
+                    "assets": [
+                        "Too large: every line and the total must be at most 9999999999999999.99."
+                    ]
+                },
+            },
+            400,
+        ),
     ],
 }
 CALCULATE_V2_ERRORS = error_responses(400, 401, 429, PricesUnavailable)
@@ -307,3 +339,40 @@ PAYMENT_CREATE_ERRORS = error_responses(
     400, RecordNotPending, NothingToPay, 401, 403, 404, 409, InsufficientFunds, 429
 )
 RECORD_DELETE_RESPONSES = {204: OpenApiResponse(description="Deleted."), **RECORD_CHANGE_ERRORS}
+
+
+# --- Hawl -----------------------------------------------------------------------------
+
+HAWL_NOT_SET = "No hawl date is set yet: PUT one first."
+HAWL_EXAMPLE = {
+    "start_date": "2026-01-01",
+    "start_hijri": "1447-07-12",
+    "next_due_date": "2026-12-21",
+    "next_due_hijri": "1448-07-12",
+}
+HAWL_DESCRIPTION = (
+    "`start_date` is the day your wealth first reached the nisab. Zakat falls due one "
+    "Hijri year later: `next_due_date` is the same Hijri day of the same month in the "
+    "next Hijri year by the Umm al-Qura calendar (clamped to the month's last day when "
+    "that month has only 29 days), not a fixed number of days. Both dates are also given "
+    "in Hijri (`YYYY-MM-DD`, Umm al-Qura). A reminder e-mail goes out a week before the "
+    "due date, once per due date."
+)
+HAWL_GET = {
+    "tags": TAGS,
+    "summary": "My hawl: when my zakat falls due",
+    "description": HAWL_DESCRIPTION + " 404 `not_found` until a start date is set.",
+    "examples": [_response("Hawl", HAWL_EXAMPLE)],
+}
+HAWL_GET_ERRORS = error_responses(401, 404, 429)
+HAWL_PUT = {
+    "tags": TAGS,
+    "summary": "Set the day my wealth reached the nisab",
+    "description": HAWL_DESCRIPTION + " A date in the future, or outside the Umm al-Qura "
+    "calendar (1924 to 2076), is 400 `validation_error`.",
+    "examples": [
+        _request("Start date", {"start_date": "2026-01-01"}),
+        _response("Hawl", HAWL_EXAMPLE),
+    ],
+}
+HAWL_PUT_ERRORS = error_responses(400, 401, 429)

@@ -12,6 +12,7 @@ v1: list = [
     path("zakat/records/<uuid:pk>", api.ZakatRecordDetail.as_view(), name="zakat-record"),
     path("zakat/my-records", api.ZakatMyRecordList.as_view(), name="zakat-my-records"),
     path("zakat/payments", api.ZakatPaymentCreate.as_view(), name="zakat-payments"),
+    path("zakat/hawl", api.ZakatHawlView.as_view(), name="zakat-hawl"),
 ]
 v2: list = [
     path("zakat/calculate", api.ZakatCalculateV2View.as_view(), name="zakat-calculate"),

@@ -13,3 +13,12 @@ def hijri_label(day: date) -> str:
     except (OverflowError, ValueError):
         return ""
     return f"{hijri.day} {hijri.month_name()} {hijri.year} AH"
+
+
+def hijri_iso(day: date) -> str:
+    """The Umm al-Qura Hijri date as YYYY-MM-DD (e.g. "1448-06-05"); an empty string
+    outside the table's range."""
+    try:
+        return hijridate.Gregorian(day.year, day.month, day.day).to_hijri().isoformat()
+    except (OverflowError, ValueError):
+        return ""

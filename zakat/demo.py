@@ -46,5 +46,5 @@ def seed(*, stdout) -> None:
     # balance (tests/config checks it) while the demo still shows a receipt.
     accounts_services.top_up_create(user=donor, amount=paid.zakat_amount)
     services.zakat_payment_create(record=paid, payer=donor)
-    services.hawl_set(user=donor, started_on=timezone.localdate() - timedelta(days=300))
+    services.hawl_set(user=donor, start_date=timezone.localdate() - timedelta(days=300))
     stdout.write(f"  Zakat: records, a paid receipt and a hawl date for {DEMO_DONOR}.")

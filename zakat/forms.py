@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from zakat import calculation
 
@@ -41,12 +42,23 @@ class CalculatorForm(forms.Form):
             (calculation.GOLD, "Gold: 85 g"),
             (calculation.SILVER, "Silver: 595 g (the lower threshold)"),
         ],
-        initial=calculation.GOLD,
         required=False,
         widget=forms.RadioSelect,
+        help_text="Silver, the lower threshold, is the default: it favours the recipients "
+        "when wealth is mixed.",
     )
     cash = _money("Cash and bank balances")
     gold_grams = _grams("Gold you own (grams)")
+    gold_karat = forms.IntegerField(
+        label="Purity of your gold (karat)",
+        required=False,
+        min_value=1,
+        max_value=calculation.PURE_GOLD_KARAT,
+        initial=calculation.PURE_GOLD_KARAT,
+        help_text="24 is pure gold; 22, 21 and 18 karat count as 22/24, 21/24 and 18/24 of "
+        "their weight.",
+        widget=forms.NumberInput(attrs={"min": "1", "max": "24", "step": "1"}),
+    )
     silver_grams = _grams("Silver you own (grams)")
     investments = _money("Investments", "Shares and funds at today's value.")
     business_inventory = _money("Business inventory", "Trade goods at market value.")
@@ -62,9 +74,15 @@ class CalculatorForm(forms.Form):
         "receivables",
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Read per form, so the setting can change without a restart of the module.
+        self.fields["nisab_standard"].initial = settings.ZAKAT_DEFAULT_NISAB
+
     def assets(self) -> calculation.Assets:
         return calculation.Assets(
-            **{name: self.cleaned_data.get(name) or Decimal(0) for name in self.ASSET_FIELDS}
+            **{name: self.cleaned_data.get(name) or Decimal(0) for name in self.ASSET_FIELDS},
+            gold_karat=self.cleaned_data.get("gold_karat") or calculation.PURE_GOLD_KARAT,
         )
 
     def liabilities(self) -> calculation.Liabilities:
@@ -73,12 +91,18 @@ class CalculatorForm(forms.Form):
         )
 
     def standard(self) -> str:
-        return self.cleaned_data.get("nisab_standard") or calculation.GOLD
+        return self.cleaned_data.get("nisab_standard") or settings.ZAKAT_DEFAULT_NISAB
+
+    def add_too_large(self, exc: calculation.AmountTooLarge, message: str) -> None:
+        """Show the calculation's overflow beside each field to correct (the total's,
+        above the form)."""
+        for name in exc.fields:
+            self.add_error(name if name in self.fields else None, message)
 
 
 class HawlForm(forms.Form):
     started_on = forms.DateField(
         label="Date my wealth first reached the nisab",
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Zakat falls due one lunar year (354 days) later.",
+        help_text="Zakat falls due one Hijri year later, on the same Hijri day.",
     )

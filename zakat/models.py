@@ -194,14 +194,29 @@ class ReceiptCounter(models.Model):
 
 
 class HawlDate(models.Model):
-    """The date a person's wealth first reached the nisab; zakat is due a lunar
-    year (354 days) later."""
+    """The date a person's wealth first reached the nisab; zakat is due one Hijri
+    year later (the same Hijri day, zakat.calculation.hawl_next_due).
+
+    `reminder_sent_for` is the due date the last reminder e-mail was about: one
+    reminder per due date, claimed by a conditional update."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hawl"
     )
     started_on = models.DateField()
     updated_at = models.DateTimeField(default=timezone.now)
+    reminder_sent_for = models.DateField(
+        null=True, blank=True, help_text="The due date the last reminder e-mail was about."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_sent_for__isnull=True)
+                | Q(reminder_sent_for__gt=models.F("started_on")),
+                name="zakat_hawl_reminder_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Hawl of {self.user} from {self.started_on}"
@@ -211,3 +226,15 @@ class HawlDate(models.Model):
         from zakat.calculation import hawl_next_due
 
         return hawl_next_due(self.started_on)
+
+    @property
+    def start_hijri(self) -> str:
+        from zakat.dates import hijri_iso
+
+        return hijri_iso(self.started_on)
+
+    @property
+    def next_due_hijri(self) -> str:
+        from zakat.dates import hijri_iso
+
+        return hijri_iso(self.next_due)

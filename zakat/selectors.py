@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
+from accounts import money
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
 from staff.permissions import reads_as_staff
@@ -18,8 +19,10 @@ PAYMENT_NOT_YOURS = "This zakat payment belongs to someone else."
 
 
 def metal_price_current() -> MetalPrice | None:
-    """The snapshot in force: the newest `as_of` (then the newest entered)."""
-    return MetalPrice.objects.newest_first().first()
+    """The snapshot in force: the newest `as_of` (then the newest entered) in the
+    platform's currency. A snapshot in another currency is never used: its prices
+    would set a nisab in the wrong unit."""
+    return MetalPrice.objects.filter(currency=money.currency()).newest_first().first()
 
 
 def metal_price_list() -> QuerySet[MetalPrice]:
@@ -78,3 +81,8 @@ def zakat_payment_find(*, pk: UUID | str) -> ZakatPayment | None:
 def hawl_for(*, user: User) -> HawlDate | None:
     """The user's own hawl date, None until they set one."""
     return HawlDate.objects.filter(user=user).first()
+
+
+def hawl_find(*, pk: int) -> HawlDate | None:
+    """A hawl date for a background task (no user to check), with its user."""
+    return HawlDate.objects.select_related("user").filter(pk=pk).first()

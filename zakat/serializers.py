@@ -62,6 +62,14 @@ class ZakatCalculateOut(serializers.Serializer):
 class ZakatAssetsIn(InputSerializer):
     cash = _optional_money()
     gold_grams = GramsField(required=False, default=Decimal("0"))
+    gold_karat = serializers.IntegerField(
+        required=False,
+        default=calculation.PURE_GOLD_KARAT,
+        min_value=1,
+        max_value=calculation.PURE_GOLD_KARAT,
+        help_text="Purity of the gold, 1 to 24 (default 24, pure): the gold counted is "
+        "gold_grams x gold_karat / 24.",
+    )
     silver_grams = GramsField(required=False, default=Decimal("0"))
     investments = _optional_money()
     business_inventory = _optional_money()
@@ -76,7 +84,9 @@ class ZakatCalculateV2In(InputSerializer):
     assets = ZakatAssetsIn(required=False)
     liabilities = ZakatLiabilitiesIn(required=False)
     nisab_standard = serializers.ChoiceField(
-        choices=calculation.NISAB_STANDARDS, required=False, default=calculation.GOLD
+        choices=calculation.NISAB_STANDARDS,
+        required=False,
+        help_text="Omitted: the platform's ZAKAT_DEFAULT_NISAB (silver unless set).",
     )
 
 
@@ -93,6 +103,12 @@ class ZakatBreakdownLineOut(serializers.Serializer):
     unit_price = _money_out(allow_null=True, help_text="Per gram, metal lines only.")
 
 
+class ZakatOtherStandardOut(serializers.Serializer):
+    nisab_standard = serializers.ChoiceField(choices=calculation.NISAB_STANDARDS)
+    nisab_threshold = _money_out()
+    is_obligated = serializers.BooleanField()
+
+
 class ZakatCalculateV2Out(serializers.Serializer):
     zakatable_wealth = _money_out()
     nisab_standard = serializers.ChoiceField(choices=calculation.NISAB_STANDARDS)
@@ -103,6 +119,12 @@ class ZakatCalculateV2Out(serializers.Serializer):
     zakat_amount = _money_out()
     is_obligated = serializers.BooleanField()
     breakdown = ZakatBreakdownLineOut(many=True)
+    other_standard = ZakatOtherStandardOut(
+        help_text="The same wealth judged against the other nisab standard."
+    )
+    prices_stale = serializers.BooleanField(
+        help_text="True when the prices in force are older than METAL_PRICES_MAX_AGE_DAYS."
+    )
 
 
 class ZakatMetalPriceIn(InputSerializer):
@@ -177,3 +199,18 @@ class ZakatPaymentOut(serializers.Serializer):
     amount = _money_out()
     paid_at = serializers.DateTimeField()
     receipt_number = serializers.CharField(source="receipt_label")
+
+
+class ZakatHawlIn(InputSerializer):
+    start_date = serializers.DateField(
+        help_text="The day your wealth first reached the nisab (not in the future)."
+    )
+
+
+class ZakatHawlOut(serializers.Serializer):
+    start_date = serializers.DateField(source="started_on")
+    start_hijri = serializers.CharField(help_text="Umm al-Qura Hijri date, YYYY-MM-DD.")
+    next_due_date = serializers.DateField(
+        source="next_due", help_text="The same Hijri day one Hijri year later."
+    )
+    next_due_hijri = serializers.CharField(help_text="Umm al-Qura Hijri date, YYYY-MM-DD.")

@@ -5,7 +5,7 @@ the money through the ledger and keeps the invariants under concurrency."""
 
 import logging
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -138,24 +138,65 @@ def metal_prices_refresh(*, url: str | None = None) -> MetalPrice | None:
 
 
 def prices_in_force() -> MetalPrice:
+    """The newest snapshot in the platform's currency (a snapshot in another currency
+    is never used); 503 prices_unavailable when there is none."""
     snapshot = selectors.metal_price_current()
     if snapshot is None:
         raise PricesUnavailable()
     return snapshot
 
 
-def calculate_itemized(
-    *, assets: calculation.Assets, liabilities: calculation.Liabilities, nisab_standard: str
-) -> tuple[calculation.ItemizedResult, MetalPrice]:
-    """The v2 calculation at the prices in force (503 prices_unavailable without any)."""
-    snapshot = prices_in_force()
-    result = calculation.calculate_itemized(
-        assets=assets,
-        liabilities=liabilities,
-        nisab_standard=nisab_standard,
-        gold_price_per_gram=snapshot.gold_price_per_gram,
-        silver_price_per_gram=snapshot.silver_price_per_gram,
+def prices_stale(snapshot: MetalPrice, *, now: datetime | None = None) -> bool:
+    """True when the snapshot is older than METAL_PRICES_MAX_AGE_DAYS: the answer still
+    uses it (there is nothing newer) but says so."""
+    max_age = timedelta(days=settings.METAL_PRICES_MAX_AGE_DAYS)
+    return snapshot.as_of < (now or timezone.now()) - max_age
+
+
+def default_nisab_standard() -> str:
+    """ZAKAT_DEFAULT_NISAB (silver unless set): the standard used when a calculation
+    names none. Silver gives the lower threshold, which favours the recipients when
+    wealth is mixed."""
+    return settings.ZAKAT_DEFAULT_NISAB
+
+
+TOO_LARGE_MESSAGE = f"Too large: every line and the total must be at most {calculation.MAX_AMOUNT}."
+# Where each input field of the itemized calculation sits in the API's request body.
+_ITEMIZED_FIELD_PATHS = {
+    **{name: f"assets.{name}" for name in calculation.Assets.__dataclass_fields__},
+    "short_term_debts": "liabilities.short_term_debts",
+    "zakatable_wealth": "assets",
+}
+
+
+def too_large_error(exc: calculation.AmountTooLarge) -> ValidationError:
+    """The calculation's overflow as a field error naming each input to correct
+    (`assets.cash`, ..., or `assets` when only the total is too large)."""
+    return ValidationError(
+        {_ITEMIZED_FIELD_PATHS.get(name, name): [TOO_LARGE_MESSAGE] for name in exc.fields}
     )
+
+
+def calculate_itemized(
+    *,
+    assets: calculation.Assets,
+    liabilities: calculation.Liabilities,
+    nisab_standard: str | None = None,
+) -> tuple[calculation.ItemizedResult, MetalPrice]:
+    """The v2 calculation at the prices in force (503 prices_unavailable without any).
+    No standard named: ZAKAT_DEFAULT_NISAB. A line or total too large to store is a
+    field error (400), never an overflow."""
+    snapshot = prices_in_force()
+    try:
+        result = calculation.calculate_itemized(
+            assets=assets,
+            liabilities=liabilities,
+            nisab_standard=nisab_standard or default_nisab_standard(),
+            gold_price_per_gram=snapshot.gold_price_per_gram,
+            silver_price_per_gram=snapshot.silver_price_per_gram,
+        )
+    except calculation.AmountTooLarge as exc:
+        raise too_large_error(exc) from None
     return result, snapshot
 
 
@@ -194,10 +235,19 @@ def _validate_payer_reference(payer_id: str) -> str:
 
 
 def _validate_figures(*, wealth_amount: Decimal, nisab_threshold: Decimal) -> dict[str, Decimal]:
-    return _cents(
+    values = _cents(
         {"wealth_amount": wealth_amount, "nisab_threshold": nisab_threshold},
         message="Enter an amount above 0 in whole cents.",
     )
+    # The cap keeps the shell and the admin from overflowing the money columns too.
+    too_large = {
+        name: [f"Enter an amount of at most {calculation.MAX_AMOUNT}."]
+        for name, value in values.items()
+        if value > calculation.MAX_AMOUNT
+    }
+    if too_large:
+        raise ValidationError(too_large)
+    return values
 
 
 def default_payer_reference(user: User) -> str:
@@ -236,7 +286,7 @@ def zakat_record_create_itemized(
     payer: User,
     assets: calculation.Assets,
     liabilities: calculation.Liabilities,
-    nisab_standard: str,
+    nisab_standard: str | None = None,
 ) -> ZakatRecord:
     """Save the calculator's result. The figures are recomputed here at the prices in
     force (never taken from the form) and the snapshot and breakdown are stored."""
@@ -256,7 +306,7 @@ def zakat_record_create_itemized(
         nisab_threshold=money.quantize(result.nisab_threshold),
         zakat_amount=result.zakat_amount,
         is_obligated=result.is_obligated,
-        nisab_standard=nisab_standard,
+        nisab_standard=result.nisab_standard,
         breakdown=breakdown_json(result),
         price_snapshot=snapshot,
         calculation_date=now,
@@ -442,13 +492,21 @@ def zakat_receipt_mark_sent(*, payment: ZakatPayment) -> bool:
 # --- Hawl -------------------------------------------------------------------------------
 
 
-def hawl_set(*, user: User, started_on: date) -> HawlDate:
-    """Record when the user's wealth first reached the nisab (not in the future)."""
-    if started_on > timezone.localdate():
-        raise ValidationError({"started_on": ["The date cannot be in the future."]})
+def hawl_set(*, user: User, start_date: date) -> HawlDate:
+    """Record when the user's wealth first reached the nisab (not in the future, and
+    within the Umm al-Qura calendar so the Hijri due date can be given). Zakat falls
+    due the same Hijri day a Hijri year later (calculation.hawl_next_due)."""
+    if start_date > timezone.localdate():
+        raise ValidationError({"start_date": ["The date cannot be in the future."]})
+    try:
+        calculation.hawl_next_due(start_date)
+    except ValueError:
+        raise ValidationError(
+            {"start_date": ["Enter a date the Umm al-Qura calendar covers (1924 to 2076)."]}
+        ) from None
     with transaction.atomic():
         hawl, _ = HawlDate.objects.select_for_update().update_or_create(
-            user=user, defaults={"started_on": started_on, "updated_at": timezone.now()}
+            user=user, defaults={"started_on": start_date, "updated_at": timezone.now()}
         )
     return hawl
 
@@ -456,3 +514,43 @@ def hawl_set(*, user: User, started_on: date) -> HawlDate:
 def hawl_clear(*, user: User) -> None:
     with transaction.atomic():
         HawlDate.objects.filter(user=user).delete()
+
+
+# A reminder goes out this many days before the due date (or on a later run, if the
+# daily task missed that day, until the day before the due date).
+HAWL_REMINDER_DAYS = 7
+# One Hijri year after a start is 353 to 355 days later (354 or 355 days, one less
+# when the 30th is clamped to a 29-day month): the starts whose due date can fall in
+# the reminder window lie within these bounds, with a day of margin either side.
+_HAWL_MIN_DAYS, _HAWL_MAX_DAYS = 352, 356
+
+
+def hawl_reminders_send(*, today: date | None = None) -> int:
+    """Queue one reminder e-mail for every hawl due in the next HAWL_REMINDER_DAYS
+    days (today excluded) that has not had one for that due date. The claim is a
+    conditional update of `reminder_sent_for`, so reruns and concurrent runs send
+    nothing twice; a changed start date gives a new due date and a new reminder.
+    Returns how many were queued."""
+    from zakat.tasks import send_hawl_reminder
+
+    today = today or timezone.localdate()
+    last = today + timedelta(days=HAWL_REMINDER_DAYS)
+    candidates = HawlDate.objects.filter(
+        started_on__gte=today - timedelta(days=_HAWL_MAX_DAYS),
+        started_on__lte=last - timedelta(days=_HAWL_MIN_DAYS),
+    ).values_list("pk", "started_on")
+    sent = 0
+    with transaction.atomic():
+        for pk, started_on in candidates:
+            due = calculation.hawl_next_due(started_on)
+            if not today < due <= last:
+                continue
+            claimed = (
+                HawlDate.objects.filter(pk=pk, started_on=started_on)
+                .exclude(reminder_sent_for=due)
+                .update(reminder_sent_for=due)
+            )
+            if claimed:
+                sent += 1
+                enqueue_with_transaction(send_hawl_reminder, hawl_id=pk, due=due.isoformat())
+    return sent

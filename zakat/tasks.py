@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 
@@ -47,3 +47,38 @@ def refresh_metal_prices() -> str | None:
     snapshot's id, or None when nothing was stored (no feed, failure, no change)."""
     snapshot = services.metal_prices_refresh()
     return str(snapshot.pk) if snapshot else None
+
+
+@task
+def send_hawl_reminders() -> int:
+    """Daily: queue the reminder e-mail of every hawl due within a week (once per due
+    date). Schedule it once a day, or run `manage.py send_hawl_reminders`."""
+    return services.hawl_reminders_send()
+
+
+@task
+def send_hawl_reminder(hawl_id: int, due: str) -> bool:
+    """E-mail one person that their zakat falls due on `due` (ISO date). Skipped when
+    the hawl is gone or its start date changed since (another due date)."""
+    from datetime import date
+
+    from zakat.dates import hijri_label
+
+    hawl = selectors.hawl_find(pk=hawl_id)
+    due_date = date.fromisoformat(due)
+    if hawl is None or hawl.next_due != due_date:
+        return False
+    context = {
+        "user": hawl.user,
+        "hawl": hawl,
+        "due": due_date,
+        "due_hijri": hijri_label(due_date),
+        "start_hijri": hijri_label(hawl.started_on),
+    }
+    send_mail(
+        subject=f"Your zakat falls due on {due_date:%-d %B %Y}",
+        message=render_to_string("zakat/email/hawl_reminder.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[hawl.user.email],
+    )
+    return True

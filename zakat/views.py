@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,13 +29,16 @@ def calculator(request: HttpRequest) -> HttpResponse:
     form = CalculatorForm(request.GET if submitted else None)
     result = None
     if submitted and form.is_valid() and snapshot is not None:
-        result = calculation.calculate_itemized(
-            assets=form.assets(),
-            liabilities=form.liabilities(),
-            nisab_standard=form.standard(),
-            gold_price_per_gram=snapshot.gold_price_per_gram,
-            silver_price_per_gram=snapshot.silver_price_per_gram,
-        )
+        try:
+            result = calculation.calculate_itemized(
+                assets=form.assets(),
+                liabilities=form.liabilities(),
+                nisab_standard=form.standard(),
+                gold_price_per_gram=snapshot.gold_price_per_gram,
+                silver_price_per_gram=snapshot.silver_price_per_gram,
+            )
+        except calculation.AmountTooLarge as exc:
+            form.add_too_large(exc, services.TOO_LARGE_MESSAGE)
     nisab = None
     if snapshot is not None:
         nisab = calculation.nisab_thresholds(
@@ -54,6 +58,8 @@ def calculator(request: HttpRequest) -> HttpResponse:
             "currency": money.currency(),
             "gold_grams": calculation.GOLD_NISAB_GRAMS,
             "silver_grams": calculation.SILVER_NISAB_GRAMS,
+            "prices_stale": services.prices_stale(snapshot) if snapshot else False,
+            "max_age_days": settings.METAL_PRICES_MAX_AGE_DAYS,
         },
     )
 
@@ -87,8 +93,9 @@ def record_save(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def records(request: HttpRequest) -> HttpResponse:
-    """My zakat: my records (paginated), my hawl date in both calendars."""
+def records(request: HttpRequest, hawl_form: HawlForm | None = None) -> HttpResponse:
+    """My zakat: my records (paginated), my hawl date and its due date in both
+    calendars, and the form to set it (shown again with its errors after a bad POST)."""
     page = page_of(
         selectors.zakat_record_list(user=request.user, mine=True),
         request.GET.get("page"),
@@ -103,7 +110,8 @@ def records(request: HttpRequest) -> HttpResponse:
             "hawl": hawl,
             "hawl_hijri": hijri_label(hawl.started_on) if hawl else "",
             "due_hijri": hijri_label(hawl.next_due) if hawl else "",
-            "hawl_form": HawlForm(initial={"started_on": hawl.started_on} if hawl else None),
+            "hawl_form": hawl_form
+            or HawlForm(initial={"started_on": hawl.started_on} if hawl else None),
             "balance": account_selectors.wallet_balance(user=request.user),
             "currency": money.currency(),
         },
@@ -120,14 +128,13 @@ def hawl(request: HttpRequest) -> HttpResponse:
     form = HawlForm(request.POST)
     if form.is_valid():
         try:
-            services.hawl_set(user=request.user, started_on=form.cleaned_data["started_on"])
+            services.hawl_set(user=request.user, start_date=form.cleaned_data["started_on"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form.add_error("started_on", exc.messages)
         else:
             messages.success(request, "Your hawl date was saved.")
-    else:
-        messages.error(request, "Enter a valid date.")
-    return redirect("zakat:records")
+            return redirect("zakat:records")
+    return records(request, hawl_form=form)
 
 
 @login_required

@@ -139,6 +139,7 @@ def test_v2_gold_standard_itemized(auth_client):
             "receivables": "250.00",
         },
         "liabilities": {"short_term_debts": "500.00"},
+        "nisab_standard": "gold",
     }
 
     response = auth_client.post(V2, payload, format="json")
@@ -186,7 +187,9 @@ def test_v2_uses_the_newest_snapshot(auth_client):
         gold_price_per_gram=Decimal("99.00"), as_of=timezone.now() - timedelta(days=1)
     )
 
-    data = auth_client.post(V2, {"assets": {"cash": "850.00"}}, format="json").json()
+    data = auth_client.post(
+        V2, {"assets": {"cash": "850.00"}, "nisab_standard": "gold"}, format="json"
+    ).json()
 
     assert data["gold_price_per_gram"] == "10.00"
     assert data["nisab_threshold"] == "850.00"
