@@ -113,6 +113,9 @@ API_TABLE = [
     Row("GET", V1 + "zakat-my-records", USER_READ),
     # Paying is the payer's own act: staff may read a record, not pay it from their wallet.
     Row("POST", V1 + "zakat-payments", S(401, 201, 403, 403), body={"record_id": "record"}),
+    # zakat hawl: one's own only; GET is 404 until a start date is set
+    Row("GET", V1 + "zakat-hawl", S(401, 404, 404, 404)),
+    Row("PUT", V1 + "zakat-hawl", S(401, 200, 200, 200), body={"start_date": "2024-01-01"}),
     # campaigns: drafts are 404 to everyone but their organizer and staff (API.md).
     Row("GET", V1 + "campaigns", PUBLIC),
     Row("POST", V1 + "campaigns", S(401, 201, 201, 201), body=CAMPAIGN_BODY),
