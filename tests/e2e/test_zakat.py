@@ -58,3 +58,36 @@ def test_calculate_save_and_pay_zakat(page):
     assert record.payment_status == "completed"
     assert accounts_services.zakat_fund_account().balance == Decimal("135.00")
     assert [t for t in page.console_errors if "Content Security Policy" in t] == []
+
+
+def test_calculator_karat_other_standard_huge_sums_and_hawl(page):
+    MetalPriceFactory(gold_price_per_gram=Decimal("95.00"), silver_price_per_gram=Decimal("1.10"))
+    user = UserFactory(password=PASSWORD)
+
+    page.goto("/zakat/")
+    expect(page.get_by_label("Silver: 595 g")).to_be_checked()  # the default standard
+    page.get_by_label("Gold you own (grams)").fill("100")
+    page.get_by_label("Purity of your gold (karat)").fill("18")
+    page.get_by_role("button", name="Calculate").click()
+    expect(page.get_by_test_id("zakatable-wealth")).to_have_text("7125.00")
+    expect(page.get_by_test_id("zakat-amount")).to_have_text("178.13")
+    expect(page.get_by_test_id("other-standard")).to_contain_text(
+        "Under the gold standard (nisab 8075.00 USD) no zakat would be due"
+    )
+
+    big = "9999999999999999.99"
+    page.get_by_label("Cash and bank balances").fill(big)
+    page.get_by_label("Investments").fill(big)
+    page.get_by_label("Money owed to you").fill(big)
+    page.get_by_role("button", name="Calculate").click()
+    expect(page.locator(".form-errors")).to_contain_text("at most 9999999999999999.99")
+    expect(page.get_by_test_id("zakat-result")).to_have_count(0)
+
+    page.goto("/accounts/login/?next=/zakat/records/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Date my wealth first reached the nisab").fill("2024-02-11")
+    page.get_by_role("button", name="Save date").click()
+    expect(page.get_by_test_id("hawl-due")).to_have_text("31 January 2025")
+    assert [t for t in page.console_errors if "Content Security Policy" in t] == []
