@@ -139,13 +139,13 @@ def test_records_page_shows_the_hijri_due_date_and_sets_it(client, user):
 
     page = client.get("/zakat/records/").content.decode()
     assert 'name="started_on"' in page
-    response = client.post("/zakat/hawl/", {"started_on": "2024-01-01"}, follow=True)
+    response = client.post("/zakat/hawl/", {"started_on": "2024-02-11"}, follow=True)
     html = response.content.decode()
 
-    assert "1 January 2024" in html
-    assert "20 December 2024" in html  # 355 days later, not 19 December
-    assert "19 December 2024" not in html
-    assert "Jumada al-Akhirah 1446" in html
+    assert "11 February 2024" in html
+    assert "31 January 2025" in html  # 1 Sha'ban 1446: 355 days later
+    assert "30 January 2025" not in html  # + 354 days
+    assert "1 Sha&#x27;ban 1446 AH" in html  # (the apostrophe HTML-escaped)
 
 
 @pytest.mark.django_db
