@@ -221,10 +221,11 @@ class ZakatPaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(HawlDate)
 class HawlDateAdmin(ReadOnlyAdmin):
-    list_display = ("user", "started_on", "next_due", "updated_at")
+    list_display = ("user", "started_on", "next_due", "reminder_sent_for", "updated_at")
+    list_filter = ("started_on", "reminder_sent_for")
     search_fields = ("user__email", "user__name")
     list_select_related = ("user",)
-    readonly_fields = ("user", "started_on", "next_due", "updated_at")
+    readonly_fields = ("user", "started_on", "next_due", "reminder_sent_for", "updated_at")
 
 
 @admin.register(ReceiptCounter)

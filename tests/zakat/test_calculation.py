@@ -130,8 +130,9 @@ def test_zakat_is_rounded_once_from_exact_lines():
     assert result.zakat_amount == Decimal("25.01")
 
 
-def test_hawl_is_354_days_and_ounces_convert():
-    assert calculation.hawl_next_due(date(2026, 1, 1)) == date(2026, 12, 21)
+def test_hawl_is_a_hijri_year_and_ounces_convert():
+    assert calculation.hawl_next_due(date(2026, 1, 1)) == date(2026, 12, 21)  # 12 Rajab
+    assert calculation.hawl_next_due(date(2024, 2, 11)) == date(2025, 1, 31)  # 355 days
     assert calculation.ounce_to_gram_price(Decimal("31.1034768")) == 1
 
 
