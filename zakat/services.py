@@ -519,9 +519,10 @@ def hawl_clear(*, user: User) -> None:
 # A reminder goes out this many days before the due date (or on a later run, if the
 # daily task missed that day, until the day before the due date).
 HAWL_REMINDER_DAYS = 7
-# One Hijri year after a start is 353 to 355 days later (354 or 355 days, one less
-# when the 30th is clamped to a 29-day month): the starts whose due date can fall in
-# the reminder window lie within these bounds, with a day of margin either side.
+# One Hijri year after a start is 353 to 356 days later (measured over the whole Umm
+# al-Qura table: 354 or 355, one less when the 30th is clamped to a 29-day month, 356
+# only in a few years before 1950): the starts whose due date can fall in the
+# reminder window lie within these bounds.
 _HAWL_MIN_DAYS, _HAWL_MAX_DAYS = 352, 356
 
 
