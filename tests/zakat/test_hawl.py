@@ -261,3 +261,19 @@ def test_reminder_for_a_changed_hawl_is_not_sent(mailoutbox):
     assert send_hawl_reminder.call(hawl_id=hawl.pk, due="2026-03-20") is False
     assert send_hawl_reminder.call(hawl_id=999999, due="2026-03-20") is False
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_the_reminder_window_finds_every_start_date(django_capture_on_commit_callbacks):
+    # Every 9th start date of 2024-26: a run a week before its due date finds it.
+    hawls = [HawlDate.objects.create(user=UserFactory(), started_on=day) for day in ALL_DAYS[::9]]
+
+    with django_capture_on_commit_callbacks():  # queued, not sent
+        missed = [
+            hawl.started_on
+            for hawl in hawls
+            if services.hawl_reminders_send(today=hawl.next_due - timedelta(days=7)) < 1
+        ]
+
+    assert missed == []
+    assert HawlDate.objects.filter(reminder_sent_for__isnull=True).count() == 0
