@@ -197,14 +197,19 @@ def pure_gold_grams(grams: Decimal, karat: int) -> Decimal:
     return Decimal(grams) * int(karat) / PURE_GOLD_KARAT
 
 
+# The smallest value that rounds (half up) to more than MAX_AMOUNT. Compared without
+# rounding, so a value too large for the Decimal context to round is refused too.
+_ROUNDS_ABOVE_MAX = MAX_AMOUNT + Decimal("0.005")
+
+
 def _check_fits(lines: list[BreakdownLine], wealth: Decimal) -> None:
     """Refuse any line or total that a money column could not hold once rounded."""
     too_large = tuple(
         LINE_FIELDS.get(line.code, line.code)
         for line in lines
-        if abs(quantize(line.amount)) > MAX_AMOUNT
+        if abs(line.amount) >= _ROUNDS_ABOVE_MAX
     )
-    if not too_large and quantize(wealth) > MAX_AMOUNT:
+    if not too_large and wealth >= _ROUNDS_ABOVE_MAX:
         too_large = ("zakatable_wealth",)
     if too_large:
         raise AmountTooLarge(too_large)

@@ -417,3 +417,22 @@ def test_saving_three_16_digit_amounts_from_the_page_is_refused(client, user):
     assert response.status_code == 200
     assert "at most 9999999999999999.99" in response.content.decode()
     assert not ZakatRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("cash", "fits"),
+    [
+        (BIG, True),
+        ("9999999999999999.994", True),  # rounds to BIG
+        ("9999999999999999.995", False),
+        ("1" + "0" * 40, False),  # beyond what the Decimal context can round
+    ],
+)
+def test_the_bound_is_what_rounds_into_a_money_column(cash, fits):
+    assets = Assets(cash=Decimal(cash))
+    if fits:
+        assert _itemized(assets).zakatable_wealth == Decimal(cash)
+    else:
+        with pytest.raises(calculation.AmountTooLarge) as caught:
+            _itemized(assets)
+        assert caught.value.fields == ("cash",)
