@@ -29,7 +29,7 @@ from tests.helpers import (
     api_client_for,
     page_client_for,
 )
-from zakat.models import MetalPrice, ZakatPayment, ZakatRecord
+from zakat.models import HawlDate, MetalPrice, ZakatPayment, ZakatRecord
 
 HOSTILE_ID = "00000000-0000-4000-8000-000000000666"
 HOSTILE_DAY = "2001-02-03"
@@ -84,6 +84,8 @@ def hostile_fields(world: World) -> dict:
         "nisab_threshold_used": "0.01",
         "donor_name": "Somebody Else",
         "organizer_name": "Somebody Else",
+        "reminder_sent_for": HOSTILE_DAY,
+        "next_due_date": HOSTILE_DAY,
     }
 
 
@@ -139,6 +141,8 @@ WRITES = [
           "record", RECORD, legit={"zakat_amount": D("300.00"), "payment_status": "pending"}),
     Write("POST", V1 + "zakat-payments", "owner", {"record_id": "record"}, 201, ZakatPayment,
           legit={"amount": D("250.00")}),
+    Write("PUT", V1 + "zakat-hawl", "owner", {"start_date": "2024-02-11"}, 200, HawlDate,
+          legit={"started_on": dt.date(2024, 2, 11), "reminder_sent_for": None}),
     Write("POST", V1 + "campaigns", "owner", CAMPAIGN_BODY, 201, Campaign,
           legit={"name": "A new campaign", "status": "draft", "current_amount": D("0")}),
     Write("PATCH", V1 + "campaign", "owner", {"name": "Renamed draft"}, 200, Campaign, "draft",
