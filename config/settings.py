@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "zakat",
     "campaigns",
     "loans",
-    "staff",
+    # Before staff: the role sync after migrate (staff/apps.py) gives roles the
+    # `distribution.view_*` permissions, which must exist by then.
     "distribution",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -384,7 +386,10 @@ SPECTACULAR_SETTINGS = {
             "and transparency.",
         },
     ],
-    "ENUM_NAME_OVERRIDES": {"HealthStateEnum": ["ok", "error"]},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthStateEnum": ["ok", "error"],
+        "AsnafCategoryEnum": "distribution.models.AsnafCategory",
+    },
 }
 
 # --- Platform settings ------------------------------------------------------------

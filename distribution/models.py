@@ -177,18 +177,23 @@ class ZakatCaseDocument(models.Model):
         return self.original_name
 
 
+class DisbursementMethod(models.TextChoices):
+    WALLET = "wallet", "To the applicant's wallet"
+    EXTERNAL = "external", "Paid outside the platform"
+
+
+class DisbursementSource(models.TextChoices):
+    ZAKAT = "zakat", "Zakat fund"
+    FITR = "fitr", "Zakat al-fitr fund"
+    CAMPAIGN = "campaign", "Zakat given to a campaign"
+
+
 class ZakatDisbursement(models.Model):
     """One payment from a zakat fund to a case: the ledger transaction that moved it,
     and what it was paid under (the case's category when paid)."""
 
-    class Method(models.TextChoices):
-        WALLET = "wallet", "To the applicant's wallet"
-        EXTERNAL = "external", "Paid outside the platform"
-
-    class Source(models.TextChoices):
-        ZAKAT = "zakat", "Zakat fund"
-        FITR = "fitr", "Zakat al-fitr fund"
-        CAMPAIGN = "campaign", "Zakat given to a campaign"
+    Method = DisbursementMethod
+    Source = DisbursementSource
 
     # A case whose disbursements are legitimate outflows (ledger_verify).
     PAID_CASE_STATUSES = ("approved", "disbursed", "closed")

@@ -3,6 +3,7 @@ are the services'). They live apart from the handlers so api_docs.py can name th
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import MoneyField
@@ -106,12 +107,26 @@ class ZakatCaseCloseIn(InputSerializer):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True)
 
 
+@extend_schema_field(
+    {"type": "string", "enum": ZakatDisbursement.Source.values, "default": "zakat"},
+    component_name="ZakatDisbursementSource",
+)
+class DisbursementSourceField(serializers.ChoiceField):
+    """`zakat`, `fitr` or `campaign`; documented inline (other apps' enums are also
+    named Source)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            choices=ZakatDisbursement.Source.choices,
+            default=ZakatDisbursement.Source.ZAKAT,
+            **kwargs,
+        )
+
+
 class ZakatDisbursementIn(InputSerializer):
     amount = MoneyField()
     method = serializers.ChoiceField(choices=ZakatDisbursement.Method.choices)
-    source = serializers.ChoiceField(
-        choices=ZakatDisbursement.Source.choices,
-        default=ZakatDisbursement.Source.ZAKAT,
+    source = DisbursementSourceField(
         help_text="Which zakat fund pays: `zakat` (default), `fitr` or `campaign`.",
     )
     campaign_id = serializers.UUIDField(
