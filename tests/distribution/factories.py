@@ -15,7 +15,7 @@ _payers = itertools.count(1)
 
 
 def fund_zakat(amount: str) -> None:
-    """Someone pays `amount` of zakat into the zakat fund (wealth 40 × amount)."""
+    """Someone pays `amount` of zakat into the zakat fund (wealth: 40 times `amount`)."""
     payer = UserFactory()
     fund_wallet(payer, amount)
     record = zakat_services.zakat_record_create(
