@@ -389,6 +389,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HealthStateEnum": ["ok", "error"],
         "AsnafCategoryEnum": "distribution.models.AsnafCategory",
+        "ZakatCaseStatusEnum": "distribution.models.CaseStatus",
     },
 }
 

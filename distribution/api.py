@@ -25,6 +25,7 @@ from distribution.serializers import (
     ZakatCaseCloseIn,
     ZakatCaseCreateIn,
     ZakatCaseCreateMultipartIn,
+    ZakatCaseListOut,
     ZakatCaseOut,
     ZakatCaseRejectIn,
     ZakatDisbursementIn,
@@ -44,7 +45,7 @@ class ZakatCaseFilter(StrictFilterSet):
 
 
 @extend_schema_view(
-    get=docs.CASE_LIST.schema(ZakatCaseOut(many=True)),
+    get=docs.CASE_LIST.schema(ZakatCaseListOut(many=True)),
     post=docs.CASE_CREATE.schema(
         ZakatCaseOut,
         request={
@@ -57,7 +58,7 @@ class ZakatCaseFilter(StrictFilterSet):
 class ZakatCaseListCreate(SelectorListView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser]
-    serializer_class = ZakatCaseOut
+    serializer_class = ZakatCaseListOut
     filterset_class = ZakatCaseFilter
     queryset = ZakatCase.objects.none()
 

@@ -124,7 +124,13 @@ CASE_LIST = Operation(
     description="The caller's own applications, newest first; zakat staff (zakat_officer, "
     "finance, auditor) see every case. Filter by `?status=`.",
     errors=(400, 401, 429),
-    examples=[case_example("Approved case")],
+    examples=[
+        OpenApiExample(
+            "Approved case",
+            value={k: v for k, v in CASE_EXAMPLE.items() if k != "documents"},
+            response_only=True,
+        )
+    ],
 )
 CASE_CREATE = Operation(
     summary="Apply for zakat",

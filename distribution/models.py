@@ -44,14 +44,16 @@ class ZakatCaseQuerySet(models.QuerySet):
         return self.filter(applicant=user)
 
 
-class ZakatCase(models.Model):
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        DISBURSED = "disbursed", "Disbursed"
-        CLOSED = "closed", "Closed"
+class CaseStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    DISBURSED = "disbursed", "Disbursed"
+    CLOSED = "closed", "Closed"
 
+
+class ZakatCase(models.Model):
+    Status = CaseStatus
     Category = AsnafCategory
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -29,12 +29,15 @@ def is_case_staff(user: User) -> bool:
 
 
 def zakat_case_list(
-    *, user: User, status: str | None = None, mine: bool = False
+    *, user: User, status: str | None = None, mine: bool = False, documents: bool = False
 ) -> QuerySet[ZakatCase]:
-    """The applicant's own cases (zakat staff: every case unless `mine`), newest first."""
-    qs = ZakatCase.objects.select_related("applicant").prefetch_related(
-        Prefetch("documents", queryset=ZakatCaseDocument.objects.order_by("created_at", "id"))
-    )
+    """The applicant's own cases (zakat staff: every case unless `mine`), newest first;
+    `documents` prefetches each case's documents (one query more)."""
+    qs = ZakatCase.objects.select_related("applicant")
+    if documents:
+        qs = qs.prefetch_related(
+            Prefetch("documents", queryset=ZakatCaseDocument.objects.order_by("created_at", "id"))
+        )
     if mine or not is_case_staff(user):
         qs = qs.filter(applicant=user) if user.is_authenticated else qs.none()
     if status:

@@ -67,6 +67,13 @@ class ZakatCaseOut(serializers.ModelSerializer):
         ]
 
 
+class ZakatCaseListOut(ZakatCaseOut):
+    """A case in a list: its documents are on the case itself (GET .../{id})."""
+
+    class Meta(ZakatCaseOut.Meta):
+        fields = [name for name in ZakatCaseOut.Meta.fields if name != "documents"]
+
+
 class _CaseFields(serializers.Serializer):
     household_size = serializers.IntegerField(min_value=1, max_value=HOUSEHOLD_MAX)
     monthly_income = MoneyField(min_value=Decimal("0.00"))

@@ -40,7 +40,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "distribution/cases.html",
-        {"cases": selectors.zakat_case_list(user=request.user, mine=True)},
+        {"cases": selectors.zakat_case_list(user=request.user, mine=True, documents=True)},
     )
 
 

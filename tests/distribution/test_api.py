@@ -128,7 +128,7 @@ def test_documents_are_private_and_served_only_to_the_applicant_and_zakat_staff(
     assert Path(django_settings.PRIVATE_MEDIA_ROOT) in stored.parents
     assert Path(django_settings.MEDIA_ROOT) not in stored.parents
     with pytest.raises(ValueError, match="no public URL"):
-        document.file.url
+        _ = document.file.url
 
     url = f"/zakat/cases/{case.pk}/documents/{document.pk}/"
     for viewer, expected in [
