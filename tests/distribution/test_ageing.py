@@ -46,7 +46,9 @@ def test_fifo_outflows_consume_the_oldest_inflows_first():
 
 
 def test_fifo_with_everything_distributed_has_nothing_overdue():
-    aged = ageing.fifo_ageing([(date(2020, 1, 1), D("10"))], D("10"), overdue_before=date(2025, 1, 1))
+    aged = ageing.fifo_ageing(
+        [(date(2020, 1, 1), D("10"))], D("10"), overdue_before=date(2025, 1, 1)
+    )
     assert aged == ageing.Ageing(D("0"), D("0"), None)
 
 

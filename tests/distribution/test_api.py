@@ -247,7 +247,9 @@ def test_disbursement_answers_202_and_the_second_person_pays():
     assert done.json()["status"] == "executed"
     assert client_for(person).get(f"{CASES}/{case.pk}").json()["status"] == "disbursed"
     assert client_for(person).get("/api/v1/wallet").json()["balance"] == "200.00"
-    kinds = [t["kind"] for t in client_for(person).get("/api/v1/wallet/transactions").json()["items"]]
+    kinds = [
+        t["kind"] for t in client_for(person).get("/api/v1/wallet/transactions").json()["items"]
+    ]
     assert kinds == ["zakat_disbursement"]
 
 

@@ -330,3 +330,28 @@ def test_the_amilin_cap_is_checked_again_when_the_second_person_approves():
     approval_approve(approval=first.approval, by=checker)
     with pytest.raises(services.AmilShareExceeded):
         approval_approve(approval=second.approval, by=checker)
+
+
+# --- The audit trail ------------------------------------------------------------------------
+
+
+def test_every_staff_write_on_a_case_leaves_one_event_and_a_refused_one_none(settings):
+    settings.FOUR_EYES = []
+    fund_zakat("100.00")
+    staff = officer()
+    rejected = services.zakat_case_reject(case=submitted_case(), by=staff, reason="Incomplete")
+    approved = approved_case(approved="50.00", by=staff)
+    services.zakat_disbursement_request(case=approved, by=staff, amount="20.00", method="wallet")
+    services.zakat_case_close(case=approved, by=staff, reason="Moved away")
+    for case, action in [
+        (rejected, "zakat_case.rejected"),
+        (approved, "zakat_case.approved"),
+        (approved, "zakat_case.disbursed"),
+        (approved, "zakat_case.closed"),
+    ]:
+        events = AuditEvent.objects.filter(action=action, subject_id=str(case.pk))
+        assert [e.actor for e in events] == [staff], action
+    count = AuditEvent.objects.count()
+    with pytest.raises(InvalidTransition):
+        services.zakat_case_close(case=approved, by=staff)
+    assert AuditEvent.objects.count() == count

@@ -750,7 +750,8 @@ class MoneyMachine(RuleBasedStateMachine):
             if status in ("submitted", "rejected"):
                 assert disbursed == 0
             else:
-                assert category is not None and approved is not None
+                assert category is not None
+                assert approved is not None
                 assert disbursed <= approved
                 assert (status == "disbursed") == (disbursed == approved), (status, disbursed)
         for txn, amount, applicant, method in ZakatDisbursement.objects.values_list(
