@@ -280,8 +280,9 @@ FUND = Operation(
 TRANSPARENCY = Operation(
     summary="Where zakat went this year",
     description="Public: this Hijri year's zakat collected and distributed, and each of the "
-    "eight categories' total and number of cases. Totals only, never a name.",
-    errors=(429,),
+    "eight categories' total and number of cases. Totals only, never a name. (A bad bearer "
+    "token is still a 401.)",
+    errors=(401, 429),
     examples=[
         OpenApiExample(
             "This year",
