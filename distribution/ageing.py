@@ -11,7 +11,7 @@ Dates are Umm al-Qura (the `hijridate` package, also used by zakat/), which
 covers 1343-1500 AH.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -70,4 +70,28 @@ def fifo_ageing(
             (amount for day, amount in remaining if day < overdue_before), Decimal(0)
         ),
         oldest_undistributed_date=remaining[0][0] if remaining else None,
+    )
+
+
+def ageing_from_newest(
+    inflows_newest_first: Iterator[tuple[date, Decimal]], balance: Decimal, *, overdue_before: date
+) -> Ageing:
+    """The same answer as `fifo_ageing`, read from the other end: what first in, first
+    out leaves is the newest inflows adding up to the balance, so only those are read
+    (the ledger hands them newest first and the walk stops once the balance is covered)."""
+    left = Decimal(balance)
+    overdue = Decimal(0)
+    oldest: date | None = None
+    for day, amount in inflows_newest_first:
+        if left <= 0:
+            break
+        taken = min(amount, left)
+        left -= taken
+        oldest = day
+        if day < overdue_before:
+            overdue += taken
+    return Ageing(
+        undistributed=Decimal(balance) - max(left, Decimal(0)),
+        overdue_amount=overdue,
+        oldest_undistributed_date=oldest,
     )

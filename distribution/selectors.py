@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Count, DecimalField, Prefetch, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -179,10 +179,14 @@ def zakat_fund_figures(*, today: date | None = None, with_ageing: bool = True) -
         fund["balance"] += account.balance
         if not with_ageing:
             continue
-        rows = list(account.entries.values_list("created_at", "amount"))
-        inflows = [(at.date(), amount) for at, amount in rows if amount > 0]
-        outflow = -sum((amount for _, amount in rows if amount < 0), Decimal(0))
-        aged = ageing.fifo_ageing(inflows, outflow, overdue_before=overdue_before)
+        inflows = (
+            (timezone.localdate(at), amount)
+            for at, amount in account.entries.filter(amount__gt=0)
+            .order_by("-created_at", "-id")
+            .values_list("created_at", "amount")
+            .iterator(chunk_size=200)
+        )
+        aged = ageing.ageing_from_newest(inflows, account.balance, overdue_before=overdue_before)
         fund["overdue_amount"] += aged.overdue_amount
         if aged.oldest_undistributed_date is not None:
             oldest.append(aged.oldest_undistributed_date)
@@ -203,13 +207,9 @@ def zakat_fund_figures(*, today: date | None = None, with_ageing: bool = True) -
     return figures
 
 
-def _collected_filter():
-    from django.db.models import Q
-
+def _collected_filter() -> Q:
     return Q(amount__gt=0) & ~Q(transaction__kind=LedgerTransaction.Kind.ZAKAT_DISBURSEMENT)
 
 
-def _distributed_filter():
-    from django.db.models import Q
-
+def _distributed_filter() -> Q:
     return Q(amount__lt=0)

@@ -45,6 +45,20 @@ def test_fifo_outflows_consume_the_oldest_inflows_first():
     assert aged.oldest_undistributed_date == date(2025, 1, 2)
 
 
+@pytest.mark.parametrize("outflow", ["0", "30", "100", "149.99", "150", "219", "220"])
+def test_reading_from_the_newest_inflows_gives_the_fifo_answer(outflow):
+    inflows = [
+        (date(2024, 12, 1), D("100")),
+        (date(2025, 1, 2), D("50")),
+        (date(2025, 6, 1), D("70")),
+    ]
+    line = date(2025, 3, 1)
+    expected = ageing.fifo_ageing(inflows, D(outflow), overdue_before=line)
+    balance = sum(amount for _, amount in inflows) - D(outflow)
+    newest = iter(sorted(inflows, reverse=True))
+    assert ageing.ageing_from_newest(newest, balance, overdue_before=line) == expected
+
+
 def test_fifo_with_everything_distributed_has_nothing_overdue():
     aged = ageing.fifo_ageing(
         [(date(2020, 1, 1), D("10"))], D("10"), overdue_before=date(2025, 1, 1)
