@@ -109,6 +109,15 @@ class LedgerAccountKind(models.TextChoices):
     INCOME = "income", "Institution income"
     WRITE_OFF = "write_off", "Written-off debts"
     EXTERNAL = "external", "Outside world"
+    FITR_FUND = "fitr_fund", "Zakat al-fitr fund"
+    CAMPAIGN_ZAKAT_FUND = "campaign_zakat_fund", "Campaign zakat fund"
+
+
+# The accounts that hold zakat (paid zakat, zakat al-fitr, zakat given to
+# campaigns). Zakat belongs to the eight categories of recipients (Qur'an 9:60):
+# money leaves these accounts only as a zakat disbursement to an approved case
+# (ledger_post refuses anything else; ledger_verify flags any other outflow).
+ZAKAT_FUND_KINDS = ("zakat_fund", "fitr_fund", "campaign_zakat_fund")
 
 
 # Accounts that hold real money for someone can never be overdrawn: wallets and
@@ -176,6 +185,7 @@ class LedgerTransaction(models.Model):
         MURABAHA_PAYMENT = "murabaha_payment", "Murabaha payment"
         ADJUSTMENT = "adjustment", "Adjustment"
         WRITE_OFF = "write_off", "Write-off"
+        ZAKAT_DISBURSEMENT = "zakat_disbursement", "Zakat disbursement"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)

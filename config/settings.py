@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "zakat",
     "campaigns",
     "loans",
+    # Before staff: the role sync after migrate (staff/apps.py) gives roles the
+    # `distribution.view_*` permissions, which must exist by then.
+    "distribution",
     "staff",
 ]
 
@@ -377,8 +380,17 @@ SPECTACULAR_SETTINGS = {
         {"name": "loans", "description": "Qard hasan (interest-free) loans."},
         {"name": "murabaha", "description": "Murabaha (disclosed cost-plus) contracts."},
         {"name": "staff", "description": "Staff roles, four-eyes approvals and the audit trail."},
+        {
+            "name": "zakat-distribution",
+            "description": "Zakat cases, the eight categories, disbursements, fund ageing "
+            "and transparency.",
+        },
     ],
-    "ENUM_NAME_OVERRIDES": {"HealthStateEnum": ["ok", "error"]},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthStateEnum": ["ok", "error"],
+        "AsnafCategoryEnum": "distribution.models.AsnafCategory",
+        "ZakatCaseStatusEnum": "distribution.models.CaseStatus",
+    },
 }
 
 # --- Platform settings ------------------------------------------------------------
@@ -409,6 +421,11 @@ FOUR_EYES = env.list(
     ],
 )
 WALLET_ADJUSTMENT_MAX = env.str("WALLET_ADJUSTMENT_MAX", default="10000.00")
+# Zakat distribution: the collectors' (amilin) share, in percent of a Hijri year's
+# collected zakat (AAOIFI Sharia Standard No. 35), and where applicants' supporting
+# documents are kept (outside MEDIA_ROOT and every URL; served by a checking view).
+ZAKAT_AMIL_SHARE = env.str("ZAKAT_AMIL_SHARE", default="12.5")
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 
 # --- Logging -----------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

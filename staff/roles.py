@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, str] = {
     "metal_price_enter": "Enter gold and silver prices",
     "zakat_record_edit": "Edit zakat records of other people",
     "zakat_disbursement_request": "Request a disbursement from a zakat fund to a case",
+    "zakat_case_decide": "Approve, reject and close zakat cases; enter cases for people "
+    "without an account",
     # checkers: approve (or reject) a request of each kind made by someone else
     "approve_wallet_adjustment": "Approve wallet adjustments",
     "approve_loan_disbursement": "Approve loan disbursements",
@@ -79,7 +81,14 @@ class Role:
     permissions: tuple[str, ...]  # "app.codename", or "app.view_*" for every model of an app
 
 
-_ALL_VIEWS = ("accounts.view_*", "zakat.view_*", "campaigns.view_*", "loans.view_*", "staff.view_*")
+_ALL_VIEWS = (
+    "accounts.view_*",
+    "zakat.view_*",
+    "campaigns.view_*",
+    "loans.view_*",
+    "staff.view_*",
+    "distribution.view_*",
+)
 _CHECKER = tuple(checker_perm(kind) for kind in APPROVAL_KINDS)
 
 ROLES: tuple[Role, ...] = (
@@ -102,18 +111,22 @@ ROLES: tuple[Role, ...] = (
             "campaigns.view_*",
             "loans.view_*",
             "zakat.view_*",
+            "distribution.view_*",
             "staff.view_approval",
         ),
     ),
     Role(
         "zakat_officer",
-        "Enters metal prices, corrects zakat records and requests zakat disbursements.",
+        "Enters metal prices, corrects zakat records, decides zakat cases and requests "
+        "zakat disbursements.",
         (
             "staff.staff_read",
             "staff.metal_price_enter",
             "staff.zakat_record_edit",
             "staff.zakat_disbursement_request",
+            "staff.zakat_case_decide",
             "zakat.view_*",
+            "distribution.view_*",
             "staff.view_approval",
         ),
     ),

@@ -40,6 +40,14 @@ def _postgres_only(request):
         pytest.skip("PostgreSQL only (the PostgreSQL pass of CI runs it).")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_media(tmp_path_factory):
+    # Applicants' documents go to a directory of the run's own, never the repository.
+    from django.conf import settings as django_settings
+
+    django_settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private_media")
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Production uses WhiteNoise's manifest storage, which needs collectstatic;

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from campaigns import services as campaign_services
+from distribution import services as distribution_services
 from loans import services as loan_services
 from staff import services as staff_services
 from tests.factories import UserFactory, fund_wallet
@@ -23,7 +24,7 @@ from zakat import services as zakat_services
 from zakat.models import MetalPrice
 
 # The apps whose rows hold money, ownership and history.
-APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff")
+APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff", "distribution")
 
 
 # --- Snapshot of every app row --------------------------------------------------------
@@ -180,7 +181,40 @@ def build_world() -> World:
         reason="Goodwill",
         by=UserFactory(is_staff=True, roles=["finance"]),
     ).approval
+    # Zakat cases of the owner: one to decide (with a supporting document), one
+    # approved to pay (the owner's zakat payment above is in the fund).
+    o["case_submitted"] = distribution_services.zakat_case_submit(
+        by=owner, household_size=4, monthly_income=Decimal("300.00"),
+        need_description="Rent arrears", amount_requested=Decimal("500.00"),
+        documents=[pdf_upload()],
+    )  # fmt: skip
+    o["case_document"] = o["case_submitted"].documents.get()
+    o["case_approved"] = distribution_services.zakat_case_approve(
+        case=distribution_services.zakat_case_submit(
+            by=owner, household_size=2, monthly_income=Decimal("100.00"),
+            need_description="Medicine", amount_requested=Decimal("100.00"),
+        ),
+        by=staff, asnaf_category="fuqara", approved_amount=Decimal("100.00"),
+    )  # fmt: skip
     return world
+
+
+def pdf_upload(name: str = "letter.pdf", size: int = 0):
+    """A small (or `size`-byte) PDF upload, as a browser would send it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    if size:
+        body = body + b"0" * (size - len(body))
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+CASE_BODY = {
+    "household_size": 3,
+    "monthly_income": "250.00",
+    "need_description": "School fees",
+    "amount_requested": "300.00",
+}
 
 
 def api_client_for(world: World, role: str) -> APIClient:

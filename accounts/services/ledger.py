@@ -20,7 +20,14 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts import money
-from accounts.models import MEMO_MAX_LENGTH, LedgerAccount, LedgerEntry, LedgerTransaction, User
+from accounts.models import (
+    MEMO_MAX_LENGTH,
+    ZAKAT_FUND_KINDS,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    User,
+)
 from config.errors import ConflictOfInterest, DomainError, NotAllowed
 from staff.permissions import user_can
 
@@ -38,6 +45,14 @@ class InsufficientFunds(DomainError):
     default_message = "Your wallet balance is too low for this payment."
     # The fields beside error/message in its API body, as the docs show them.
     example_extra: ClassVar[dict] = {"available_amount": "20.00", "required_amount": "50.00"}
+
+
+class ZakatFundRestricted(LedgerError):
+    code = "zakat_fund_restricted"
+    default_message = (
+        "Zakat belongs to its eight categories of recipients: it leaves a zakat fund only "
+        "as a disbursement to an approved zakat case."
+    )
 
 
 class AlreadyReversed(DomainError):
@@ -86,6 +101,18 @@ def zakat_fund_account() -> LedgerAccount:
     return ledger_account(LedgerAccount.Kind.ZAKAT_FUND, "zakat_fund", "Zakat fund")
 
 
+def fitr_fund_account() -> LedgerAccount:
+    return ledger_account(LedgerAccount.Kind.FITR_FUND, "fitr_fund", "Zakat al-fitr fund")
+
+
+def campaign_zakat_account(campaign_id, title: str) -> LedgerAccount:
+    return ledger_account(
+        LedgerAccount.Kind.CAMPAIGN_ZAKAT_FUND,
+        f"campaign_zakat:{campaign_id}",
+        f"Zakat for campaign: {title}"[:200],
+    )
+
+
 def wallet_key(user: User) -> str:
     """The ledger key of a user's wallet (kind wallet, one per user)."""
     return f"wallet:{user.pk}"
@@ -123,7 +150,10 @@ def ledger_post(
     touch each account once. The touched accounts are locked in primary-key
     order, so two postings over the same accounts queue instead of
     deadlocking; a leg that would take a wallet or fund below zero refuses the
-    whole transaction with InsufficientFunds. Entries and the cached balances
+    whole transaction with InsufficientFunds. A leg taking money out of a zakat
+    fund (ZAKAT_FUND_KINDS) is refused (ZakatFundRestricted) unless the
+    transaction is a zakat disbursement, which only the distribution app's
+    executor posts, for an approved case. Entries and the cached balances
     are written in the same database transaction, or not at all.
 
     Inside a caller's transaction this adds no savepoint of its own (two round
@@ -157,9 +187,17 @@ def ledger_post(
             .order_by("pk")
         }
         new_balances: dict = {}
-        refusal: InsufficientFunds | None = None
+        refusal: DomainError | None = None
         for leg, amount in zip(legs, amounts, strict=True):
             account = locked[leg.account.pk]
+            # The kind as stored, not as the caller's instance says.
+            if (
+                amount < 0
+                and account.kind in ZAKAT_FUND_KINDS
+                and kind != LedgerTransaction.Kind.ZAKAT_DISBURSEMENT
+            ):
+                refusal = ZakatFundRestricted()
+                break
             after = account.balance + amount
             if after < 0 and not account.may_go_negative:
                 refusal = InsufficientFunds(
@@ -388,4 +426,28 @@ def ledger_verify() -> LedgerReport:
             report.problems.append(
                 f"{account.key}: {account.get_kind_display()} is negative ({total})"
             )
+    report.problems += _zakat_outflow_problems()
     return report
+
+
+def _zakat_outflow_problems() -> list[str]:
+    """Every outflow from a zakat fund must be a disbursement recorded against an
+    approved case (a ZakatDisbursement row naming the transaction). The model is
+    looked up by name: accounts is the base the distribution app builds on."""
+    from django.apps import apps
+
+    disbursement = apps.get_model("distribution", "ZakatDisbursement")
+    legitimate = disbursement.objects.filter(
+        case__status__in=disbursement.PAID_CASE_STATUSES, case__asnaf_category__isnull=False
+    ).values("transaction_id")
+    forged = (
+        LedgerEntry.objects.filter(account__kind__in=ZAKAT_FUND_KINDS, amount__lt=0)
+        .exclude(transaction_id__in=legitimate)
+        .values_list("id", "transaction_id", "account__key", "amount")
+        .order_by("id")
+    )
+    return [
+        f"{key}: entry {entry_id} takes {-amount} out of a zakat fund in transaction "
+        f"{txn_id}, which is no disbursement of an approved zakat case"
+        for entry_id, txn_id, key, amount in forged
+    ]

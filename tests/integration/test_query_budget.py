@@ -16,6 +16,7 @@ from accounts import services as account_services
 from campaigns import services as campaign_services
 from staff import services as staff_services
 from tests.campaigns.factories import make_campaign
+from tests.distribution.factories import submitted_case
 from tests.factories import UserFactory, fund_wallet
 from tests.loans.factories import pending_loan, requested_contract
 from tests.staff.factories import staff_with
@@ -71,6 +72,9 @@ def _rows(kind: str, n: int, *, donor, campaign, staff) -> None:
             staff_services.wallet_adjustment_request(
                 user=donor, amount=Decimal("1.00"), reason="Goodwill credit", by=staff
             )
+        elif kind == "cases":  # the donor's own and others' (zakat staff see all)
+            submitted_case(donor)
+            submitted_case(UserFactory())
         elif kind == "audit":  # each posting's event, naming its actor
             campaign_services.donation_create(
                 donor=donor, campaign=campaign, amount=Decimal("1.00")
@@ -89,6 +93,8 @@ API_LISTS = [
     ("murabaha", "/api/v1/murabaha/contracts", "staff"),
     ("approvals", "/api/v1/approvals", "staff"),
     ("audit", "/api/v1/audit-events", "auditor"),
+    ("cases", "/api/v1/zakat/cases", "staff"),
+    ("cases", "/api/v1/zakat/cases", "donor"),
 ]
 
 
@@ -119,6 +125,7 @@ PAGES = [
     ("zakat", "/zakat/records/", "donor"),
     ("loans", "/loans/", "donor"),
     ("murabaha", "/loans/", "donor"),
+    ("cases", "/zakat/cases/", "donor"),
 ]
 
 

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.helpers import (
     CAMPAIGN_BODY,
+    CASE_BODY,
     RECORD_BODY,
     World,
     api_client_for,
@@ -83,6 +84,7 @@ C_OFF, C_ACT = (("pk", "contract_offered"),), (("pk", "contract_active"),)
 ACTIVE, DRAFT = (("pk", "active"),), (("pk", "draft"),)
 DONATION = (("pk", "donation"),)
 APPROVAL, PERSON = (("pk", "approval"),), (("pk", "person"),)
+CASE_S, CASE_A = (("pk", "case_submitted"),), (("pk", "case_approved"),)
 
 API_TABLE = [
     Row("GET", V1 + "health", PUBLIC),
@@ -168,6 +170,18 @@ API_TABLE = [
     Row("POST", V1 + "wallet-adjustments", BY_PERMISSION_ACCEPTED,
         body={"user_id": "wallet_owner", "amount": "10.00", "reason": "Goodwill"}),
     Row("GET", V1 + "audit-events", BY_PERMISSION),
+    # zakat distribution: applicants see their own cases; zakat staff decide and pay.
+    Row("GET", V1 + "zakat-cases", USER_READ),
+    Row("POST", V1 + "zakat-cases", S(401, 201, 201, 201), body=CASE_BODY),
+    Row("GET", V1 + "zakat-case", S(401, 200, 403, 403, 200), CASE_S),
+    Row("POST", V1 + "zakat-case-approve", BY_PERMISSION, CASE_S,
+        body={"asnaf_category": "fuqara", "approved_amount": "50.00"}),
+    Row("POST", V1 + "zakat-case-reject", BY_PERMISSION, CASE_S, body={"reason": "No."}),
+    Row("POST", V1 + "zakat-case-close", BY_PERMISSION, CASE_A),
+    Row("POST", V1 + "zakat-case-disbursements", BY_PERMISSION_ACCEPTED, CASE_A,
+        body={"amount": "10.00", "method": "wallet"}),
+    Row("GET", V1 + "zakat-fund", BY_PERMISSION),
+    Row("GET", V1 + "zakat-transparency", PUBLIC),
 ]  # fmt: skip
 
 LOGIN = "login"  # a 302 to the sign-in page (the site's or the admin's)
@@ -227,6 +241,13 @@ PAGE_TABLE = [
     Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 403, 302), C_OFF),
     Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 403, 302), C_REQ),
     Row("GET", "admin:index", S(LOGIN, LOGIN, LOGIN, 200, 200)),
+    Row("GET", "distribution:apply", PAGE_USER),
+    Row("POST", "distribution:apply", S(LOGIN, 302, 302, 302), body=CASE_BODY),
+    Row("GET", "distribution:cases", PAGE_USER),
+    # The supporting documents: the applicant and zakat staff only (is_staff alone: no).
+    Row("GET", "distribution:document", S(LOGIN, 200, 403, 403, 200),
+        (("pk", "case_submitted"), ("document_pk", "case_document"))),
+    Row("GET", "distribution:transparency", PAGE_PUBLIC),
 ]  # fmt: skip
 
 # Admin changelists: sign-in for anyone not staff; staff hold no model permissions

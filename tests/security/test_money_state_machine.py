@@ -5,7 +5,9 @@ reverse ledger transactions, people run campaigns and donate, staff refund;
 zakat records are saved and paid; qard hasan loans are applied for, approved,
 rejected, disbursed, repaid from the wallet or in cash, and marked defaulted;
 murabaha contracts are requested, acquired, offered, accepted, paid and
-cancelled. Every call goes through the real services. A refusal (a DomainError
+cancelled; zakat cases are submitted, approved under a category or rejected,
+closed, and paid from the zakat fund (within the approved amount, the fund and
+the amilin cap). Every call goes through the real services. A refusal (a DomainError
 or a ValidationError) is a legal outcome, but it must leave every row of the
 money apps exactly as it was. After every step the invariants below are checked
 against the database.
@@ -44,6 +46,8 @@ from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp
 from campaigns import services as campaigns
 from campaigns.models import Campaign, Donation
 from config.errors import DomainError
+from distribution import services as distribution
+from distribution.models import ZakatCase, ZakatDisbursement
 from loans import services as loans
 from loans.models import Installment, Loan, MurabahaContract, Payment
 from staff.models import AuditEvent
@@ -80,6 +84,7 @@ MUST_SUCCEED = {
     "loan_repay",
     "loan_mark_defaulted",
     "murabaha_pay",
+    "zakat_disbursement_execute",
 }
 # What the machine did over the run: name -> Counter({"ok": n, "refused": m}).
 TALLY: dict[str, Counter] = {}
@@ -102,6 +107,7 @@ class MoneyMachine(RuleBasedStateMachine):
     loans = Bundle("loans")
     contracts = Bundle("contracts")
     pending_top_ups = Bundle("pending_top_ups")
+    cases = Bundle("zakat_cases")
 
     def __init__(self) -> None:
         super().__init__()
@@ -197,6 +203,36 @@ class MoneyMachine(RuleBasedStateMachine):
             nisab_threshold=Decimal("5000.00"),
         )
 
+    @initialize(target=cases)
+    def approved_zakat_cases(self):
+        """Zakat in the fund (a paid record) and two approved cases to pay from it, one
+        of them for the collectors (amilin, capped)."""
+        record = zakat.zakat_record_create(
+            payer=self.everyone[4],
+            payer_id="payer-4",
+            wealth_amount=Decimal("20000.00"),
+            nisab_threshold=Decimal("5000.00"),
+        )
+        zakat.zakat_payment_create(record=record, payer=self.everyone[4])  # 500.00
+        made = []
+        for applicant, category in ((self.everyone[1], "fuqara"), (self.everyone[2], "amilin")):
+            case = distribution.zakat_case_submit(
+                by=applicant,
+                household_size=3,
+                monthly_income=Decimal("100.00"),
+                need_description="Food and rent",
+                amount_requested=Decimal("120.00"),
+            )
+            made.append(
+                distribution.zakat_case_approve(
+                    case=case,
+                    by=self.staff[1],
+                    asnaf_category=category,
+                    approved_amount=Decimal("80.00"),
+                )
+            )
+        return multiple(*made)
+
     @initialize(target=loans)
     def an_active_loan(self):
         loan = loans.loan_apply(
@@ -276,6 +312,65 @@ class MoneyMachine(RuleBasedStateMachine):
                 reason="state machine reversal",
                 by=self.staff[by],
             )
+
+    # --- zakat distribution ---------------------------------------------------------------
+
+    @rule(target=cases, who=people, amount=amounts)
+    def case_submit(self, who, amount):
+        case = self.attempt(
+            "zakat_case_submit",
+            distribution.zakat_case_submit,
+            by=self.who(who),
+            household_size=2,
+            monthly_income=Decimal("50.00"),
+            need_description="Medicine",
+            amount_requested=amount,
+        )
+        return multiple() if case is None else case
+
+    @rule(
+        case=cases,
+        move=st.sampled_from(["approve", "approve", "reject", "close"]),
+        category=st.sampled_from(["fuqara", "masakin", "amilin", "gharimin", "ibn_sabil"]),
+        amount=amounts,
+        actor=st.sampled_from(["staff0", "staff1", "person"]),
+        other=people,
+    )
+    def case_decide(self, case, move, category, amount, actor, other):
+        by = {"staff0": self.staff[0], "staff1": self.staff[1]}.get(actor) or self.who(other)
+        if move == "approve":
+            self.attempt(
+                "zakat_case_approve",
+                distribution.zakat_case_approve,
+                case=case,
+                by=by,
+                asnaf_category=category,
+                approved_amount=amount,
+            )
+        elif move == "reject":
+            self.attempt(
+                "zakat_case_reject", distribution.zakat_case_reject, case=case, by=by, reason="No"
+            )
+        else:
+            self.attempt("zakat_case_close", distribution.zakat_case_close, case=case, by=by)
+
+    @rule(
+        case=cases,
+        choice=payment_amounts,
+        method=st.sampled_from(["wallet", "wallet", "external"]),
+        by=staff_member,
+    )
+    def case_pay(self, case, choice, method, by):
+        case = self.fresh(case)
+        remaining = (case.approved_amount or ZERO) - case.disbursed_amount
+        self.attempt(
+            "zakat_disbursement_execute",
+            distribution.zakat_disbursement_execute,
+            case=case,
+            by=self.staff[by],
+            amount=self.payment(choice, remaining),
+            method=method,
+        )
 
     # --- campaigns ----------------------------------------------------------------------
 
@@ -580,6 +675,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.check_top_ups(legs)
         self.check_campaigns(balances, legs, reversal_of)
         self.check_zakat(balances, legs)
+        self.check_cases(balances, legs)
         self.check_loans(balances)
         self.check_contracts(balances)
 
@@ -632,10 +728,41 @@ class MoneyMachine(RuleBasedStateMachine):
             else:
                 assert pk not in payments, "a pending record has a payment"
         assert payments == {}, "a payment without its record"
-        assert balances["zakat_fund"] == total(ZakatPayment.objects)
+        # What came in, less what was paid to cases: nothing else leaves the fund.
+        paid_out = total(ZakatDisbursement.objects.filter(source="zakat"))
+        assert balances["zakat_fund"] == total(ZakatPayment.objects) - paid_out
         numbers = sorted(ZakatPayment.objects.values_list("receipt_number", flat=True))
         assert numbers == list(range(1, len(numbers) + 1)), numbers  # unique and gap-free
         assert ReceiptCounter.objects.get(name=zakat.RECEIPT_COUNTER).value == len(numbers)
+
+    @staticmethod
+    def check_cases(balances, legs) -> None:
+        paid = {
+            case: cents_of(value)
+            for case, value in ZakatDisbursement.objects.values("case")
+            .annotate(total=Sum("amount"))
+            .values_list("case", "total")
+        }
+        for pk, status, approved, disbursed, category in ZakatCase.objects.values_list(
+            "pk", "status", "approved_amount", "disbursed_amount", "asnaf_category"
+        ):
+            assert disbursed == paid.get(pk, ZERO), (pk, disbursed, paid.get(pk))
+            if status in ("submitted", "rejected"):
+                assert disbursed == 0
+            else:
+                assert category is not None
+                assert approved is not None
+                assert disbursed <= approved
+                assert (status == "disbursed") == (disbursed == approved), (status, disbursed)
+        for txn, amount, applicant, method in ZakatDisbursement.objects.values_list(
+            "transaction_id", "amount", "case__applicant_id", "method"
+        ):
+            assert legs[(txn, "zakat_fund")] == -amount
+            where = f"wallet:{applicant}" if method == "wallet" else "external"
+            assert legs[(txn, where)] == amount
+        # The collectors' share stays within ZAKAT_AMIL_SHARE of what was collected.
+        amilin = total(ZakatDisbursement.objects.filter(category="amilin"))
+        assert amilin <= money.quantize(total(ZakatPayment.objects) * Decimal("12.5") / 100)
 
     @staticmethod
     def schedules(parent: str) -> tuple[dict, dict]:

@@ -127,6 +127,16 @@ API_TABLE = [
     # The customer's and the payer's own acts: no staff permission allows them.
     ApiRow("POST", V1 + "murabaha-accept", OWN_ACT, "contract_offered"),
     ApiRow("POST", V1 + "zakat-payments", OWN_ACT, body={"record_id": "record"}),
+    # Zakat distribution: deciding and paying cases, reading them and the fund.
+    ApiRow("POST", V1 + "zakat-case-approve", "staff.zakat_case_decide", "case_submitted",
+           {"asnaf_category": "fuqara", "approved_amount": "50.00"}),
+    ApiRow("POST", V1 + "zakat-case-reject", "staff.zakat_case_decide", "case_submitted",
+           {"reason": "No."}),
+    ApiRow("POST", V1 + "zakat-case-close", "staff.zakat_case_decide", "case_approved"),
+    ApiRow("POST", V1 + "zakat-case-disbursements", "staff.zakat_disbursement_request",
+           "case_approved", {"amount": "10.00", "method": "wallet"}),
+    ApiRow("GET", V1 + "zakat-fund", "distribution.view_zakatcase"),
+    ApiRow("GET", V1 + "zakat-case", "distribution.view_zakatcase", "case_submitted"),
 ]  # fmt: skip
 
 # Pages staff use on other people's things. A refused page POST shows its form again
@@ -230,6 +240,13 @@ ADMIN_ACTIONS = [
     A("zakat.ZakatRecord", "delete_selected", "staff.zakat_record_edit", "record",
       {"post": "yes"}, writes=True),
     A("zakat.ZakatPayment", "export_csv", "zakat.view_zakatpayment", "zakat_payment"),
+    A("distribution.ZakatCase", "approve", "staff.zakat_case_decide", "case_submitted",
+      {"apply": "1", "asnaf_category": "fuqara", "approved_amount": "50.00"}, writes=True),
+    A("distribution.ZakatCase", "reject", "staff.zakat_case_decide", "case_submitted",
+      {"apply": "1", "reason": "No."}, writes=True),
+    A("distribution.ZakatCase", "request_disbursement", "staff.zakat_disbursement_request",
+      "case_approved", {"apply": "1", "amount": "10.00", "method": "wallet", "source": "zakat"},
+      writes=True),
     # django-axes: no permission of its own, it is offered with its changelist.
     A("axes.AccessAttempt", "cleanup_expired_attempts", "axes.view_accessattempt",
       "first:axes.AccessAttempt"),
