@@ -109,6 +109,9 @@ class LedgerAccountKind(models.TextChoices):
     INCOME = "income", "Institution income"
     WRITE_OFF = "write_off", "Written-off debts"
     EXTERNAL = "external", "Outside world"
+    # Money on its way out through the payout provider (payouts/): held here from the
+    # moment a withdrawal or campaign payout is asked until the provider settles it.
+    PAYOUTS_IN_TRANSIT_FUND = "payouts_in_transit_fund", "Payouts in transit"
 
 
 # Accounts that hold real money for someone can never be overdrawn: wallets and
@@ -176,6 +179,9 @@ class LedgerTransaction(models.Model):
         MURABAHA_PAYMENT = "murabaha_payment", "Murabaha payment"
         ADJUSTMENT = "adjustment", "Adjustment"
         WRITE_OFF = "write_off", "Write-off"
+        WITHDRAWAL = "withdrawal", "Withdrawal"
+        PAYOUT = "payout", "Payout"
+        PAYOUT_RETURN = "payout_return", "Payout returned"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)

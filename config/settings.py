@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "campaigns",
     "loans",
     "staff",
+    "payouts",
 ]
 
 MIDDLEWARE = [
@@ -377,6 +378,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "loans", "description": "Qard hasan (interest-free) loans."},
         {"name": "murabaha", "description": "Murabaha (disclosed cost-plus) contracts."},
         {"name": "staff", "description": "Staff roles, four-eyes approvals and the audit trail."},
+        {
+            "name": "payouts",
+            "description": "Bank accounts, wallet withdrawals, campaign payouts and the "
+            "payout provider's webhooks.",
+        },
     ],
     "ENUM_NAME_OVERRIDES": {"HealthStateEnum": ["ok", "error"]},
 }
@@ -403,6 +409,12 @@ FOUR_EYES = env.list(
     ],
 )
 WALLET_ADJUSTMENT_MAX = env.str("WALLET_ADJUSTMENT_MAX", default="10000.00")
+# Payouts (payouts/): the provider money leaves through, the withdrawal amount above
+# which finance approves, and the keys that encrypt bank details at rest
+# (comma-separated Fernet keys, newest first; README "Rotating the encryption key").
+PAYOUT_GATEWAY = env.str("PAYOUT_GATEWAY", default="sandbox")
+PAYOUT_APPROVAL_LIMIT = env.str("PAYOUT_APPROVAL_LIMIT", default="1000.00")
+FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
 
 # --- Logging -----------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -14,6 +14,7 @@ from accounts import wallet_api
 from campaigns import api_urls as campaigns_api
 from config.api.views import HealthView
 from loans import api_urls as loans_api
+from payouts import api_urls as payouts_api
 from staff import api_urls as staff_api
 from zakat import api_urls as zakat_api
 
@@ -38,7 +39,7 @@ v1 = [
     ),
 ]
 
-v1 += [*zakat_api.v1, *campaigns_api.v1, *loans_api.v1, *staff_api.v1]
+v1 += [*zakat_api.v1, *campaigns_api.v1, *loans_api.v1, *staff_api.v1, *payouts_api.v1]
 
 v2 = [*zakat_api.v2, *campaigns_api.v2, *loans_api.v2, *staff_api.v2]
 
