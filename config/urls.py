@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("zakat.urls")),
     path("", include("campaigns.urls")),
     path("", include("loans.urls")),
+    path("", include("payouts.urls")),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -57,7 +57,8 @@ def test_an_iban_is_stored_encrypted_and_shown_masked():
             [account.pk.hex if connection.vendor == "sqlite" else account.pk],
         )
         ciphertext, digest = cursor.fetchone()
-    assert IBAN not in ciphertext and "0532013000" not in ciphertext
+    assert IBAN not in ciphertext
+    assert "0532013000" not in ciphertext
     assert IBAN not in digest
     assert crypto.decrypt(ciphertext) == IBAN
 
@@ -314,7 +315,8 @@ def test_a_provider_error_leaves_it_in_transit_for_the_stuck_check(
     with django_capture_on_commit_callbacks(execute=True):
         payout = services.withdrawal_create(user=user, amount="60.00", payout_account=account)
     payout.refresh_from_db()
-    assert payout.status == "processing" and payout.sent_at is not None
+    assert payout.status == "processing"
+    assert payout.sent_at is not None
     assert services.payout_send(payout_id=payout.pk) is None  # never sent twice
 
     Payout.objects.filter(pk=payout.pk).update(created_at=timezone.now() - timedelta(days=2))
@@ -479,9 +481,11 @@ def test_reconciliation_reports_every_kind_of_difference(
     )
     report = reconcile(messy)
     assert len(report.matched) == 1
-    assert len(report.mismatched) == 1 and "25.00" in report.mismatched[0]
+    assert len(report.mismatched) == 1
+    assert "25.00" in report.mismatched[0]
     assert report.missing_ours == ["sandbox-unknown 5.00 paid"]
-    assert len(report.missing_theirs) == 1 and c.provider_reference in report.missing_theirs[0]
+    assert len(report.missing_theirs) == 1
+    assert c.provider_reference in report.missing_theirs[0]
 
     path = tmp_path / "report.csv"
     path.write_text(messy)
