@@ -235,7 +235,7 @@ def test_a_failed_webhook_returns_the_money_exactly_once(
 def test_forged_or_unknown_deliveries_are_404_and_settle_nothing(
     forgery, settings, django_capture_on_commit_callbacks
 ):
-    user, payout = _pending_withdrawal(settings, django_capture_on_commit_callbacks)
+    _user, payout = _pending_withdrawal(settings, django_capture_on_commit_callbacks)
     body = event_body(payout.pk, "paid")
     response = {
         "unsigned": lambda: _deliver(body, signature=""),
