@@ -23,7 +23,7 @@ from zakat import services as zakat_services
 from zakat.models import MetalPrice
 
 # The apps whose rows hold money, ownership and history.
-APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff")
+APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff", "payouts")
 
 
 # --- Snapshot of every app row --------------------------------------------------------
