@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "zakat",
     "campaigns",
     "loans",
-    "staff",
+    # Before staff: staff's post_migrate fills the role groups with every app's
+    # view permissions, so those must exist by then.
     "payouts",
+    "staff",
 ]
 
 MIDDLEWARE = [

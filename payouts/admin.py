@@ -187,10 +187,7 @@ class PayoutAdmin(RolePermissionsMixin, _ReadOnly):
 
     def reconcile_view(self, request):
         """Upload a provider's settlement report and see how it compares (writes nothing)."""
-        if not (
-            user_can(request.user, "staff.approve_withdrawal")
-            or user_can(request.user, "staff.audit_read")
-        ):
+        if not user_can(request.user, "staff.approve_withdrawal"):
             raise PermissionDenied
         form = ReportForm(request.POST or None, request.FILES or None)
         report = None

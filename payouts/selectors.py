@@ -86,6 +86,5 @@ def payout_can_request_for_campaign(*, campaign, user: User) -> bool:
         and (
             campaign.organizer_id == user.pk
             or user_can(user, "staff.campaign_payout_request")
-            or user_can(user, "staff.approve_campaign_payout")
         )
     )

@@ -79,7 +79,14 @@ class Role:
     permissions: tuple[str, ...]  # "app.codename", or "app.view_*" for every model of an app
 
 
-_ALL_VIEWS = ("accounts.view_*", "zakat.view_*", "campaigns.view_*", "loans.view_*", "staff.view_*")
+_ALL_VIEWS = (
+    "accounts.view_*",
+    "zakat.view_*",
+    "campaigns.view_*",
+    "loans.view_*",
+    "staff.view_*",
+    "payouts.view_*",
+)
 _CHECKER = tuple(checker_perm(kind) for kind in APPROVAL_KINDS)
 
 ROLES: tuple[Role, ...] = (
@@ -97,8 +104,10 @@ ROLES: tuple[Role, ...] = (
             "staff.wallet_adjustment_request",
             "staff.ledger_reverse",
             "staff.donation_refund",
+            "staff.campaign_payout_request",
             *_CHECKER,
             "accounts.view_*",
+            "payouts.view_*",
             "campaigns.view_*",
             "loans.view_*",
             "zakat.view_*",

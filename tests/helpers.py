@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from campaigns import services as campaign_services
 from loans import services as loan_services
+from payouts import services as payout_services
 from staff import services as staff_services
 from tests.factories import UserFactory, fund_wallet
 from zakat import services as zakat_services
@@ -180,6 +181,9 @@ def build_world() -> World:
         reason="Goodwill",
         by=UserFactory(is_staff=True, roles=["finance"]),
     ).approval
+    o["payout_account"] = payout_services.payout_account_create(
+        owner=owner, holder_name="Owner", iban_value="DE89370400440532013000"
+    )
     return world
 
 
