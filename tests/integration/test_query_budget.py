@@ -9,15 +9,18 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from campaigns import services as campaign_services
+from payouts import services as payout_services
 from staff import services as staff_services
 from tests.campaigns.factories import make_campaign
 from tests.factories import UserFactory, fund_wallet
 from tests.loans.factories import pending_loan, requested_contract
+from tests.payouts.factories import payout_account
 from tests.staff.factories import staff_with
 from tests.zakat.factories import MetalPriceFactory, ZakatRecordFactory
 
@@ -71,10 +74,32 @@ def _rows(kind: str, n: int, *, donor, campaign, staff) -> None:
             staff_services.wallet_adjustment_request(
                 user=donor, amount=Decimal("1.00"), reason="Goodwill credit", by=staff
             )
+        elif kind == "payout_accounts":
+            payout_account(donor, iban=_nth_iban(donor.payout_accounts.count()))
+        elif kind == "withdrawals":  # each naming its bank account (masked)
+            account = donor.payout_accounts.first() or payout_account(donor)
+            payout_services.withdrawal_create(
+                user=donor, amount=Decimal("1.00"), payout_account=account
+            )
+        elif kind == "campaign_payouts":  # executed at once: the kind left out of FOUR_EYES
+            campaign_services.donation_create(
+                donor=donor, campaign=campaign, amount=Decimal("1.00")
+            )
+            with override_settings(FOUR_EYES=[]):
+                payout_services.campaign_payout_request(
+                    campaign=campaign, by=campaign.organizer, amount="1.00", payee_name="Payee"
+                )
         elif kind == "audit":  # each posting's event, naming its actor
             campaign_services.donation_create(
                 donor=donor, campaign=campaign, amount=Decimal("1.00")
             )
+
+
+def _nth_iban(n: int) -> str:
+    from stdnum import iban
+
+    bban = f"37040044{n:010d}"
+    return f"DE{iban.calc_check_digits('DE00' + bban)}{bban}"
 
 
 API_LISTS = [
@@ -89,6 +114,9 @@ API_LISTS = [
     ("murabaha", "/api/v1/murabaha/contracts", "staff"),
     ("approvals", "/api/v1/approvals", "staff"),
     ("audit", "/api/v1/audit-events", "auditor"),
+    ("payout_accounts", "/api/v1/payout-accounts", "donor"),
+    ("withdrawals", "/api/v1/wallet/withdrawals", "donor"),
+    ("campaign_payouts", "/api/v1/campaigns/{campaign}/payouts", "staff"),
 ]
 
 
@@ -119,6 +147,8 @@ PAGES = [
     ("zakat", "/zakat/records/", "donor"),
     ("loans", "/loans/", "donor"),
     ("murabaha", "/loans/", "donor"),
+    ("withdrawals", "/wallet/withdraw/", "donor"),
+    ("payout_accounts", "/wallet/payout-accounts/", "donor"),
 ]
 
 
