@@ -83,8 +83,5 @@ def payouts_in_transit_total() -> Decimal:
 def payout_can_request_for_campaign(*, campaign, user: User) -> bool:
     return bool(
         user.is_authenticated
-        and (
-            campaign.organizer_id == user.pk
-            or user_can(user, "staff.campaign_payout_request")
-        )
+        and (campaign.organizer_id == user.pk or user_can(user, "staff.campaign_payout_request"))
     )

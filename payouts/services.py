@@ -411,7 +411,8 @@ def _return(payout: Payout, *, status: str, by: User | None, reason: str) -> Pay
             Leg(_source_account(payout), payout.amount),
         ],
         reference=f"Payout returned ({reason})"[:200],
-        created_by=by,
+        # The provider's verdict has no person behind it: the movement is the asker's.
+        created_by=by or payout.requested_by,
     )
     before = payout.status
     payout.status = status
@@ -450,7 +451,7 @@ def payout_settle(
                     Leg(external_account(), payout.amount),
                 ],
                 reference=f"Payout to {payout.payee_name}"[:200],
-                created_by=by,
+                created_by=by or payout.requested_by,
             )
             payout.status = Payout.Status.PAID
             payout.settle_transaction = txn
