@@ -386,7 +386,10 @@ SPECTACULAR_SETTINGS = {
             "payout provider's webhooks.",
         },
     ],
-    "ENUM_NAME_OVERRIDES": {"HealthStateEnum": ["ok", "error"]},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthStateEnum": ["ok", "error"],
+        "PayoutStatusEnum": "payouts.models.Payout.Status",
+    },
 }
 
 # --- Platform settings ------------------------------------------------------------
