@@ -97,8 +97,8 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "finance",
-        "Requests wallet adjustments and refunds, reverses ledger postings, and is the "
-        "second pair of eyes on every outflow.",
+        "Requests wallet adjustments, refunds and campaign payouts, reverses ledger postings, "
+        "and is the second pair of eyes on every outflow.",
         (
             "staff.staff_read",
             "staff.wallet_adjustment_request",
