@@ -11,6 +11,7 @@ from accounts import services as accounts_services
 from accounts.models import User
 from campaigns import demo as campaigns_demo
 from loans import demo as loans_demo
+from payouts import demo as payouts_demo
 from staff import demo as staff_demo
 from zakat import demo as zakat_demo
 
@@ -43,7 +44,13 @@ class Command(BaseCommand):
             wallet = selectors.wallet_for(user=donor)
             if wallet is None or not wallet.entries.exists():
                 accounts_services.top_up_create(user=donor, amount=DONOR_OPENING_BALANCE)
-        for app_seed in (staff_demo.seed, zakat_demo.seed, campaigns_demo.seed, loans_demo.seed):
+        for app_seed in (
+            staff_demo.seed,
+            zakat_demo.seed,
+            campaigns_demo.seed,
+            loans_demo.seed,
+            payouts_demo.seed,
+        ):
             app_seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Staff (admin at /admin/): {email} / {password}")
