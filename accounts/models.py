@@ -111,6 +111,9 @@ class LedgerAccountKind(models.TextChoices):
     EXTERNAL = "external", "Outside world"
     FITR_FUND = "fitr_fund", "Zakat al-fitr fund"
     CAMPAIGN_ZAKAT_FUND = "campaign_zakat_fund", "Campaign zakat fund"
+    # Money on its way out through the payout provider (payouts/): held here from the
+    # moment a withdrawal or campaign payout is asked until the provider settles it.
+    PAYOUTS_IN_TRANSIT_FUND = "payouts_in_transit_fund", "Payouts in transit"
 
 
 # The accounts that hold zakat (paid zakat, zakat al-fitr, zakat given to
@@ -186,6 +189,9 @@ class LedgerTransaction(models.Model):
         ADJUSTMENT = "adjustment", "Adjustment"
         WRITE_OFF = "write_off", "Write-off"
         ZAKAT_DISBURSEMENT = "zakat_disbursement", "Zakat disbursement"
+        WITHDRAWAL = "withdrawal", "Withdrawal"
+        PAYOUT = "payout", "Payout"
+        PAYOUT_RETURN = "payout_return", "Payout returned"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)

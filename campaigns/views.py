@@ -19,6 +19,7 @@ from campaigns.forms import CampaignForm, DonateForm
 from campaigns.models import Campaign
 from config.errors import DomainError
 from config.paging import page_of
+from payouts.selectors import campaign_paid_out
 
 PAGE_SIZE = 12
 RECENT_DONATIONS = 10
@@ -62,6 +63,7 @@ def campaign_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
             "donations": donations,
             "is_open": campaign.is_open_on(timezone.localdate()),
             "currency": money.currency(),
+            "paid_out": campaign_paid_out(campaign=campaign),
         },
     )
 

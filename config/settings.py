@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     # Before staff: the role sync after migrate (staff/apps.py) gives roles the
     # `distribution.view_*` permissions, which must exist by then.
     "distribution",
+    # Before staff: staff's post_migrate fills the role groups with every app's
+    # view permissions, so those must exist by then.
+    "payouts",
     "staff",
 ]
 
@@ -385,11 +388,17 @@ SPECTACULAR_SETTINGS = {
             "description": "Zakat cases, the eight categories, disbursements, fund ageing "
             "and transparency.",
         },
+        {
+            "name": "payouts",
+            "description": "Bank accounts, wallet withdrawals, campaign payouts and the "
+            "payout provider's webhooks.",
+        },
     ],
     "ENUM_NAME_OVERRIDES": {
         "HealthStateEnum": ["ok", "error"],
         "AsnafCategoryEnum": "distribution.models.AsnafCategory",
         "ZakatCaseStatusEnum": "distribution.models.CaseStatus",
+        "PayoutStatusEnum": "payouts.models.Payout.Status",
     },
 }
 
@@ -426,6 +435,12 @@ WALLET_ADJUSTMENT_MAX = env.str("WALLET_ADJUSTMENT_MAX", default="10000.00")
 # documents are kept (outside MEDIA_ROOT and every URL; served by a checking view).
 ZAKAT_AMIL_SHARE = env.str("ZAKAT_AMIL_SHARE", default="12.5")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
+# Payouts (payouts/): the provider money leaves through, the withdrawal amount above
+# which finance approves, and the keys that encrypt bank details at rest
+# (comma-separated Fernet keys, newest first; README "Rotating the encryption key").
+PAYOUT_GATEWAY = env.str("PAYOUT_GATEWAY", default="sandbox")
+PAYOUT_APPROVAL_LIMIT = env.str("PAYOUT_APPROVAL_LIMIT", default="1000.00")
+FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
 
 # --- Logging -----------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("loans.urls")),
     path("", include("distribution.urls")),
+    path("", include("payouts.urls")),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -28,6 +28,10 @@ the approval row locked, must not commit on its own, and refuses with a
 DomainError (or Django's ValidationError) when its rules fail now: the
 approval then stays pending and that error is the answer.
 
+`on_reject(approval, *, by)` (optional) undoes what asking already did, in the
+rejecter's transaction: a withdrawal holds its money in transit from the moment
+it is asked, and a rejection gives it back.
+
 `subject_of(approval)` names the users whose own thing the subject is (the
 wallet's owner, the borrower...): none of them may request, approve or reject
 it (403 conflict_of_interest).
@@ -50,6 +54,7 @@ class ApprovalKind:
     checker_perm: str
     subject_of: SubjectOwners
     describe: Callable[[Any], str] | None = None
+    on_reject: Executor | None = None
 
 
 _REGISTRY: dict[str, ApprovalKind] = {}
@@ -66,6 +71,7 @@ def register_kind(
     checker_perm: str,
     subject_of: SubjectOwners = _nobody,
     describe: Callable[[Any], str] | None = None,
+    on_reject: Executor | None = None,
 ) -> ApprovalKind:
     """Register (or, on a module reload, replace) the executor of one kind."""
     if kind not in APPROVAL_KINDS:
@@ -73,7 +79,7 @@ def register_kind(
     app_label, _, codename = checker_perm.partition(".")
     if app_label != "staff" or codename not in PERMISSIONS:
         raise ValueError(f"{checker_perm!r} is not a permission of staff/roles.py.")
-    registered = ApprovalKind(kind, execute, checker_perm, subject_of, describe)
+    registered = ApprovalKind(kind, execute, checker_perm, subject_of, describe, on_reject)
     _REGISTRY[kind] = registered
     return registered
 

@@ -88,6 +88,7 @@ _ALL_VIEWS = (
     "loans.view_*",
     "staff.view_*",
     "distribution.view_*",
+    "payouts.view_*",
 )
 _CHECKER = tuple(checker_perm(kind) for kind in APPROVAL_KINDS)
 
@@ -99,15 +100,17 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "finance",
-        "Requests wallet adjustments and refunds, reverses ledger postings, and is the "
-        "second pair of eyes on every outflow.",
+        "Requests wallet adjustments, refunds and campaign payouts, reverses ledger postings, "
+        "and is the second pair of eyes on every outflow.",
         (
             "staff.staff_read",
             "staff.wallet_adjustment_request",
             "staff.ledger_reverse",
             "staff.donation_refund",
+            "staff.campaign_payout_request",
             *_CHECKER,
             "accounts.view_*",
+            "payouts.view_*",
             "campaigns.view_*",
             "loans.view_*",
             "zakat.view_*",

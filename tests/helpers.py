@@ -18,13 +18,14 @@ from rest_framework.test import APIClient
 from campaigns import services as campaign_services
 from distribution import services as distribution_services
 from loans import services as loan_services
+from payouts import services as payout_services
 from staff import services as staff_services
 from tests.factories import UserFactory, fund_wallet
 from zakat import services as zakat_services
 from zakat.models import MetalPrice
 
 # The apps whose rows hold money, ownership and history.
-APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff", "distribution")
+APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff", "distribution", "payouts")
 
 
 # --- Snapshot of every app row --------------------------------------------------------
@@ -196,6 +197,9 @@ def build_world() -> World:
         ),
         by=staff, asnaf_category="fuqara", approved_amount=Decimal("100.00"),
     )  # fmt: skip
+    o["payout_account"] = payout_services.payout_account_create(
+        owner=owner, holder_name="Owner", iban_value="DE89370400440532013000"
+    )
     return world
 
 

@@ -8,7 +8,7 @@ rows themselves.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -376,6 +376,16 @@ class LedgerReport:
     problems: list[str] = field(default_factory=list)
 
 
+# Other apps' invariants over the ledger (payouts: the in-transit account equals the
+# payouts not yet settled), registered from their AppConfig.ready(); each returns a
+# list of problems. Accounts imports no app, so they come to it.
+_EXTRA_CHECKS: dict[str, Callable[[], list[str]]] = {}
+
+
+def ledger_check_register(name: str, check: Callable[[], list[str]]) -> None:
+    _EXTRA_CHECKS[name] = check
+
+
 def ledger_verify() -> LedgerReport:
     """Check every invariant of the ledger against the rows themselves.
 
@@ -427,6 +437,8 @@ def ledger_verify() -> LedgerReport:
                 f"{account.key}: {account.get_kind_display()} is negative ({total})"
             )
     report.problems += _zakat_outflow_problems()
+    for check in _EXTRA_CHECKS.values():
+        report.problems += check()
     return report
 
 

@@ -15,6 +15,7 @@ from campaigns import api_urls as campaigns_api
 from config.api.views import HealthView
 from distribution import api_urls as distribution_api
 from loans import api_urls as loans_api
+from payouts import api_urls as payouts_api
 from staff import api_urls as staff_api
 from zakat import api_urls as zakat_api
 
@@ -39,7 +40,14 @@ v1 = [
     ),
 ]
 
-v1 += [*zakat_api.v1, *campaigns_api.v1, *loans_api.v1, *staff_api.v1, *distribution_api.v1]
+v1 += [
+    *zakat_api.v1,
+    *campaigns_api.v1,
+    *loans_api.v1,
+    *staff_api.v1,
+    *distribution_api.v1,
+    *payouts_api.v1,
+]
 
 v2 = [*zakat_api.v2, *campaigns_api.v2, *loans_api.v2, *staff_api.v2]
 

@@ -69,6 +69,7 @@ def approval_request(
     amount: Decimal | None = None,
     params: dict | None = None,
     reason: str,
+    own_request: bool = False,
 ) -> ApprovalOutcome:
     """Ask for an action of `kind` (registered in staff.approvals).
 
@@ -77,7 +78,11 @@ def approval_request(
     now, in this transaction, and the outcome carries its result. Either way
     the requester must not be an owner of the subject (conflict_of_interest),
     and the request is in the audit trail. The caller checks the maker's own
-    permission (e.g. `staff.loan_disburse`) before asking."""
+    permission (e.g. `staff.loan_disburse`) before asking.
+
+    `own_request` is for a person asking about their own thing as themselves,
+    not as staff (withdrawing their own wallet, an organizer paying out their
+    campaign): the owner may ask, and still never approves or rejects it."""
     registered = kind_get(kind)
     reason = _clean_reason(reason)
     if subject is not None:
@@ -93,7 +98,7 @@ def approval_request(
         requested_by=requested_by,
         reason=reason,
     )
-    if str(requested_by.pk) in _owners(approval):
+    if not own_request and str(requested_by.pk) in _owners(approval):
         raise ConflictOfInterest()
 
     with transaction.atomic():
@@ -209,6 +214,9 @@ def approval_reject(*, approval: Approval, by: User, reason: str) -> Approval:
                 raise NotAllowed()
             if str(by.pk) in _owners(approval):
                 raise ConflictOfInterest()
+        on_reject = kind_get(approval.kind).on_reject
+        if on_reject is not None:
+            on_reject(approval, by=by)
         approval.status = Approval.Status.REJECTED
         approval.decided_by = by
         approval.decided_at = timezone.now()

@@ -23,6 +23,8 @@ PRODUCTION_ENV = {
     "HTTPS": "1",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
     "PAYMENT_GATEWAY": "tests.accounts.gateways.DeferredGateway",
+    "PAYOUT_GATEWAY": "tests.payouts.gateways.DeferredPayoutGateway",
+    "FIELD_ENCRYPTION_KEY": "q3QJ0mS6bC8pR1kF2wX9yZ4tV7uN5aL0eD3gH6jK8mA=",
     "DATABASE_URL": "sqlite:///" + str(Path(tempfile.gettempdir()) / "ose-deploy-check.sqlite3"),
 }
 

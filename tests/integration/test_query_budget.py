@@ -9,16 +9,19 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from campaigns import services as campaign_services
+from payouts import services as payout_services
 from staff import services as staff_services
 from tests.campaigns.factories import make_campaign
 from tests.distribution.factories import submitted_case
 from tests.factories import UserFactory, fund_wallet
 from tests.loans.factories import pending_loan, requested_contract
+from tests.payouts.factories import payout_account
 from tests.staff.factories import staff_with
 from tests.zakat.factories import MetalPriceFactory, ZakatRecordFactory
 
@@ -75,10 +78,32 @@ def _rows(kind: str, n: int, *, donor, campaign, staff) -> None:
         elif kind == "cases":  # the donor's own and others' (zakat staff see all)
             submitted_case(donor)
             submitted_case(UserFactory())
+        elif kind == "payout_accounts":
+            payout_account(donor, iban=_nth_iban(donor.payout_accounts.count()))
+        elif kind == "withdrawals":  # each naming its bank account (masked)
+            account = donor.payout_accounts.first() or payout_account(donor)
+            payout_services.withdrawal_create(
+                user=donor, amount=Decimal("1.00"), payout_account=account
+            )
+        elif kind == "campaign_payouts":  # executed at once: the kind left out of FOUR_EYES
+            campaign_services.donation_create(
+                donor=donor, campaign=campaign, amount=Decimal("1.00")
+            )
+            with override_settings(FOUR_EYES=[]):
+                payout_services.campaign_payout_request(
+                    campaign=campaign, by=campaign.organizer, amount="1.00", payee_name="Payee"
+                )
         elif kind == "audit":  # each posting's event, naming its actor
             campaign_services.donation_create(
                 donor=donor, campaign=campaign, amount=Decimal("1.00")
             )
+
+
+def _nth_iban(n: int) -> str:
+    from stdnum import iban
+
+    bban = f"37040044{n:010d}"
+    return f"DE{iban.calc_check_digits('DE00' + bban)}{bban}"
 
 
 API_LISTS = [
@@ -95,6 +120,9 @@ API_LISTS = [
     ("audit", "/api/v1/audit-events", "auditor"),
     ("cases", "/api/v1/zakat/cases", "staff"),
     ("cases", "/api/v1/zakat/cases", "donor"),
+    ("payout_accounts", "/api/v1/payout-accounts", "donor"),
+    ("withdrawals", "/api/v1/wallet/withdrawals", "donor"),
+    ("campaign_payouts", "/api/v1/campaigns/{campaign}/payouts", "staff"),
 ]
 
 
@@ -126,6 +154,8 @@ PAGES = [
     ("loans", "/loans/", "donor"),
     ("murabaha", "/loans/", "donor"),
     ("cases", "/zakat/cases/", "donor"),
+    ("withdrawals", "/wallet/withdraw/", "donor"),
+    ("payout_accounts", "/wallet/payout-accounts/", "donor"),
 ]
 
 

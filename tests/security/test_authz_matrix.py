@@ -85,6 +85,7 @@ ACTIVE, DRAFT = (("pk", "active"),), (("pk", "draft"),)
 DONATION = (("pk", "donation"),)
 APPROVAL, PERSON = (("pk", "approval"),), (("pk", "person"),)
 CASE_S, CASE_A = (("pk", "case_submitted"),), (("pk", "case_approved"),)
+PAYOUT_ACCOUNT = (("pk", "payout_account"),)
 
 API_TABLE = [
     Row("GET", V1 + "health", PUBLIC),
@@ -182,6 +183,19 @@ API_TABLE = [
         body={"amount": "10.00", "method": "wallet"}),
     Row("GET", V1 + "zakat-fund", BY_PERMISSION),
     Row("GET", V1 + "zakat-transparency", PUBLIC),
+    # payouts: bank accounts and withdrawals are the owner's own; nobody, staff
+    # included, withdraws to someone else's bank account.
+    Row("GET", V1 + "payout-account-list", USER_READ),
+    Row("POST", V1 + "payout-account-list", S(401, 201, 201, 201),
+        body={"holder_name": "Holder", "iban": "GB82WEST12345698765432"}),
+    Row("DELETE", V1 + "payout-account-detail", S(401, 204, 403, 403, 403), PAYOUT_ACCOUNT),
+    Row("GET", V1 + "withdrawal-list", USER_READ),
+    Row("POST", V1 + "withdrawal-list", S(401, 201, 403, 403, 403),
+        body={"amount": "10.00", "payout_account_id": "payout_account"}),
+    Row("GET", V1 + "campaign-payout-list", S(401, 200, 403, 200), ACTIVE),
+    Row("POST", V1 + "campaign-payout-list", S(401, 202, 403, 403, 202), ACTIVE,
+        body={"amount": "5.00", "payee_name": "Builders"}),
+    Row("POST", V1 + "payout-webhook", S(404, 404, 404, 404), kwargs=(("gateway", "sandbox"),)),
 ]  # fmt: skip
 
 LOGIN = "login"  # a 302 to the sign-in page (the site's or the admin's)
@@ -248,6 +262,12 @@ PAGE_TABLE = [
     Row("GET", "distribution:document", S(LOGIN, 200, 403, 403, 200),
         (("pk", "case_submitted"), ("document_pk", "case_document"))),
     Row("GET", "distribution:transparency", PAGE_PUBLIC),
+    Row("GET", "payouts:withdraw", PAGE_USER),
+    # Someone else's bank account is not among the form's choices: the form comes back.
+    Row("POST", "payouts:withdraw", S(LOGIN, 302, 200, 200), body={"amount": "10.00", "payout_account": "payout_account"}),
+    Row("GET", "payouts:accounts", PAGE_USER),
+    Row("POST", "payouts:accounts", S(LOGIN, 302, 302, 302), body={"holder_name": "Holder", "iban": "GB82WEST12345698765432"}),
+    Row("POST", "payouts:account_delete", S(LOGIN, 302, 403, 403), PAYOUT_ACCOUNT),
 ]  # fmt: skip
 
 # Admin changelists: sign-in for anyone not staff; staff hold no model permissions

@@ -28,6 +28,8 @@ from accounts import services as accounts
 from accounts.models import LedgerTransaction, TopUp
 from campaigns import services as campaigns
 from loans import services as loans
+from payouts import services as payouts
+from staff.models import Approval
 from tests.campaigns.factories import make_campaign
 from tests.factories import UserFactory, fund_wallet
 from tests.helpers import db_digest, db_rows, describe_changes
@@ -182,6 +184,72 @@ def s_murabaha_pay_in_full() -> Callable:
     customer = funded()
     contract = active_contract(customer, markup="200.00")
     return lambda: loans.murabaha_pay(contract=contract, amount=D("1100.00"), by=customer)
+
+
+def _withdrawal(amount: str, gateway: str = "sandbox"):
+    from tests.payouts.factories import funded_user
+
+    user, account = funded_user("3000.00")
+    with override_settings(PAYOUT_GATEWAY=gateway):
+        payout = payouts.withdrawal_create(user=user, amount=amount, payout_account=account)
+        payouts.payout_send(payout_id=payout.pk)
+    return user, account, payout
+
+
+def s_withdrawal_create() -> Callable:
+    from tests.payouts.factories import funded_user
+
+    user, account = funded_user("500.00")
+    return lambda: payouts.withdrawal_create(user=user, amount=D("120.00"), payout_account=account)
+
+
+def s_withdrawal_create_above_the_limit() -> Callable:
+    from tests.payouts.factories import funded_user
+
+    user, account = funded_user("3000.00")
+    return lambda: payouts.withdrawal_create(user=user, amount=D("1500.00"), payout_account=account)
+
+
+def s_withdrawal_approve() -> Callable:
+    from staff.services import approval_approve
+    from tests.staff.factories import staff_with
+
+    _, _, payout = _withdrawal("1500.00")
+    approval, finance = Approval.objects.get(pk=payout.approval_id), staff_with("finance")
+    return lambda: approval_approve(approval=approval, by=finance)
+
+
+def s_withdrawal_reject() -> Callable:
+    from staff.services import approval_reject
+    from tests.staff.factories import staff_with
+
+    _, _, payout = _withdrawal("1500.00")
+    approval, finance = Approval.objects.get(pk=payout.approval_id), staff_with("finance")
+    return lambda: approval_reject(approval=approval, by=finance, reason="Too much at once")
+
+
+def s_payout_settle_paid() -> Callable:
+    _, _, payout = _withdrawal("100.00", "tests.payouts.gateways.DeferredPayoutGateway")
+    return lambda: payouts.payout_settle(payout=payout, paid=True)
+
+
+def s_payout_settle_failed() -> Callable:
+    _, _, payout = _withdrawal("100.00", "tests.payouts.gateways.DeferredPayoutGateway")
+    return lambda: payouts.payout_settle(payout=payout, paid=False, failure_reason="closed")
+
+
+def s_campaign_payout_approve() -> Callable:
+    from staff.services import approval_approve
+    from tests.staff.factories import staff_with
+
+    organizer = UserFactory()
+    campaign = make_campaign(organizer=organizer)
+    campaigns.donation_create(donor=funded(), campaign=campaign, amount=D("400.00"))
+    outcome = payouts.campaign_payout_request(
+        campaign=campaign, by=organizer, amount=D("300.00"), payee_name="Builders"
+    )
+    finance = staff_with("finance")
+    return lambda: approval_approve(approval=outcome.approval, by=finance)
 
 
 SCENARIOS = {name.removeprefix("s_"): fn for name, fn in globals().items() if name.startswith("s_")}

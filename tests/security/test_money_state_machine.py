@@ -50,7 +50,10 @@ from distribution import services as distribution
 from distribution.models import ZakatCase, ZakatDisbursement
 from loans import services as loans
 from loans.models import Installment, Loan, MurabahaContract, Payment
-from staff.models import AuditEvent
+from payouts import services as payouts_services
+from payouts.models import Payout
+from staff.models import Approval, AuditEvent
+from staff.services import approval_approve, approval_reject
 from tests.factories import UserFactory
 from tests.helpers import db_rows, describe_changes
 from zakat import services as zakat
@@ -59,6 +62,7 @@ from zakat.models import ReceiptCounter, ZakatPayment, ZakatRecord
 EXAMPLES = int(os.environ.get("MONEY_EXAMPLES") or 12)
 STEPS = int(os.environ.get("MONEY_STEPS") or 50)
 DEFERRED_GATEWAY = "tests.accounts.gateways.DeferredGateway"
+PAYOUT_DEFERRED = "tests.payouts.gateways.DeferredPayoutGateway"
 ZERO = Decimal("0.00")
 
 cents = st.integers(min_value=1, max_value=150_000).map(lambda c: Decimal(c).scaleb(-2))
@@ -85,6 +89,9 @@ MUST_SUCCEED = {
     "loan_mark_defaulted",
     "murabaha_pay",
     "zakat_disbursement_execute",
+    "withdrawal_create",
+    "payout_settle",
+    "campaign_payout",
 }
 # What the machine did over the run: name -> Counter({"ok": n, "refused": m}).
 TALLY: dict[str, Counter] = {}
@@ -108,6 +115,7 @@ class MoneyMachine(RuleBasedStateMachine):
     contracts = Bundle("contracts")
     pending_top_ups = Bundle("pending_top_ups")
     cases = Bundle("zakat_cases")
+    payouts = Bundle("payouts")
 
     def __init__(self) -> None:
         super().__init__()
@@ -124,6 +132,13 @@ class MoneyMachine(RuleBasedStateMachine):
             accounts.top_up_create(user=user, amount=Decimal("3000.00"))
         accounts.external_account()
         accounts.zakat_fund_account()
+        # Everyone has a bank account to withdraw to (payouts).
+        self.bank = {
+            user.pk: payouts_services.payout_account_create(
+                owner=user, holder_name=user.name, iban_value="DE89370400440532013000"
+            )
+            for user in self.everyone
+        }
         # zakat_payment_create makes the counter row before its lock (by design).
         ReceiptCounter.objects.get_or_create(name=zakat.RECEIPT_COUNTER)
 
@@ -263,6 +278,74 @@ class MoneyMachine(RuleBasedStateMachine):
                 loans.murabaha_accept(contract=contract, by=customer)
             made.append(contract)
         return multiple(*made)
+
+    # --- payouts: withdrawals, campaign payouts, the provider's verdicts ----------------
+
+    @rule(target=payouts, who=people, amount=amounts, whose=st.sampled_from(["own", "own", "other"]), other=people)  # fmt: skip
+    def withdraw(self, who, amount, whose, other):
+        account = self.bank[self.who(who if whose == "own" else other).pk]
+        with override_settings(PAYOUT_GATEWAY=PAYOUT_DEFERRED):
+            payout = self.attempt(
+                "withdrawal_create",
+                payouts_services.withdrawal_create,
+                user=self.who(who),
+                amount=amount,
+                payout_account=account,
+            )
+            if payout is not None:
+                payouts_services.payout_send(payout_id=payout.pk)  # on_commit, live
+        return multiple() if payout is None else payout
+
+    @rule(
+        payout=payouts,
+        move=st.sampled_from(["paid", "failed", "approve", "reject"]),
+        by=staff_member,
+    )
+    def payout_move(self, payout, move, by):
+        """The provider's verdict, or finance deciding a withdrawal above the limit."""
+        if move in ("paid", "failed"):
+            self.attempt(
+                "payout_settle", payouts_services.payout_settle, payout=payout, paid=move == "paid"
+            )
+            return
+        approval = Approval.objects.filter(pk=payout.approval_id).first()
+        if approval is None:
+            return
+        if move == "approve":
+            self.attempt(
+                "withdrawal_approve", approval_approve, approval=approval, by=self.staff[by]
+            )
+        else:
+            self.attempt(
+                "withdrawal_reject",
+                approval_reject,
+                approval=approval,
+                by=self.staff[by],
+                reason="No",
+            )
+
+    @rule(
+        target=payouts,
+        campaign=campaigns,
+        amount=st.one_of(st.sampled_from([Decimal("10.00"), Decimal("45.00")]), small_cents),
+        by=staff_member,
+        fail=st.booleans(),
+    )
+    def campaign_payout(self, campaign, amount, by, fail):
+        gateway = "tests.payouts.gateways.FailingPayoutGateway" if fail else "sandbox"
+        with override_settings(FOUR_EYES=[], PAYOUT_GATEWAY=gateway):
+            outcome = self.attempt(
+                "campaign_payout",
+                payouts_services.campaign_payout_request,
+                campaign=self.fresh(campaign),
+                by=self.staff[by],
+                amount=amount,
+                payee_name="Suppliers",
+            )
+            if outcome is None:
+                return multiple()
+            payouts_services.payout_send(payout_id=outcome.result.pk)
+        return outcome.result
 
     # --- wallets and the ledger ---------------------------------------------------------
 
@@ -678,6 +761,24 @@ class MoneyMachine(RuleBasedStateMachine):
         self.check_cases(balances, legs)
         self.check_loans(balances)
         self.check_contracts(balances)
+        self.check_payouts(legs)
+
+    @staticmethod
+    def check_payouts(legs) -> None:
+        for payout in Payout.objects.all():
+            assert legs[(payout.hold_transaction_id, "payouts_in_transit_fund")] == payout.amount
+            source = (
+                f"wallet:{payout.owner_id}"
+                if payout.source == Payout.Source.WALLET
+                else f"campaign:{payout.campaign_id}"
+            )
+            assert legs[(payout.hold_transaction_id, source)] == -payout.amount
+            if payout.status in Payout.IN_TRANSIT:
+                assert payout.settle_transaction_id is None
+            elif payout.status == Payout.Status.PAID:
+                assert legs[(payout.settle_transaction_id, "external")] == payout.amount
+            else:  # failed or rejected: back where it came from, once
+                assert legs[(payout.settle_transaction_id, source)] == payout.amount
 
     @staticmethod
     def check_top_ups(legs) -> None:
@@ -697,7 +798,9 @@ class MoneyMachine(RuleBasedStateMachine):
             donors=Count("donations__donor", filter=completed, distinct=True),
         ).values_list("pk", "current_amount", "donor_count", "given", "donors"):
             fund = balances[f"campaign:{pk}"]
-            assert current == cents_of(given) == fund, (current, given, fund)
+            # What was paid out (or is on its way) has left the fund, not the total raised.
+            out = total(Payout.objects.filter(campaign_id=pk, status__in=["processing", "paid"]))
+            assert current == cents_of(given) == fund + out, (current, given, fund, out)
             assert donor_count == donors, (donor_count, donors)
         for campaign_id, amount, status, txn, refund in Donation.objects.values_list(
             "campaign_id", "amount", "status", "ledger_transaction_id", "refund_transaction_id"

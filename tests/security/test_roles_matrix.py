@@ -137,6 +137,14 @@ API_TABLE = [
            "case_approved", {"amount": "10.00", "method": "wallet"}),
     ApiRow("GET", V1 + "zakat-fund", "distribution.view_zakatcase"),
     ApiRow("GET", V1 + "zakat-case", "distribution.view_zakatcase", "case_submitted"),
+    # payouts: staff ask for campaign payouts (four-eyes, 202) and read them; a
+    # withdrawal is only ever the wallet owner's own act.
+    ApiRow("GET", V1 + "campaign-payout-list", "staff.staff_read", "active"),
+    ApiRow("POST", V1 + "campaign-payout-list", "staff.campaign_payout_request", "active",
+           {"amount": "5.00", "payee_name": "Builders"}),
+    ApiRow("POST", V1 + "withdrawal-list", OWN_ACT,
+           body={"amount": "10.00", "payout_account_id": "payout_account"}),
+    ApiRow("DELETE", V1 + "payout-account-detail", OWN_ACT, "payout_account"),
 ]  # fmt: skip
 
 # Pages staff use on other people's things. A refused page POST shows its form again
@@ -207,6 +215,7 @@ ADMIN_VIEWS = [
              body={"email": "wallet_owner", "amount": "10.00", "reason": "Goodwill"}, writes=True),
     AdminRow("POST", "staff.roles_manage", "admin:staff_staffmember_roles", obj="person",
              body={"roles": ["auditor"]}, writes=True),
+    AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payout_reconcile"),
 ]  # fmt: skip
 
 
@@ -247,6 +256,9 @@ ADMIN_ACTIONS = [
     A("distribution.ZakatCase", "request_disbursement", "staff.zakat_disbursement_request",
       "case_approved", {"apply": "1", "amount": "10.00", "method": "wallet", "source": "zakat"},
       writes=True),
+    A("payouts.Payout", "settle_paid", "staff.approve_withdrawal", "payout", writes=True),
+    A("payouts.Payout", "settle_failed", "staff.approve_withdrawal", "payout", writes=True),
+    A("payouts.Payout", "export_csv", "payouts.view_payout", "payout"),
     # django-axes: no permission of its own, it is offered with its changelist.
     A("axes.AccessAttempt", "cleanup_expired_attempts", "axes.view_accessattempt",
       "first:axes.AccessAttempt"),
@@ -299,7 +311,8 @@ def test_every_staff_route_is_in_the_roles_matrix(django_user_model):
         and name.startswith("admin:")
         and not name.endswith(("_changelist", "_add", "_change", "_delete", "_history"))
         and route.count("/") > 2
-        and name.split(":")[1].split("_")[0] in ("accounts", "campaigns", "loans", "staff", "zakat")
+        and name.split(":")[1].split("_")[0]
+        in ("accounts", "campaigns", "loans", "staff", "zakat", "payouts")
     }
     assert custom - {row.name for row in ADMIN_VIEWS} == set(), "admin views missing"
 
@@ -334,6 +347,16 @@ def roles_world(world: World, django_db_blocker) -> World:
         from staff.models import AuditEvent
 
         o["audit_event"] = AuditEvent.objects.order_by("at").first()
+        # A withdrawal handed to a provider that confirms later: in transit, settleable.
+        from django.test import override_settings
+
+        from payouts import services as payout_services
+
+        with override_settings(PAYOUT_GATEWAY="tests.payouts.gateways.DeferredPayoutGateway"):
+            payout = payout_services.withdrawal_create(
+                user=owner, amount=Decimal("20.00"), payout_account=o["payout_account"]
+            )
+            o["payout"] = payout_services.payout_send(payout_id=payout.pk)
     return world
 
 

@@ -12,6 +12,7 @@ from accounts.models import User
 from campaigns import demo as campaigns_demo
 from distribution import demo as distribution_demo
 from loans import demo as loans_demo
+from payouts import demo as payouts_demo
 from staff import demo as staff_demo
 from zakat import demo as zakat_demo
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             campaigns_demo.seed,
             loans_demo.seed,
             distribution_demo.seed,
+            payouts_demo.seed,
         ):
             app_seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

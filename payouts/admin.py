@@ -1,0 +1,210 @@
+"""The staff's payout screens: masked bank accounts, payouts with their state, manual
+settlement of a payout the provider confirmed out of band, CSV export and the
+settlement-report upload (reconciliation). Nothing here shows an IBAN in clear."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from config.csv_export import csv_response
+from config.errors import DomainError
+from payouts import services
+from payouts.models import Payout, PayoutAccount
+from payouts.reconciliation import reconcile
+from staff.admin_mixins import RolePermissionsMixin
+from staff.permissions import user_can
+
+REPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class _ReadOnly(admin.ModelAdmin):
+    list_per_page = 50
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RemovedFilter(admin.SimpleListFilter):
+    title = "removed"
+    parameter_name = "removed"
+
+    def lookups(self, request, model_admin):
+        return [("no", "In use"), ("yes", "Removed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        return queryset
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(_ReadOnly):
+    list_display = ("holder_name", "iban_masked", "owner", "created_at", "deleted_at")
+    list_filter = (RemovedFilter, "iban_country")
+    search_fields = ("holder_name", "owner__email", "owner__name")
+    list_select_related = ("owner",)
+    fields = ("id", "owner", "holder_name", "iban_masked", "created_at", "deleted_at")
+    readonly_fields = fields
+
+    @admin.display(description="IBAN")
+    def iban_masked(self, obj: PayoutAccount) -> str:
+        return obj.iban_masked
+
+
+class ReportForm(forms.Form):
+    report = forms.FileField(
+        label="Settlement report (CSV)",
+        help_text="Columns: reference, amount, status (paid or failed), optionally date.",
+    )
+
+
+@admin.register(Payout)
+class PayoutAdmin(RolePermissionsMixin, _ReadOnly):
+    list_display = (
+        "id",
+        "source",
+        "payee_name",
+        "amount",
+        "status",
+        "iban",
+        "gateway",
+        "created_at",
+        "settled_at",
+    )
+    list_filter = ("status", "source", "gateway")
+    search_fields = ("payee_name", "owner__email", "provider_reference", "campaign__name")
+    list_select_related = ("payout_account", "owner", "campaign")
+    date_hierarchy = "created_at"
+    fields = (
+        "id",
+        "source",
+        "owner",
+        "campaign",
+        "requested_by",
+        "payee_name",
+        "description",
+        "iban",
+        "amount",
+        "status",
+        "approval_id",
+        "gateway",
+        "provider_reference",
+        "hold_transaction",
+        "settle_transaction",
+        "created_at",
+        "sent_at",
+        "settled_at",
+        "failure_reason",
+    )
+    readonly_fields = fields
+    actions = ["settle_paid", "settle_failed", "export_csv"]
+    change_list_template = "admin/payouts/payout/change_list.html"
+
+    @admin.display(description="IBAN")
+    def iban(self, obj: Payout) -> str:
+        return obj.iban_masked
+
+    def _settle(self, request, queryset, *, paid: bool) -> None:
+        done = 0
+        for payout in queryset:
+            try:
+                services.payout_settle(
+                    payout=payout,
+                    paid=paid,
+                    failure_reason="" if paid else "failed, recorded by finance",
+                    by=request.user,
+                )
+                done += 1
+            except (DomainError, ValidationError) as exc:
+                message = getattr(exc, "message", None) or "; ".join(exc.messages)
+                self.message_user(request, f"{payout.pk}: {message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"Settled: {done}.", messages.SUCCESS)
+
+    @admin.action(
+        description="Settle as paid (the provider confirmed it)",
+        permissions=["approve_withdrawal"],
+    )
+    def settle_paid(self, request, queryset):
+        self._settle(request, queryset, paid=True)
+
+    @admin.action(
+        description="Settle as failed (the money goes back)", permissions=["approve_withdrawal"]
+    )
+    def settle_failed(self, request, queryset):
+        self._settle(request, queryset, paid=False)
+
+    @admin.action(description="Export the selected payouts as CSV")
+    def export_csv(self, request, queryset):
+        return csv_response(
+            "payouts.csv",
+            [
+                "id",
+                "source",
+                "payee",
+                "iban",
+                "amount",
+                "status",
+                "reference",
+                "created",
+                "settled",
+            ],
+            (
+                [
+                    p.pk,
+                    p.source,
+                    p.payee_name,
+                    p.iban_masked,
+                    p.amount,
+                    p.status,
+                    p.provider_reference,
+                    p.created_at.isoformat(),
+                    p.settled_at.isoformat() if p.settled_at else "",
+                ]
+                for p in queryset.select_related("payout_account")
+            ),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "reconcile/",
+                self.admin_site.admin_view(self.reconcile_view),
+                name="payouts_payout_reconcile",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reconcile_view(self, request):
+        """Upload a provider's settlement report and see how it compares (writes nothing)."""
+        if not user_can(request.user, "staff.approve_withdrawal"):
+            raise PermissionDenied
+        form = ReportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["report"]
+            if upload.size > REPORT_MAX_BYTES:
+                form.add_error("report", "The report is larger than 5 MB.")
+            else:
+                try:
+                    report = reconcile(upload.read().decode("utf-8-sig"))
+                except UnicodeDecodeError:
+                    form.add_error("report", "The report must be a UTF-8 CSV file.")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reconcile payouts",
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/payouts/reconcile.html", context)
