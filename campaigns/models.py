@@ -30,8 +30,11 @@ class CampaignQuerySet(models.QuerySet):
         return self.filter(status=Campaign.Status.ACTIVE)
 
     def visible_to(self, user) -> "CampaignQuerySet":
-        """Drafts are seen by their organizer and staff only."""
-        if user is not None and user.is_authenticated and user.is_staff:
+        """Drafts are seen by their organizer and staff only (staff who owe the
+        second factor see what everyone sees)."""
+        from staff.permissions import staff_reads
+
+        if user is not None and staff_reads(user):
             return self
         public = ~models.Q(status=Campaign.Status.DRAFT)
         if user is not None and user.is_authenticated:

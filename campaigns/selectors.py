@@ -15,6 +15,9 @@ from accounts.models import User
 from campaigns.models import Campaign, Donation
 from config.errors import NotAllowed, NotFound
 
+# Staff read everyone's rows; without the second factor, when it is required, only their own.
+from staff.permissions import staff_reads
+
 Viewer = User | AnonymousUser | None
 
 # The longest search text the lists take (the API's filter and the page's box).
@@ -78,7 +81,7 @@ def campaign_donation_list(*, campaign: Campaign, user: Viewer = None) -> QueryS
     """A campaign's donations, newest first. The public sees completed ones;
     staff also see refunded ones."""
     qs = Donation.objects.filter(campaign=campaign).select_related("donor", "campaign")
-    if not (user is not None and user.is_authenticated and user.is_staff):
+    if not (user is not None and staff_reads(user)):
         qs = qs.filter(status=Donation.Status.COMPLETED)
     return qs.order_by("-created_at", "-id")
 
@@ -86,7 +89,7 @@ def campaign_donation_list(*, campaign: Campaign, user: Viewer = None) -> QueryS
 def donation_list(*, user: User, mine: bool = False) -> QuerySet[Donation]:
     """The caller's own donations; staff see everyone's unless `mine`."""
     qs = Donation.objects.select_related("donor", "campaign", "campaign__organizer")
-    if mine or not user.is_staff:
+    if mine or not staff_reads(user):
         qs = qs.filter(donor=user)
     return qs.order_by("-created_at", "-id")
 
@@ -99,6 +102,6 @@ def donation_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Donat
     donation = qs.filter(pk=pk).first()
     if donation is None:
         raise NotFound()
-    if not (user.is_staff or donation.donor_id == user.pk):
+    if not (staff_reads(user) or donation.donor_id == user.pk):
         raise NotAllowed("This donation is not yours.")
     return donation

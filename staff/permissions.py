@@ -87,6 +87,18 @@ def _holds(user: Any, perm: str) -> bool:
     )
 
 
+def staff_reads(user: Any) -> bool:
+    """May `user` read other people's things as staff (records, loans, donations,
+    drafts)? Any active staff member, as before roles, unless they still owe the
+    second factor: then they read only their own, like everyone else."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and not mfa_missing(user)
+    )
+
+
 def user_can(user: Any, perm: str) -> bool:
     return _holds(user, perm) and not mfa_missing(user)
 

@@ -10,6 +10,9 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
+
+# Staff read everyone's rows; without the second factor, when it is required, only their own.
+from staff.permissions import staff_reads
 from zakat.models import HawlDate, MetalPrice, ZakatPayment, ZakatRecord
 
 RECORD_NOT_YOURS = "This zakat record belongs to someone else."
@@ -46,7 +49,7 @@ def zakat_record_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Z
     record = qs.filter(pk=pk).first()
     if record is None:
         raise NotFound()
-    if record.payer_id != user.pk and not user.is_staff:
+    if record.payer_id != user.pk and not staff_reads(user):
         raise NotAllowed(RECORD_NOT_YOURS)
     return record
 
@@ -64,7 +67,7 @@ def zakat_payment_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> 
     payment = qs.filter(pk=pk).first()
     if payment is None:
         raise NotFound()
-    if payment.payer_id != user.pk and not user.is_staff:
+    if payment.payer_id != user.pk and not staff_reads(user):
         raise NotAllowed(PAYMENT_NOT_YOURS)
     return payment
 

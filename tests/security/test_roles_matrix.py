@@ -103,6 +103,8 @@ API_TABLE = [
     ApiRow("POST", V1 + "wallet-adjustments", "staff.wallet_adjustment_request",
            body={"user_id": "wallet_owner", "amount": "10.00", "reason": "Goodwill"}),
     ApiRow("GET", V1 + "audit-events", "staff.audit_read"),
+    ApiRow("POST", V1 + "user-mfa-reset", "staff.mfa_reset_request", "person",
+           {"reason": "Phone lost; checked in person"}),
     # Owned routes staff act on, for someone else, by permission (checked in services).
     ApiRow("PATCH", V1 + "campaign", "staff.campaign_manage", "active", {"name": "Renamed"}),
     ApiRow("PUT", V1 + "zakat-record", "staff.zakat_record_edit", "record",
