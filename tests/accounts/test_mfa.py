@@ -545,3 +545,24 @@ def test_without_four_eyes_the_reset_happens_at_once(settings):
 
     assert not outcome.pending
     assert not mfa.mfa_enrolled(user=lost)
+
+
+def test_the_admin_asks_for_a_reset_from_the_staff_member_s_page():
+    lost, asker = staff_with("finance"), staff_with("administrator")
+    client = Client()
+    client.force_login(asker)
+    page = client.get(f"/admin/staff/staffmember/{lost.pk}/change/")
+    assert "Request a reset" in page.content.decode()
+
+    asked = client.post(
+        f"/admin/staff/staffmember/{lost.pk}/mfa-reset/", {"reason": "Phone stolen"}, follow=True
+    )
+    own = client.post(
+        f"/admin/staff/staffmember/{asker.pk}/mfa-reset/", {"reason": "Mine"}, follow=True
+    )
+
+    assert "another administrator approves" in asked.content.decode()
+    approval = Approval.objects.get(kind="mfa_reset")
+    assert (approval.subject_id, approval.status) == (str(lost.pk), "pending")
+    assert "Not requested" in own.content.decode()
+    assert Approval.objects.filter(kind="mfa_reset").count() == 1

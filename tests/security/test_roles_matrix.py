@@ -199,6 +199,8 @@ ADMIN_VIEWS = [
              body={"email": "wallet_owner", "amount": "10.00", "reason": "Goodwill"}, writes=True),
     AdminRow("POST", "staff.roles_manage", "admin:staff_staffmember_roles", obj="person",
              body={"roles": ["auditor"]}, writes=True),
+    AdminRow("POST", "staff.mfa_reset_request", "admin:staff_staffmember_mfa_reset", obj="person",
+             body={"reason": "Phone lost; checked in person"}, writes=True),
 ]  # fmt: skip
 
 
