@@ -29,13 +29,18 @@ from staff.permissions import mfa_applies
 PENDING = "mfa_pending"
 
 
-def _next(request: HttpRequest, default: str = "") -> str:
+def _safe_next(request: HttpRequest) -> str:
+    """The page to go on to (?next= or the form's), if it is one of ours; else ""."""
     target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return default or reverse("home")
+    return ""
+
+
+def _next(request: HttpRequest, default: str = "") -> str:
+    return _safe_next(request) or default or reverse("home")
 
 
 def _with_next(name: str, next_url: str) -> str:
@@ -88,7 +93,7 @@ def login_mfa(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             return redirect(_next(request))
         messages.info(request, "Sign in again: the code step waits only 5 minutes.")
-        return redirect(_with_next("accounts:login", _next(request, " ").strip()))
+        return redirect(_with_next("accounts:login", _safe_next(request)))
 
     form = MfaCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -106,7 +111,7 @@ def login_mfa(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/login_mfa.html",
-        {"form": form, "next": _next(request, " ").strip()},
+        {"form": form, "next": _safe_next(request)},
     )
 
 
@@ -158,7 +163,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr_svg": mfa.totp_qr_svg(device),
             "secret": mfa.totp_secret(device),
-            "next": _next(request, " ").strip(),
+            "next": _safe_next(request),
         },
     )
 
