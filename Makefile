@@ -27,6 +27,8 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: export DEBUG ?= 1
+# The demo staff sign in with a password alone; production's default is required.
+run: export STAFF_MFA ?= optional
 run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

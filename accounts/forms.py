@@ -53,3 +53,39 @@ class TopUpForm(forms.Form):
         help_text="Up to 1,000,000.00, in whole cents.",
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
     )
+
+
+class MfaCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or a recovery code.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class MfaEnrolForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=8,
+        help_text="After adding the account, type the 6-digit code it shows.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class MfaRemoveForm(forms.Form):
+    password = forms.CharField(
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label="Current code",
+        max_length=32,
+        help_text="From your authenticator app, or a recovery code.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )

@@ -290,3 +290,24 @@ class TopUp(models.Model):
 
     def __str__(self) -> str:
         return f"Top-up {self.amount} for {self.user} ({self.status})"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code of a person's second factor.
+
+    Stored hashed with Django's password hashers (Argon2 in production), never in
+    plain text: django-otp's own static tokens are plain, and a copy of the
+    database must not sign anyone in. Ten are issued at enrolment and shown once;
+    a used code keeps its row (used_at) so the status page can count what is left."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user_id} ({'used' if self.used_at else 'unused'})"

@@ -1,19 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
-from accounts.forms import LoginForm
+from accounts import mfa_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", mfa_views.LoginView.as_view(), name="login"),
+    path("login/mfa/", mfa_views.login_mfa, name="login_mfa"),
+    path("mfa/", mfa_views.mfa_status, name="mfa"),
+    path("mfa/enrol/", mfa_views.mfa_enrol, name="mfa_enrol"),
+    path("mfa/remove/", mfa_views.mfa_remove, name="mfa_remove"),
+    path("mfa/replace/", mfa_views.mfa_remove, {"replace": True}, name="mfa_replace"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path(

@@ -30,10 +30,11 @@ class CampaignQuerySet(models.QuerySet):
         return self.filter(status=Campaign.Status.ACTIVE)
 
     def visible_to(self, user) -> "CampaignQuerySet":
-        """Drafts are seen by their organizer and staff only."""
-        from staff.permissions import reads_as_staff
+        """Drafts are seen by their organizer and staff only (staff who owe the
+        second factor see what everyone sees)."""
+        from staff.permissions import staff_reads
 
-        if reads_as_staff(user):
+        if user is not None and staff_reads(user):
             return self
         public = ~models.Q(status=Campaign.Status.DRAFT)
         if user is not None and user.is_authenticated:
@@ -190,10 +191,10 @@ class Donation(models.Model):
         "Anonymous" to everyone except the donor themself and staff."""
         if not self.is_anonymous:
             return self.donor.name
-        from staff.permissions import reads_as_staff
+        from staff.permissions import staff_reads
 
         may_see = viewer is not None and viewer.is_authenticated
-        if may_see and (reads_as_staff(viewer) or viewer.pk == self.donor_id):
+        if may_see and (staff_reads(viewer) or viewer.pk == self.donor_id):
             return self.donor.name
         return ANONYMOUS
 

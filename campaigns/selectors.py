@@ -14,7 +14,9 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from accounts.models import User
 from campaigns.models import Campaign, Donation
 from config.errors import NotAllowed, NotFound
-from staff.permissions import reads_as_staff
+
+# Staff read everyone's rows; without the second factor, when it is required, only their own.
+from staff.permissions import staff_reads
 
 Viewer = User | AnonymousUser | None
 
@@ -79,7 +81,7 @@ def campaign_donation_list(*, campaign: Campaign, user: Viewer = None) -> QueryS
     """A campaign's donations, newest first. The public sees completed ones;
     staff also see refunded ones."""
     qs = Donation.objects.filter(campaign=campaign).select_related("donor", "campaign")
-    if not (reads_as_staff(user)):
+    if not (user is not None and staff_reads(user)):
         qs = qs.filter(status=Donation.Status.COMPLETED)
     return qs.order_by("-created_at", "-id")
 
@@ -87,7 +89,7 @@ def campaign_donation_list(*, campaign: Campaign, user: Viewer = None) -> QueryS
 def donation_list(*, user: User, mine: bool = False) -> QuerySet[Donation]:
     """The caller's own donations; staff see everyone's unless `mine`."""
     qs = Donation.objects.select_related("donor", "campaign", "campaign__organizer")
-    if mine or not reads_as_staff(user):
+    if mine or not staff_reads(user):
         qs = qs.filter(donor=user)
     return qs.order_by("-created_at", "-id")
 
@@ -100,6 +102,6 @@ def donation_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Donat
     donation = qs.filter(pk=pk).first()
     if donation is None:
         raise NotFound()
-    if not (reads_as_staff(user) or donation.donor_id == user.pk):
+    if not (staff_reads(user) or donation.donor_id == user.pk):
         raise NotAllowed("This donation is not yours.")
     return donation

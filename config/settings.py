@@ -29,7 +29,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and websockets in development.
     "daphne",
-    "django.contrib.admin",
+    # The admin site whose has_permission asks for the second factor (staff/admin_site.py).
+    "staff.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +46,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "channels",
     "axes",
+    # A second factor for staff (TOTP authenticators): accounts/services/mfa.py.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # The database task queue (TASK_BACKEND=database): its table and `db_worker`.
     "django_tasks_db",
     "config",
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): was the second factor given in this session?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -322,7 +328,8 @@ CORS_ALLOW_HEADERS = [
 # --- REST API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, telling the user whether the token carries the second factor.
+        "accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -427,6 +434,7 @@ FOUR_EYES = env.list(
         "zakat_disbursement",
         "campaign_payout",
         "withdrawal",
+        "mfa_reset",
     ],
 )
 WALLET_ADJUSTMENT_MAX = env.str("WALLET_ADJUSTMENT_MAX", default="10000.00")
@@ -441,6 +449,14 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_
 PAYOUT_GATEWAY = env.str("PAYOUT_GATEWAY", default="sandbox")
 PAYOUT_APPROVAL_LIMIT = env.str("PAYOUT_APPROVAL_LIMIT", default="1000.00")
 FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+# A second factor for staff holding a role (accounts/services/mfa.py): "required"
+# (production) refuses them the admin and every staff action until they have
+# enrolled an authenticator and given a code in this session or token; "optional"
+# (make run, the bulk of the tests) asks only those who enrolled. check --deploy warns.
+STAFF_MFA = env.str("STAFF_MFA", default="required")
+if STAFF_MFA not in ("required", "optional"):
+    raise ImproperlyConfigured("STAFF_MFA must be 'required' or 'optional'.")
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="OSE Platform")
 
 # --- Logging -----------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

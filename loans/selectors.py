@@ -7,7 +7,9 @@ from django.db.models import F, Min, Q, QuerySet
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
 from loans.models import Installment, Loan, MurabahaContract
-from staff.permissions import reads_as_staff
+
+# Staff read everyone's rows; without the second factor, when it is required, only their own.
+from staff.permissions import staff_reads
 
 _UNPAID = Q(installments__paid_amount__lt=F("installments__amount"))
 
@@ -20,7 +22,7 @@ def with_oldest_unpaid(qs: QuerySet) -> QuerySet:
 def loan_list(*, user: User, status: str | None = None, mine: bool = False) -> QuerySet[Loan]:
     """The user's loans (staff: everyone's unless `mine`), newest first."""
     qs = with_oldest_unpaid(Loan.objects.select_related("borrower"))
-    if mine or not reads_as_staff(user):
+    if mine or not staff_reads(user):
         qs = qs.filter(borrower=user)
     if status:
         qs = qs.filter(status=status)
@@ -31,7 +33,7 @@ def contract_list(
     *, user: User, status: str | None = None, mine: bool = False
 ) -> QuerySet[MurabahaContract]:
     qs = with_oldest_unpaid(MurabahaContract.objects.select_related("customer"))
-    if mine or not reads_as_staff(user):
+    if mine or not staff_reads(user):
         qs = qs.filter(customer=user)
     if status:
         qs = qs.filter(status=status)
@@ -52,7 +54,7 @@ def loan_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Loan:
     loan = _load(Loan.objects.select_related("borrower"), pk=pk, lock=lock)
     if loan is None:
         raise NotFound()
-    if not reads_as_staff(user) and loan.borrower_id != user.pk:
+    if not staff_reads(user) and loan.borrower_id != user.pk:
         raise NotAllowed()
     return loan
 
@@ -63,7 +65,7 @@ def contract_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Murab
     contract = _load(MurabahaContract.objects.select_related("customer"), pk=pk, lock=lock)
     if contract is None:
         raise NotFound()
-    if not reads_as_staff(user) and contract.customer_id != user.pk:
+    if not staff_reads(user) and contract.customer_id != user.pk:
         raise NotAllowed()
     return contract
 

@@ -18,7 +18,7 @@ from config.csv_export import csv_response
 from config.errors import DomainError
 from staff import selectors, services
 from staff.approvals import kind_get
-from staff.models import Approval, AuditEvent, StaffMember
+from staff.models import REASON_MAX_LENGTH, Approval, AuditEvent, StaffMember
 from staff.permissions import user_can
 from staff.roles import ROLE_NAMES, ROLES_BY_NAME
 
@@ -318,6 +318,15 @@ class RolesForm(forms.Form):
     )
 
 
+class MfaResetForm(forms.Form):
+    reason = forms.CharField(
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How the loss of the authenticator was confirmed. Another administrator "
+        "approves; the person then sets up a new one.",
+    )
+
+
 @admin.register(StaffMember)
 class StaffMemberAdmin(_ReadOnly):
     """Who holds which role. Changing roles goes through the service (audited)."""
@@ -344,6 +353,11 @@ class StaffMemberAdmin(_ReadOnly):
                 self.admin_site.admin_view(require_POST(self.roles_view)),
                 name="staff_staffmember_roles",
             ),
+            path(
+                "<uuid:user_id>/mfa-reset/",
+                self.admin_site.admin_view(require_POST(self.mfa_reset_view)),
+                name="staff_staffmember_mfa_reset",
+            ),
             *super().get_urls(),
         ]
 
@@ -353,7 +367,34 @@ class StaffMemberAdmin(_ReadOnly):
         if obj is not None and user_can(request.user, "staff.roles_manage"):
             extra["roles_form"] = RolesForm(initial={"roles": selectors.user_role_names(user=obj)})
             extra["roles_url"] = reverse("admin:staff_staffmember_roles", args=[obj.pk])
+        if obj is not None and user_can(request.user, "staff.mfa_reset_request"):
+            extra["mfa_reset_form"] = MfaResetForm()
+            extra["mfa_reset_url"] = reverse("admin:staff_staffmember_mfa_reset", args=[obj.pk])
         return super().change_view(request, object_id, form_url, extra)
+
+    def mfa_reset_view(self, request, user_id):
+        """Ask for the reset of someone's second factor (four-eyes, kind mfa_reset)."""
+        if not user_can(request.user, "staff.mfa_reset_request"):
+            raise PermissionDenied
+        target = get_object_or_404(User, pk=user_id)
+        form = MfaResetForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Say how the loss was confirmed.", messages.ERROR)
+            return redirect("admin:staff_staffmember_change", user_id)
+        try:
+            outcome = services.mfa_reset_request(
+                user=target, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except (DomainError, ValidationError) as exc:
+            self.message_user(request, f"Not requested: {_message(exc)}", messages.ERROR)
+        else:
+            done = (
+                "Requested; it happens when another administrator approves it."
+                if outcome.pending
+                else f"The second factor of {target.email} is reset."
+            )
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:staff_staffmember_change", user_id)
 
     def roles_view(self, request, user_id):
         if not user_can(request.user, "staff.roles_manage"):

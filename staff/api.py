@@ -28,6 +28,7 @@ from staff.roles import ROLES_BY_NAME
 from staff.serializers import (
     ApprovalOut,
     AuditEventOut,
+    MfaResetIn,
     RejectIn,
     RoleOut,
     UserRolesIn,
@@ -178,6 +179,27 @@ class WalletAdjustmentCreate(APIView):
             ).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+# --- second factor resets ----------------------------------------------------------------
+
+
+@extend_schema_view(post=docs.MFA_RESET_CREATE)
+class MfaResetCreate(APIView):
+    permission_classes = [HasPerm("staff.mfa_reset_request")]
+
+    def post(self, request: Request, pk: UUID, *args, **kwargs) -> Response:
+        target = selectors.mfa_reset_subject_get_for(user=request.user, pk=pk)
+        data = MfaResetIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = services.mfa_reset_request(
+            user=target, reason=data.validated_data["reason"], by=request.user
+        )
+        if outcome.pending:
+            return Response(
+                {"approval": ApprovalOut(outcome.approval).data}, status=status.HTTP_202_ACCEPTED
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- audit trail -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from staff.serializers import (
     ApprovalEnvelopeOut,
     ApprovalOut,
     AuditEventOut,
+    MfaResetIn,
     RejectIn,
     RoleOut,
     UserRolesIn,
@@ -234,6 +235,43 @@ WALLET_ADJUSTMENT_CREATE = extend_schema(
             request_only=True,
         ),
         APPROVAL_PENDING_202,
+    ],
+)
+
+MFA_RESET_CREATE = extend_schema(
+    tags=TAGS,
+    summary="Request the reset of someone's second factor",
+    description="Administrators only. For a staff member who lost their authenticator "
+    "and recovery codes: their authenticator and codes are removed when another "
+    "administrator approves (kind `mfa_reset`, 202), and they enrol again at their next "
+    "sign-in. Nobody resets their own (403 `conflict_of_interest`). With `mfa_reset` left "
+    "out of FOUR_EYES the reset happens at once (204).",
+    request=MfaResetIn,
+    responses={
+        202: ApprovalEnvelopeOut,
+        204: None,
+        **error_responses(400, 401, 403, ConflictOfInterest, 404, 429),
+    },
+    examples=[
+        OpenApiExample(
+            "Lost phone",
+            value={"reason": "Phone stolen; identity checked in person by the branch manager"},
+            request_only=True,
+        ),
+        OpenApiExample(
+            "Pending",
+            value={
+                "approval": {
+                    **_APPROVAL,
+                    "kind": "mfa_reset",
+                    "amount": None,
+                    "currency": "",
+                    "reason": "Phone stolen; identity checked in person by the branch manager",
+                }
+            },
+            response_only=True,
+            status_codes=["202"],
+        ),
     ],
 )
 

@@ -7,6 +7,7 @@ from staff import api
 v1: list = [
     path("roles", api.RoleList.as_view(), name="roles"),
     path("users/<uuid:pk>/roles", api.UserRoles.as_view(), name="user-roles"),
+    path("users/<uuid:pk>/mfa-reset", api.MfaResetCreate.as_view(), name="user-mfa-reset"),
     path("approvals", api.ApprovalList.as_view(), name="approvals"),
     path("approvals/<uuid:pk>", api.ApprovalDetail.as_view(), name="approval"),
     path(

@@ -17,7 +17,8 @@ class StaffConfig(AppConfig):
 
     def ready(self) -> None:
         from staff import checks  # noqa: F401 - registers the system checks
-        from staff.services import wallets
+        from staff.services import mfa_resets, wallets
 
         wallets.register()
+        mfa_resets.register()
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="staff.roles_sync")

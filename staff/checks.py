@@ -31,3 +31,18 @@ def four_eyes_in_production(app_configs, **kwargs) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def staff_mfa_in_production(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    if settings.STAFF_MFA != "required" and not settings.DEBUG:
+        return [
+            checks.Warning(
+                f"STAFF_MFA={settings.STAFF_MFA!r}: staff can approve payouts, disbursements "
+                "and adjustments with a password alone.",
+                hint="Leave STAFF_MFA unset (required) in production; 'optional' is for "
+                "development and demos.",
+                id="staff.W002",
+            )
+        ]
+    return []

@@ -127,6 +127,7 @@ class Approval(models.Model):
         ZAKAT_DISBURSEMENT = "zakat_disbursement", "Zakat disbursement"
         CAMPAIGN_PAYOUT = "campaign_payout", "Campaign payout"
         WITHDRAWAL = "withdrawal", "Withdrawal"
+        MFA_RESET = "mfa_reset", "Second factor reset"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, str] = {
     "audit_read": "Read the audit trail",
     # people
     "roles_manage": "Give and take staff roles",
+    "mfa_reset_request": "Request the reset of a staff member's second factor (a second person approves)",
     # money in the ledger
     "wallet_adjustment_request": "Request a wallet adjustment (a second person approves)",
     "ledger_reverse": "Reverse a top-up or an adjustment in the ledger",
@@ -55,6 +56,7 @@ PERMISSIONS: dict[str, str] = {
     "approve_zakat_disbursement": "Approve zakat disbursements",
     "approve_campaign_payout": "Approve campaign payouts",
     "approve_withdrawal": "Approve wallet withdrawals above the limit",
+    "approve_mfa_reset": "Approve the reset of a staff member's second factor",
 }
 
 # The approval kinds of the contract (API.md) and the permission that approves each.
@@ -67,6 +69,7 @@ APPROVAL_KINDS: tuple[str, ...] = (
     "zakat_disbursement",
     "campaign_payout",
     "withdrawal",
+    "mfa_reset",
 )
 
 
@@ -90,13 +93,23 @@ _ALL_VIEWS = (
     "distribution.view_*",
     "payouts.view_*",
 )
-_CHECKER = tuple(checker_perm(kind) for kind in APPROVAL_KINDS)
+# Finance checks every outflow; a second factor's reset is checked by another
+# administrator (it moves no money, it hands someone the keys to a staff account).
+_CHECKER = tuple(checker_perm(kind) for kind in APPROVAL_KINDS if kind != "mfa_reset")
 
 ROLES: tuple[Role, ...] = (
     Role(
         "administrator",
-        "Manages who holds which role; reads the audit trail. Moves no money.",
-        ("staff.roles_manage", "staff.staff_read", "staff.audit_read", "staff.view_*"),
+        "Manages who holds which role and resets lost second factors (with another "
+        "administrator's approval); reads the audit trail. Moves no money.",
+        (
+            "staff.roles_manage",
+            "staff.mfa_reset_request",
+            "staff.approve_mfa_reset",
+            "staff.staff_read",
+            "staff.audit_read",
+            "staff.view_*",
+        ),
     ),
     Role(
         "finance",

@@ -97,3 +97,14 @@ def user_roles_get_for(*, user: User, pk: Any) -> User:
     if target is None:
         raise NotFound()
     return target
+
+
+def mfa_reset_subject_get_for(*, user: User, pk: Any) -> User:
+    """The person whose second factor `user` asks to reset: 403 without
+    staff.mfa_reset_request, 404 unknown."""
+    if not user_can(user, "staff.mfa_reset_request"):
+        raise NotAllowed()
+    target = User.objects.filter(pk=pk).first()
+    if target is None:
+        raise NotFound()
+    return target

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from accounts.models import MEMO_MAX_LENGTH
 from config.api.fields import MoneyField
 from config.api.serializers import InputSerializer
-from staff.models import Approval, AuditEvent
+from staff.models import REASON_MAX_LENGTH, Approval, AuditEvent
 from staff.roles import ROLE_NAMES
 
 
@@ -78,6 +78,12 @@ class WalletAdjustmentIn(InputSerializer):
         min_value=None, help_text="Signed, not zero: positive credits the wallet, negative debits."
     )
     reason = serializers.CharField(max_length=MEMO_MAX_LENGTH)
+
+
+class MfaResetIn(InputSerializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, help_text="How the loss of the device was confirmed."
+    )
 
 
 class WalletAdjustmentOut(serializers.Serializer):

@@ -61,9 +61,9 @@ class MetalPrice(models.Model):
 class ZakatRecordQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ZakatRecordQuerySet":
         """Staff see every record; everyone else only their own."""
-        from staff.permissions import reads_as_staff
+        from staff.permissions import staff_reads
 
-        if reads_as_staff(user):
+        if staff_reads(user):
             return self
         return self.filter(payer=user)
 

@@ -8,10 +8,11 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
-from accounts import money
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
-from staff.permissions import reads_as_staff
+
+# Staff read everyone's rows; without the second factor, when it is required, only their own.
+from staff.permissions import staff_reads
 from zakat.models import HawlDate, MetalPrice, ZakatPayment, ZakatRecord
 
 RECORD_NOT_YOURS = "This zakat record belongs to someone else."
@@ -19,10 +20,8 @@ PAYMENT_NOT_YOURS = "This zakat payment belongs to someone else."
 
 
 def metal_price_current() -> MetalPrice | None:
-    """The snapshot in force: the newest `as_of` (then the newest entered) in the
-    platform's currency. A snapshot in another currency is never used: its prices
-    would set a nisab in the wrong unit."""
-    return MetalPrice.objects.filter(currency=money.currency()).newest_first().first()
+    """The snapshot in force: the newest `as_of` (then the newest entered)."""
+    return MetalPrice.objects.newest_first().first()
 
 
 def metal_price_list() -> QuerySet[MetalPrice]:
@@ -50,7 +49,7 @@ def zakat_record_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Z
     record = qs.filter(pk=pk).first()
     if record is None:
         raise NotFound()
-    if record.payer_id != user.pk and not reads_as_staff(user):
+    if record.payer_id != user.pk and not staff_reads(user):
         raise NotAllowed(RECORD_NOT_YOURS)
     return record
 
@@ -68,7 +67,7 @@ def zakat_payment_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> 
     payment = qs.filter(pk=pk).first()
     if payment is None:
         raise NotFound()
-    if payment.payer_id != user.pk and not reads_as_staff(user):
+    if payment.payer_id != user.pk and not staff_reads(user):
         raise NotAllowed(PAYMENT_NOT_YOURS)
     return payment
 
@@ -81,8 +80,3 @@ def zakat_payment_find(*, pk: UUID | str) -> ZakatPayment | None:
 def hawl_for(*, user: User) -> HawlDate | None:
     """The user's own hawl date, None until they set one."""
     return HawlDate.objects.filter(user=user).first()
-
-
-def hawl_find(*, pk: int) -> HawlDate | None:
-    """A hawl date for a background task (no user to check), with its user."""
-    return HawlDate.objects.select_related("user").filter(pk=pk).first()

@@ -5,11 +5,14 @@ write `from accounts.services import ledger_post` whatever module it lives in.
 - `ledger`: the double-entry ledger (the only code that moves money), system
   accounts, wallets, reversals, staff adjustments, `ledger_verify`.
 - `top_ups`: money coming in through the payment gateway.
+- `mfa`: the second factor (TOTP authenticators, recovery codes), imported as
+  `accounts.services.mfa` (it needs the staff app's audit trail).
 """
 
 from accounts.services.auth import (
     EMAIL_TAKEN,
     InvalidCredentials,
+    MfaStep,
     TokenInvalid,
     TokenNotYours,
     TokenPair,
@@ -57,6 +60,7 @@ __all__ = [
     "LedgerError",
     "LedgerReport",
     "Leg",
+    "MfaStep",
     "NotReversible",
     "PaymentUnavailable",
     "TokenInvalid",

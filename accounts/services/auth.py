@@ -18,6 +18,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.authentication import MFA_CLAIM
 from accounts.models import User
 from config.errors import DomainError
 
@@ -47,6 +48,13 @@ class TokenNotYours(DomainError):
 class TokenPair(TypedDict):
     access_token: str
     refresh_token: str
+
+
+class MfaStep(TypedDict):
+    """A password accepted for an account with a second factor: the code comes next."""
+
+    mfa_required: bool
+    mfa_token: str
 
 
 def user_create(
@@ -80,17 +88,25 @@ def user_create(
     return user
 
 
-def auth_login(*, email: str, password: str, request: HttpRequest | None = None) -> TokenPair:
-    """Check the credentials and issue a token pair.
+def auth_login(
+    *, email: str, password: str, request: HttpRequest | None = None
+) -> TokenPair | MfaStep:
+    """Check the credentials and issue a token pair, or for an account with an
+    enrolled authenticator the signed token of the code step (accounts.services.mfa).
 
     Unknown email, wrong password and a deactivated account all get the same
     answer, and Django's backend hashes a dummy password for unknown emails so
     the time taken does not tell them apart either."""
     from django.contrib.auth import authenticate
 
+    from accounts.services import mfa
+
     user = authenticate(request, email=email, password=password)
     if user is None:
         raise InvalidCredentials()
+    if mfa.mfa_enrolled(user=user):
+        # Not signed in yet: last_login and the lockout's reset wait for the code.
+        return {"mfa_required": True, "mfa_token": mfa.mfa_login_token(user=user)}
     if request is not None:
         # A token sign-in is a sign-in: last_login is stamped and the lockout's
         # run of failures for this email and address starts again.
@@ -100,8 +116,12 @@ def auth_login(*, email: str, password: str, request: HttpRequest | None = None)
     return auth_tokens_issue(user=user)
 
 
-def auth_tokens_issue(*, user: User) -> TokenPair:
+def auth_tokens_issue(*, user: User, mfa: bool = False) -> TokenPair:
+    """A token pair; `mfa` marks it (and every access token its refresh token mints)
+    as issued after a verified second factor (accounts.authentication)."""
     refresh = RefreshToken.for_user(user)
+    if mfa:
+        refresh[MFA_CLAIM] = True
     return {"access_token": str(refresh.access_token), "refresh_token": str(refresh)}
 
 

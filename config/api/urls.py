@@ -23,6 +23,7 @@ v1 = [
     path("health", HealthView.as_view(), name="health"),
     path("auth/register", accounts_api.RegisterView.as_view(), name="auth-register"),
     path("auth/login", accounts_api.LoginView.as_view(), name="auth-login"),
+    path("auth/login/mfa", accounts_api.LoginMfaView.as_view(), name="auth-login-mfa"),
     path("auth/refresh", accounts_api.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout", accounts_api.LogoutView.as_view(), name="auth-logout"),
     path("auth/me", accounts_api.MeView.as_view(), name="auth-me"),

@@ -4,6 +4,7 @@
 - approvals: `approval_request`, `approval_approve`, `approval_reject`
 - roles: `user_roles_set`
 - wallets: `wallet_adjustment_request` (kind `wallet_adjustment`)
+- mfa_resets: `mfa_reset_request` (kind `mfa_reset`)
 """
 
 from staff.services.approvals import (
@@ -14,6 +15,7 @@ from staff.services.approvals import (
     four_eyes_applies,
 )
 from staff.services.audit import audit_record
+from staff.services.mfa_resets import mfa_reset_request
 from staff.services.roles import user_roles_set
 from staff.services.wallets import wallet_adjustment_max, wallet_adjustment_request
 
@@ -24,6 +26,7 @@ __all__ = [
     "approval_request",
     "audit_record",
     "four_eyes_applies",
+    "mfa_reset_request",
     "user_roles_set",
     "wallet_adjustment_max",
     "wallet_adjustment_request",

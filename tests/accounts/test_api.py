@@ -173,6 +173,7 @@ def test_me_with_access_token(auth_client):
         "name": auth_client.user.name,
         "is_staff": False,
         "roles": [],
+        "mfa_enrolled": False,
     }
 
 

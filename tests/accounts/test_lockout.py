@@ -118,7 +118,18 @@ def test_a_success_resets_the_run_of_failures(user):
             assert api_login(client, user.email, "wrong").status_code == 401
 
 
-@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_the_admin_login_takes_no_password_and_sends_to_the_site_sign_in(staff_user):
+    """The admin's own login form would be a password-only way in: it is gone. Posting
+    a password to it signs nobody in; it sends to /accounts/login/ (code step there)."""
+    client = Client()
+    response = client.post("/admin/login/", {"username": staff_user.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/"])
 def test_page_and_admin_login_lock_out_too(staff_user, path):
     client = Client()
     with freeze_time(START) as clock:

@@ -26,6 +26,8 @@ PRODUCTION_ENV = {
     "PAYOUT_GATEWAY": "tests.payouts.gateways.DeferredPayoutGateway",
     "FIELD_ENCRYPTION_KEY": "q3QJ0mS6bC8pR1kF2wX9yZ4tV7uN5aL0eD3gH6jK8mA=",
     "DATABASE_URL": "sqlite:///" + str(Path(tempfile.gettempdir()) / "ose-deploy-check.sqlite3"),
+    # The tests' own environment says optional (pyproject.toml); production's default.
+    "STAFF_MFA": "required",
 }
 
 
@@ -47,6 +49,19 @@ def test_check_deploy_is_clean_under_production_env():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_staff_mfa_is_optional():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**PRODUCTION_ENV, "STAFF_MFA": "optional"},
+    )
+
+    assert result.returncode != 0
+    assert "staff.W002" in result.stdout + result.stderr
 
 
 def test_secret_key_is_required_with_debug_off():

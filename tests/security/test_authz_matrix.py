@@ -93,6 +93,8 @@ API_TABLE = [
         body={"email": "new@example.org", "password": "a-long-passphrase", "name": "New"}),
     Row("POST", V1 + "auth-login", S(401, 401, 401, 401),
         body={"email": "nobody@example.org", "password": "wrong-password"}),
+    Row("POST", V1 + "auth-login-mfa", S(401, 401, 401, 401),
+        body={"mfa_token": "forged.token", "code": "123456"}),
     Row("POST", V1 + "auth-refresh", S(401, 401, 401, 401), body={"refresh_token": "not.a.token"}),
     Row("POST", V1 + "auth-logout", S(401, 401, 401, 401), body={"refresh_token": "not.a.token"}),
     Row("GET", V1 + "auth-me", USER_READ),
@@ -196,6 +198,7 @@ API_TABLE = [
     Row("POST", V1 + "campaign-payout-list", S(401, 202, 403, 403, 202), ACTIVE,
         body={"amount": "5.00", "payee_name": "Builders"}),
     Row("POST", V1 + "payout-webhook", S(404, 404, 404, 404), kwargs=(("gateway", "sandbox"),)),
+    Row("POST", V1 + "user-mfa-reset", BY_PERMISSION_ACCEPTED, PERSON, body={"reason": "Lost phone"}),
 ]  # fmt: skip
 
 LOGIN = "login"  # a 302 to the sign-in page (the site's or the admin's)
@@ -210,6 +213,17 @@ PAGE_TABLE = [
     Row("POST", "accounts:login", S(200, 302, 302, 302), body={"username": "x@example.org", "password": "nope"}),
     Row("POST", "accounts:logout", S(302, 302, 302, 302)),
     Row("GET", "accounts:register", S(200, 302, 302, 302)),
+    # The code step of sign-in: nobody is waiting for it here (no password given, no
+    # authenticator enrolled), so it sends on: anonymous to sign in, others onwards.
+    Row("GET", "accounts:login_mfa", S(LOGIN, 302, 302, 302)),
+    Row("POST", "accounts:login_mfa", S(LOGIN, 302, 302, 302), body={"code": "123456"}),
+    Row("GET", "accounts:mfa", PAGE_USER),
+    Row("GET", "accounts:mfa_enrol", PAGE_USER),
+    Row("POST", "accounts:mfa_enrol", S(LOGIN, 200, 200, 200), body={"code": "000000"}),
+    Row("GET", "accounts:mfa_remove", S(LOGIN, 302, 302, 302)),  # none enrolled: to the status page
+    Row("POST", "accounts:mfa_remove", S(LOGIN, 302, 302, 302), body={"password": "x", "code": "1"}),
+    Row("GET", "accounts:mfa_replace", S(LOGIN, 302, 302, 302)),
+    Row("POST", "accounts:mfa_replace", S(LOGIN, 302, 302, 302), body={"password": "x", "code": "1"}),
     Row("POST", "accounts:register", S(302, 302, 302, 302),
         body={"name": "New", "email": "new@example.org", "password1": "a-long-passphrase", "password2": "a-long-passphrase"}),
     Row("GET", "accounts:password_change", PAGE_USER),

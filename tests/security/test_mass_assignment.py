@@ -198,6 +198,8 @@ WRITES = [
           legit={"status": "executed"}),
     Write("POST", V1 + "approval-reject", "superuser", {"reason": "No."}, 200, Approval,
           "approval", APPROVAL, legit={"status": "rejected"}),
+    Write("POST", V1 + "user-mfa-reset", "superuser", {"reason": "Phone lost"}, 202, Approval,
+          kwargs=PERSON, legit={"kind": "mfa_reset", "status": "pending", "amount": None}),
     # pages
     Write("POST", "accounts:register", "anon",
           {"name": "New", "email": "new@example.org", "password1": "a-long-passphrase",
@@ -388,6 +390,11 @@ def test_every_write_endpoint_is_covered():
         "zakat:hawl": "one date, the only field (tests/zakat)",
         V1 + "payout-webhook": "authenticated by the payout gateway; 404 for the sandbox",
         "payouts:account_delete": "removes the caller's own bank account; no body",
+        V1 + "auth-login-mfa": "checks a code and issues tokens, stores nothing a client could set",
+        "accounts:login_mfa": "checks a code and signs in, stores nothing a client could set",
+        "accounts:mfa_enrol": "one code, the only field; the server makes the secret (tests/accounts/test_mfa.py)",
+        "accounts:mfa_remove": "password and code, the only fields; removes the caller's own device",
+        "accounts:mfa_replace": "password and code, the only fields; removes the caller's own device",
     }
     covered = {(w.method, w.name) for w in WRITES}
     missing = [

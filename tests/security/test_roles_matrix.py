@@ -103,6 +103,8 @@ API_TABLE = [
     ApiRow("POST", V1 + "wallet-adjustments", "staff.wallet_adjustment_request",
            body={"user_id": "wallet_owner", "amount": "10.00", "reason": "Goodwill"}),
     ApiRow("GET", V1 + "audit-events", "staff.audit_read"),
+    ApiRow("POST", V1 + "user-mfa-reset", "staff.mfa_reset_request", "person",
+           {"reason": "Phone lost; checked in person"}),
     # Owned routes staff act on, for someone else, by permission (checked in services).
     ApiRow("PATCH", V1 + "campaign", "staff.campaign_manage", "active", {"name": "Renamed"}),
     ApiRow("PUT", V1 + "zakat-record", "staff.zakat_record_edit", "record",
@@ -216,6 +218,8 @@ ADMIN_VIEWS = [
     AdminRow("POST", "staff.roles_manage", "admin:staff_staffmember_roles", obj="person",
              body={"roles": ["auditor"]}, writes=True),
     AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payout_reconcile"),
+    AdminRow("POST", "staff.mfa_reset_request", "admin:staff_staffmember_mfa_reset", obj="person",
+             body={"reason": "Phone lost; checked in person"}, writes=True),
 ]  # fmt: skip
 
 

@@ -542,3 +542,56 @@ def test_zakat_records_deleted_in_the_admin_are_the_services_one_event_each(clie
     assert [e.action for e in events] == ["zakat_record.deleted"] * 3
     assert {e.subject_id for e in events} == {str(first.pk), str(second.pk), str(third.pk)}
     assert not ZakatRecord.objects.filter(pk__in=[first.pk, second.pk, third.pk]).exists()
+
+
+def test_second_factor_events_name_the_actor_and_the_person():
+    """Enrolment, a wrong code, a recovery code, removal and an administrator's reset
+    each leave one event; codes and secrets never enter the trail."""
+    from freezegun import freeze_time
+
+    from accounts.services import mfa
+    from tests.accounts.mfa import code_at, enrol
+
+    person, admin, checker = (
+        staff_with("finance"),
+        staff_with("administrator"),
+        staff_with("administrator"),
+    )
+    with freeze_time("2026-03-01 10:00:00") as clock:
+        trail = Trail()
+        device, codes = enrol(person)
+        enrolled = trail.only("mfa.")
+        trail = Trail()
+        with pytest.raises(DomainError):
+            mfa.mfa_verify(user=person, code="000000")
+        failed = trail.only("mfa.")
+        trail = Trail()
+        mfa.mfa_verify(user=person, code=codes[0])
+        recovered = trail.only("mfa.")
+        clock.tick(60)
+        trail = Trail()
+        mfa.mfa_remove(user=person, password="correct-horse-battery-staple", code=code_at(device))
+        removed = trail.only("mfa.")
+        enrol(person)
+    from staff import services as staff_services
+
+    approval = staff_services.mfa_reset_request(user=person, reason="Lost phone", by=admin).approval
+    trail = Trail()
+    staff_services.approval_approve(approval=approval, by=checker)
+    reset = trail.only("mfa.")
+
+    assert [e.action for e in (enrolled, failed, recovered, removed, reset)] == [
+        "mfa.enrolled",
+        "mfa.failed",
+        "mfa.recovery_code_used",
+        "mfa.removed",
+        "mfa.reset",
+    ]
+    assert all(
+        e.subject_id == str(person.pk) for e in (enrolled, failed, recovered, removed, reset)
+    )
+    assert reset.actor_id == checker.pk
+    assert reset.changes["approval_id"] == str(approval.pk)
+    logged = " ".join(str(e.changes) for e in AuditEvent.objects.all())
+    assert codes[0] not in logged
+    assert mfa.totp_secret(device) not in logged
