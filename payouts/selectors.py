@@ -9,11 +9,7 @@ from accounts import money
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
 from payouts.models import Payout, PayoutAccount
-from staff.permissions import user_can
-
-
-def _is_staff_reader(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_staff and user.is_active)
+from staff.permissions import staff_reads, user_can
 
 
 def payout_account_list(*, user: User) -> QuerySet[PayoutAccount]:
@@ -37,7 +33,7 @@ def payout_account_get_for(*, user: User, pk: UUID | str, lock: bool = False) ->
 def withdrawal_list(*, user: User, mine: bool = False) -> QuerySet[Payout]:
     """Wallet withdrawals, newest first: the caller's own; staff see everyone's."""
     qs = Payout.objects.filter(source=Payout.Source.WALLET).select_related("payout_account")
-    if mine or not _is_staff_reader(user):
+    if mine or not staff_reads(user):
         qs = qs.filter(owner=user)
     return qs.order_by("-created_at", "-id")
 
@@ -49,14 +45,14 @@ def withdrawal_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Pay
     payout = qs.select_related("payout_account").filter(pk=pk).first()
     if payout is None:
         raise NotFound()
-    if payout.owner_id != user.pk and not _is_staff_reader(user):
+    if payout.owner_id != user.pk and not staff_reads(user):
         raise NotAllowed()
     return payout
 
 
 def campaign_payout_list(*, campaign, user: User) -> QuerySet[Payout]:
     """A campaign's payouts: its organizer and staff see them (others NotAllowed)."""
-    if campaign.organizer_id != user.pk and not _is_staff_reader(user):
+    if campaign.organizer_id != user.pk and not staff_reads(user):
         raise NotAllowed("Only the organizer and staff see a campaign's payouts.")
     return (
         Payout.objects.filter(campaign=campaign)

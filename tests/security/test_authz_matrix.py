@@ -194,7 +194,7 @@ API_TABLE = [
     Row("GET", V1 + "withdrawal-list", USER_READ),
     Row("POST", V1 + "withdrawal-list", S(401, 201, 403, 403, 403),
         body={"amount": "10.00", "payout_account_id": "payout_account"}),
-    Row("GET", V1 + "campaign-payout-list", S(401, 200, 403, 200), ACTIVE),
+    Row("GET", V1 + "campaign-payout-list", S(401, 200, 403, 403, 200), ACTIVE),
     Row("POST", V1 + "campaign-payout-list", S(401, 202, 403, 403, 202), ACTIVE,
         body={"amount": "5.00", "payee_name": "Builders"}),
     Row("POST", V1 + "payout-webhook", S(404, 404, 404, 404), kwargs=(("gateway", "sandbox"),)),
