@@ -12,13 +12,14 @@ from drf_spectacular.views import (
 from accounts import api as accounts_api
 from accounts import wallet_api
 from campaigns import api_urls as campaigns_api
-from config.api.views import HealthView
+from config.api.views import HealthView, ReadyView
 from loans import api_urls as loans_api
 from staff import api_urls as staff_api
 from zakat import api_urls as zakat_api
 
 v1 = [
     path("health", HealthView.as_view(), name="health"),
+    path("health/ready", ReadyView.as_view(), name="health-ready"),
     path("auth/register", accounts_api.RegisterView.as_view(), name="auth-register"),
     path("auth/login", accounts_api.LoginView.as_view(), name="auth-login"),
     path("auth/refresh", accounts_api.RefreshView.as_view(), name="auth-refresh"),
