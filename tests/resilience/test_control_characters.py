@@ -2,12 +2,13 @@
 admin/model validation), and e-mail subjects are always one safe line: a CR/LF
 campaign name used to be accepted and then break every receipt e-mail."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
@@ -20,7 +21,7 @@ HEADER_INJECTION = "Winter blankets\r\nBcc: everyone@example.org"
 
 
 def campaign_body(**overrides):
-    today = date.today()
+    today = timezone.localdate()
     return {
         "name": "Winter blankets",
         "description": "Warm blankets.\nFor families.",
