@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from accounts import money, selectors, services
 from accounts.forms import RegisterForm, TopUpForm
 from config.errors import DomainError
+from config.formtokens import once_per_form_token
 from config.paging import page_of
 
 
@@ -39,6 +40,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_form_token
 def wallet(request: HttpRequest) -> HttpResponse:
     """My wallet: balance, a top-up form and the history, newest first."""
     form = TopUpForm(request.POST or None)
