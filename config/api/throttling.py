@@ -107,6 +107,11 @@ def _fallback_store(redis_cache: Any) -> Any:
     return store
 
 
+def rate(scope: str) -> tuple[int, int]:
+    """(limit, seconds) of a scope of DEFAULT_THROTTLE_RATES (THROTTLE_* settings)."""
+    return _parse_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
+
+
 def throttle_hit(windows: dict[str, tuple[int, int]], *, now: float | None = None) -> float:
     """Record one request in every window (key: (limit, seconds)) if all have
     room; returns 0.0 when let through, else the seconds until it would be."""
