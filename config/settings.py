@@ -342,7 +342,7 @@ REST_FRAMEWORK = {
         "user_sustained": env.str("THROTTLE_USER_SUSTAINED", default="1000/hour"),
         # The password reset page: per client address and per e-mail address.
         "password_reset_address": env.str("THROTTLE_PASSWORD_RESET_ADDRESS", default="10/hour"),
-        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="5/hour"),
     },
     # The client address is REMOTE_ADDR unless NUM_PROXIES trusted proxies sit in
     # front; X-Forwarded-For alone is never believed.
