@@ -113,3 +113,32 @@ def test_redis_back_closes_the_breaker(live_redis, settings):
     assert live_redis.ping() is True
     live_redis.set("k", "v")
     assert live_redis.get("k") == "v"
+
+
+def test_a_donation_commits_and_answers_quickly(
+    broken_redis, settings, django_capture_on_commit_callbacks
+):
+    from campaigns.models import Donation
+    from tests.campaigns.factories import funded_donor
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [settings.REDIS_URL]},
+        }
+    }
+    donor = funded_donor("100.00")
+    campaign = make_campaign()
+    client = APIClient()
+    client.force_authenticate(donor)
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):  # the broadcast runs too
+        response = client.post(
+            f"/api/v1/campaigns/{campaign.pk}/donations", {"amount": "10.00"}, format="json"
+        )
+    took = time.monotonic() - started
+
+    assert response.status_code == 201, response.content
+    assert Donation.objects.filter(donor=donor).count() == 1
+    assert took < BUDGET_SECONDS
