@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench fuzz serve worker install migrate seed clean
+.PHONY: run test lint format bench fuzz serve worker install migrate seed clean backup restore
 
 $(PY):
 	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
@@ -75,6 +75,23 @@ bench: install
 FUZZ_EXAMPLES ?= 1000
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/security/test_fuzz.py -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# PostgreSQL backup and restore drill (docs/deploy.md "Backups and restore"):
+#   make backup DATABASE_URL=postgres://...                    -> backups/<db>-<time>.dump + .sha256
+#   make restore DATABASE_URL=postgres://... BACKUP=backups/x.dump RESTORE_DATABASE=ose_restored
+# restore checks the checksum, creates RESTORE_DATABASE (never overwrites one) and
+# runs ledger_verify there. Needs the PostgreSQL client (pg_dump, pg_restore, psql).
+BACKUP_DIR ?= backups
+backup: install
+	@test -n "$(DATABASE_URL)" || { echo "make backup needs DATABASE_URL=postgres://..."; exit 2; }
+	$(PY) scripts/db_backup.py backup --database-url "$(DATABASE_URL)" --out $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(DATABASE_URL)" -a -n "$(BACKUP)" -a -n "$(RESTORE_DATABASE)" || \
+		{ echo "make restore needs DATABASE_URL=postgres://... BACKUP=<file.dump> RESTORE_DATABASE=<new name>"; exit 2; }
+	$(PY) scripts/db_backup.py restore --database-url "$(DATABASE_URL)" --file "$(BACKUP)" --into "$(RESTORE_DATABASE)"
+	DATABASE_URL="$$($(PY) -c "import sys; sys.path.insert(0, 'scripts'); import db_backup; print(db_backup.with_database('$(DATABASE_URL)', '$(RESTORE_DATABASE)'))")" \
+		SECRET_KEY="$${SECRET_KEY:-only-for-the-ledger-check}" $(PY) manage.py ledger_verify
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

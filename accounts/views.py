@@ -1,17 +1,27 @@
-"""Sign-in pages. Password change and reset are Django's own views with our templates."""
+"""Sign-in pages. Password change and reset are Django's own views with our
+templates; the reset request is rate limited and mailed from the task queue."""
+
+import hashlib
+import math
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts import money, selectors, services
+from accounts import money, selectors, services, tasks
 from accounts.forms import RegisterForm, TopUpForm
+from config.api.throttling import rate, throttle_hit
 from config.errors import DomainError
+from config.formtokens import once_per_form_token
 from config.paging import page_of
+from config.security import client_ip
+from config.taskqueue import enqueue_with_transaction
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -39,6 +49,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_form_token
 def wallet(request: HttpRequest) -> HttpResponse:
     """My wallet: balance, a top-up form and the history, newest first."""
     form = TopUpForm(request.POST or None)
@@ -66,3 +77,45 @@ def wallet(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
         },
     )
+
+
+RESET_THROTTLED = "Too many reset requests. Please wait a while and try again."
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, with two changes:
+
+    - at most `password_reset_address` requests per client address and
+      `password_reset_email` per e-mail address (THROTTLE_PASSWORD_RESET_*),
+      checked and counted together; past either, 429 with Retry-After;
+    - the page never looks the account up: it queues `send_password_reset`
+      (config/taskqueue.py), so the answer is the same, in the same time, for
+      an address with an account and one without."""
+
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        wait = throttle_hit(
+            {
+                f"throttle_password_reset_address_{client_ip(self.request)}": rate(
+                    "password_reset_address"
+                ),
+                "throttle_password_reset_email_"
+                + hashlib.sha256(email.strip().lower().encode()).hexdigest(): rate(
+                    "password_reset_email"
+                ),
+            }
+        )
+        if wait > 0:
+            form.add_error(None, RESET_THROTTLED)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(math.ceil(wait))
+            return response
+        enqueue_with_transaction(
+            tasks.send_password_reset,
+            email,
+            self.request.get_host(),
+            self.request.is_secure(),
+        )
+        return redirect(self.get_success_url())

@@ -9,6 +9,7 @@ from campaigns.models import (
     NAME_MIN_LENGTH,
 )
 from campaigns.services import MAX_DONATION
+from config.validators import multi_line, single_line
 
 
 class DonateForm(forms.Form):
@@ -22,6 +23,7 @@ class DonateForm(forms.Form):
     )
     message = forms.CharField(
         required=False,
+        validators=[multi_line],
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=f"Shown with your donation on the campaign page (up to {MESSAGE_MAX_LENGTH} characters).",
@@ -34,9 +36,12 @@ class DonateForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH)
+    name = forms.CharField(
+        min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH, validators=[single_line]
+    )
     description = forms.CharField(
         required=False,
+        validators=[multi_line],
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What the money is for and who it helps.",

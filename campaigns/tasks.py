@@ -8,6 +8,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 
 from accounts import money
+from config.validators import email_subject
 
 
 def _send(*, template: str, subject: str, donation) -> None:
@@ -15,7 +16,8 @@ def _send(*, template: str, subject: str, donation) -> None:
     text = render_to_string(f"campaigns/email/{template}.txt", context)
     html = render_to_string(f"campaigns/email/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=subject,
+        # Campaign names are people's input: one safe line, whatever is stored.
+        subject=email_subject(subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[donation.donor.email],
@@ -34,7 +36,7 @@ def send_donation_receipt(donation_id: str) -> None:
         return
     _send(
         template="receipt",
-        subject=f"Your donation receipt: {donation.campaign.name}"[:150],
+        subject=f"Your donation receipt: {donation.campaign.name}",
         donation=donation,
     )
 
@@ -49,7 +51,7 @@ def send_refund_notice(donation_id: str) -> None:
         return
     _send(
         template="refund",
-        subject=f"Your donation was refunded: {donation.campaign.name}"[:150],
+        subject=f"Your donation was refunded: {donation.campaign.name}",
         donation=donation,
     )
 

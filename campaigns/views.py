@@ -18,6 +18,7 @@ from campaigns import selectors, services
 from campaigns.forms import CampaignForm, DonateForm
 from campaigns.models import Campaign
 from config.errors import DomainError
+from config.formtokens import once_per_form_token
 from config.paging import page_of
 from payouts.selectors import campaign_paid_out
 
@@ -69,6 +70,7 @@ def campaign_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
+@once_per_form_token
 def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
     campaign = selectors.campaign_get_for(user=request.user, pk=pk)
     is_open = campaign.is_open_on(timezone.localdate())

@@ -8,9 +8,25 @@ can be overridden from the environment (names below) or on the command line.
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+
+def shared_cache_configured() -> bool:
+    """Whether the Django settings give every process one cache (Redis)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+
+    return settings.CACHES["default"]["BACKEND"] == "config.cache.RedisCache"
+
+
 # One process per request in flight: 2 x cores + 1 is gunicorn's rule of thumb
 # for I/O-bound (database) work; measured on 2 cores in docs/benchmarks.md.
-workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
+# Without Redis, one: see on_starting.
+workers = int(
+    os.environ.get(
+        "WEB_CONCURRENCY",
+        str(2 * (os.cpu_count() or 1) + 1 if os.environ.get("REDIS_URL") else 1),
+    )
+)
 # Each sync worker keeps one PostgreSQL connection (config/settings.py pools them
 # by default), so this is also the web tier's share of max_connections.
 worker_class = "sync"
@@ -32,3 +48,19 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 proc_name = "ose-web"
 # Trust X-Forwarded-* only from the proxy on the same host (or as configured).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+SINGLE_PROCESS_ONLY = (
+    "Refusing to start {workers} gunicorn workers without a shared cache: rate limits "
+    "would be counted per process (each worker letting the full limit through). Set "
+    "REDIS_URL (docs/deploy.md) or run one worker (WEB_CONCURRENCY=1)."
+)
+
+
+def on_starting(server) -> None:
+    """More than one worker needs Redis: without it every worker keeps its own
+    rate-limit counts (the sign-in lockout counts in the database either way)."""
+    if server.cfg.workers > 1 and not shared_cache_configured():
+        message = SINGLE_PROCESS_ONLY.format(workers=server.cfg.workers)
+        server.log.error(message)
+        raise SystemExit(message)

@@ -21,6 +21,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from config.cache import shared_cache
+
 SEND_TIMEOUT_SECONDS = 5.0
 
 _lock = threading.Lock()
@@ -55,9 +57,20 @@ def group_send(group: str, message: dict[str, Any]) -> None:
     if not _uses_own_connections(layer):
         async_to_sync(layer.group_send)(group, message)
         return
+    # The layer shares Redis with the cache: while the cache knows Redis is down
+    # (config/cache.py), do not wait SEND_TIMEOUT_SECONDS per broadcast to learn it.
+    redis_cache = shared_cache()
+    if redis_cache is not None and not redis_cache.available():
+        raise ConnectionError("Redis does not answer; broadcast skipped")
     future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _background_loop())
     try:
         future.result(timeout=SEND_TIMEOUT_SECONDS)
-    except TimeoutError:
+    except TimeoutError as exc:
         future.cancel()
+        if redis_cache is not None:
+            redis_cache.mark_down(exc)
+        raise
+    except OSError as exc:
+        if redis_cache is not None:
+            redis_cache.mark_down(exc)
         raise

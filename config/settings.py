@@ -5,6 +5,7 @@ when present; real environment variables win over it.
 """
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -27,8 +28,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
-    # daphne first: its runserver serves HTTP and websockets in development.
-    "daphne",
+    # daphne first: its runserver serves HTTP and websockets in development. It is a
+    # development dependency (".[dev]"); production serves with gunicorn and uvicorn.
+    *(["daphne"] if find_spec("daphne") else []),
     # The admin site whose has_permission asks for the second factor (staff/admin_site.py).
     "staff.admin_apps.AdminConfig",
     "django.contrib.auth",
@@ -147,6 +149,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis-backed services (optional) ---------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis that is down or hung costs at most these (seconds) per call, once per
+# REDIS_RETRY_SECONDS: then the cache answers "miss" without asking, throttles
+# count per process and the lockout counts in the database (config/cache.py).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.25)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 
 # Channel layer on Redis: "pubsub" (channels_redis.pubsub, chosen by measurement:
 # docs/benchmarks.md) or "core" (channels_redis.core, per-channel lists).
@@ -169,10 +177,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    # Without Redis everything runs in one process, whose memory cache every
-    # request shares; axes warns because it cannot know that. Run more than one
-    # process only with REDIS_URL set.
-    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+    # Without Redis the memory cache is per process: rate limits would split per
+    # process, so config/gunicorn.py refuses more than one worker, and the sign-in
+    # lockout counts in the database (config.security.LockoutHandler).
 
 # --- Background tasks (django.tasks) -----------------------------------------------
 # "immediate": run in the request's process right after commit (one process,
@@ -199,8 +206,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Sign-in lockout (API, pages and admin alike): the sixth failure in a row for one
-# email from one address locks that pair out for 15 minutes, counted in the shared
-# cache so every web process sees the same count.
+# email from one address locks that pair out for 15 minutes, counted where every
+# web process sees the same count: Redis, or the database without Redis or while
+# Redis does not answer (config.security.LockoutHandler).
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = 6
 AXES_LOCK_OUT_AT_FAILURE = True
@@ -209,11 +217,14 @@ AXES_RESET_ON_SUCCESS = True
 # Exactly 15 minutes from the lockout: retries while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_HANDLER = "config.security.LockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_USERNAME_CALLABLE = "config.security.login_username"
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_VERBOSE = False
+# No AccessLog row per sign-in (the cache handler never wrote one; the database
+# handler counts failures without it). Sign-ins are in the JSON logs.
+AXES_DISABLE_ACCESS_LOG = True
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -345,6 +356,9 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
         "user_burst": env.str("THROTTLE_USER_BURST", default="100/minute"),
         "user_sustained": env.str("THROTTLE_USER_SUSTAINED", default="1000/hour"),
+        # The password reset page: per client address and per e-mail address.
+        "password_reset_address": env.str("THROTTLE_PASSWORD_RESET_ADDRESS", default="10/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="5/hour"),
     },
     # The client address is REMOTE_ADDR unless NUM_PROXIES trusted proxies sit in
     # front; X-Forwarded-For alone is never believed.

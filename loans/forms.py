@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 
 from accounts.money import CENT, ZERO
+from config.validators import multi_line, single_line
 from loans.models import ASSET_MAX_LENGTH, MAX_MONTHS, MONEY, PURPOSE_MAX_LENGTH
 
 _MONEY_WIDGET = {"step": "0.01", "inputmode": "decimal"}
@@ -17,6 +18,7 @@ class LoanApplyForm(forms.Form):
     )
     purpose = forms.CharField(
         max_length=PURPOSE_MAX_LENGTH,
+        validators=[multi_line],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the loan is for, in a sentence or two.",
     )
@@ -43,6 +45,7 @@ class MurabahaRequestForm(forms.Form):
     asset_description = forms.CharField(
         label="What should we buy for you?",
         max_length=ASSET_MAX_LENGTH,
+        validators=[single_line],
         help_text="The asset, precisely enough for us to buy it (model, seller...).",
     )
     cost_price = forms.DecimalField(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import wallet_balance
 from config.errors import DomainError
+from config.formtokens import once_per_form_token
 from loans import selectors, services
 from loans.forms import LoanApplyForm, MurabahaRequestForm, PaymentForm
 from loans.models import MurabahaContract
@@ -54,6 +55,7 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_form_token
 def loan_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     loan = selectors.loan_get_for(user=request.user, pk=pk)
     form = PaymentForm(request.POST or None)
@@ -95,6 +97,7 @@ def murabaha_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_form_token
 def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     contract = selectors.contract_get_for(user=request.user, pk=pk)
     form = PaymentForm(request.POST or None)
@@ -148,6 +151,7 @@ def _contract_move(
 
 @login_required
 @require_POST
+@once_per_form_token
 def murabaha_accept(request: HttpRequest, pk: UUID) -> HttpResponse:
     contract = selectors.contract_get_for(user=request.user, pk=pk)
     return _contract_move(

@@ -8,6 +8,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 
 from accounts import money
+from config.validators import email_subject
 from zakat import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def send_zakat_receipt(payment_id: str) -> bool:
     }
     subject = f"Your zakat receipt {payment.receipt_label}"
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=email_subject(subject),
         body=render_to_string("zakat/email/receipt.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[payment.payer.email],

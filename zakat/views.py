@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import money
 from accounts import selectors as account_selectors
 from config.errors import DomainError
+from config.formtokens import once_per_form_token
 from config.paging import page_of
 from zakat import calculation, selectors, services
 from zakat.dates import hijri_label
@@ -138,6 +139,7 @@ def hawl(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_form_token
 def pay(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Confirm (GET) and pay (POST) one of my records from my wallet. Someone else's
     record is 403, staff included (NotAllowed escapes as Django's 403 page)."""

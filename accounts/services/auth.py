@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.authentication import MFA_CLAIM
 from accounts.models import User
@@ -138,7 +139,15 @@ def auth_tokens_refresh(*, refresh_token: str) -> TokenPair:
             list(OutstandingToken.objects.select_for_update(of=("self",)).filter(jti=token["jti"]))
             token.check_blacklist()
             user_id = token.payload.get(claims["USER_ID_CLAIM"])
-            if not User.objects.filter(pk=user_id, is_active=True).exists():
+            user = User.objects.filter(pk=user_id, is_active=True).only("password").first()
+            if user is None:
+                raise TokenInvalid()
+            # A password change or reset ends every session: its refresh tokens
+            # carry the old password's hash (CHECK_REVOKE_TOKEN), and so would the
+            # access tokens they mint, which authentication refuses.
+            if claims.get("CHECK_REVOKE_TOKEN") and token.payload.get(
+                claims.get("REVOKE_TOKEN_CLAIM", "hash_password")
+            ) != get_md5_hash_password(user.password):
                 raise TokenInvalid()
             access = str(token.access_token)
             token.blacklist()

@@ -12,6 +12,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.validators import MULTILINE_FIELD_NAMES, multi_line, single_line
+
 _STRING_FIELDS = (
     serializers.CharField,
     serializers.ChoiceField,
@@ -52,7 +54,24 @@ def _accepts(field: serializers.Field, value: Any) -> tuple[bool, str]:
     return True, ""
 
 
+def _refuse_control_characters(field: serializers.Field, name: str) -> None:
+    if isinstance(field, serializers.ListField) and field.child is not None:
+        _refuse_control_characters(field.child, name)
+    elif isinstance(field, serializers.CharField) and not field.read_only:
+        rule = multi_line if name in MULTILINE_FIELD_NAMES else single_line
+        if rule not in field.validators:
+            field.validators = [*field.validators, rule]
+
+
 class StrictTypesMixin:
+    def get_fields(self):
+        # Text refuses control characters (config.validators): single-line by
+        # default, multi-line for the names in MULTILINE_FIELD_NAMES.
+        fields = super().get_fields()
+        for name, field in fields.items():
+            _refuse_control_characters(field, name)
+        return fields
+
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             errors: dict[str, list[str]] = {}

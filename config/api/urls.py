@@ -12,7 +12,7 @@ from drf_spectacular.views import (
 from accounts import api as accounts_api
 from accounts import wallet_api
 from campaigns import api_urls as campaigns_api
-from config.api.views import HealthView
+from config.api.views import HealthView, ReadyView
 from distribution import api_urls as distribution_api
 from loans import api_urls as loans_api
 from payouts import api_urls as payouts_api
@@ -21,6 +21,7 @@ from zakat import api_urls as zakat_api
 
 v1 = [
     path("health", HealthView.as_view(), name="health"),
+    path("health/ready", ReadyView.as_view(), name="health-ready"),
     path("auth/register", accounts_api.RegisterView.as_view(), name="auth-register"),
     path("auth/login", accounts_api.LoginView.as_view(), name="auth-login"),
     path("auth/login/mfa", accounts_api.LoginMfaView.as_view(), name="auth-login-mfa"),

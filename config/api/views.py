@@ -1,4 +1,4 @@
-"""Platform endpoints: health."""
+"""Platform endpoints: health (liveness) and readiness."""
 
 import logging
 
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.schema import error_responses
+from config.cache import shared_cache
 
 logger = logging.getLogger("ose.health")
 
@@ -59,3 +60,116 @@ class HealthView(APIView):
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
         return Response({"status": "ok", "database": "ok"})
+
+
+ReadyOut = inline_serializer(
+    name="Ready",
+    fields={
+        "status": serializers.ChoiceField(choices=["ok", "error"]),
+        "database": serializers.ChoiceField(choices=["ok", "error"]),
+        "redis": serializers.ChoiceField(
+            choices=["ok", "error", "not_configured"],
+            help_text="not_configured: no REDIS_URL (one process, memory cache).",
+        ),
+        "tasks": serializers.ChoiceField(choices=["ok", "error"]),
+        "failing": serializers.ListField(
+            child=serializers.CharField(), help_text="What does not answer (503 only)."
+        ),
+    },
+)
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("Readiness: the database did not answer")
+        return False
+    return True
+
+
+def _redis_answers() -> bool | None:
+    """None when Redis is not configured; else whether it answers a PING now."""
+    redis_cache = shared_cache()
+    if redis_cache is None:
+        return None
+    if not redis_cache.ping():
+        logger.warning("Readiness: Redis did not answer")
+        return False
+    return True
+
+
+def _task_queue_answers() -> bool:
+    from django.tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return True  # the immediate backend runs in this process
+    try:
+        from django_tasks_db.models import DBTaskResult
+
+        list(DBTaskResult.objects.values_list("pk", flat=True)[:1])
+    except Exception:
+        logger.exception("Readiness: the task queue table did not answer")
+        return False
+    return True
+
+
+class ReadyView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["platform"],
+        summary="Can the service take traffic",
+        description=(
+            "Readiness, for a load balancer: 200 when the database, Redis (when "
+            "REDIS_URL is set) and the task queue answer; 503 naming what does not "
+            "in `failing`. `/api/v1/health` is liveness and stays 200 while Redis "
+            "is down (the site degrades instead of failing)."
+        ),
+        responses={200: ReadyOut, 503: ReadyOut, **error_responses(429)},
+        examples=[
+            OpenApiExample(
+                "Ready",
+                value={
+                    "status": "ok",
+                    "database": "ok",
+                    "redis": "ok",
+                    "tasks": "ok",
+                    "failing": [],
+                },
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample(
+                "Redis down",
+                value={
+                    "status": "error",
+                    "database": "ok",
+                    "redis": "error",
+                    "tasks": "ok",
+                    "failing": ["redis"],
+                },
+                response_only=True,
+                status_codes=["503"],
+            ),
+        ],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        redis_ok = _redis_answers()
+        checks = {
+            "database": _database_answers(),
+            "redis": redis_ok,
+            "tasks": _task_queue_answers(),
+        }
+        failing = [name for name, ok in checks.items() if ok is False]
+        body = {
+            name: "not_configured" if ok is None else ("ok" if ok else "error")
+            for name, ok in checks.items()
+        }
+        body = {"status": "error" if failing else "ok", **body, "failing": failing}
+        code = status.HTTP_503_SERVICE_UNAVAILABLE if failing else status.HTTP_200_OK
+        return Response(body, status=code)

@@ -270,15 +270,13 @@ def test_user_sustained_throttle_holds_across_the_hour(auth_client, settings):
 def test_both_user_windows_cost_one_cache_read_and_one_write(auth_client, settings):
     from unittest import mock
 
-    from config.api.throttling import UserThrottle
+    # Without Redis (with it: one Lua script call, tests/resilience).
+    from config.api import throttling
 
+    store = throttling.default_cache
     with (
-        mock.patch.object(
-            UserThrottle.cache, "get_many", wraps=UserThrottle.cache.get_many
-        ) as read,
-        mock.patch.object(
-            UserThrottle.cache, "set_many", wraps=UserThrottle.cache.set_many
-        ) as write,
+        mock.patch.object(store, "get_many", wraps=store.get_many) as read,
+        mock.patch.object(store, "set_many", wraps=store.set_many) as write,
     ):
         assert auth_client.get("/api/v1/auth/me").status_code == 200
 

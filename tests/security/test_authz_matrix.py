@@ -89,6 +89,7 @@ PAYOUT_ACCOUNT = (("pk", "payout_account"),)
 
 API_TABLE = [
     Row("GET", V1 + "health", PUBLIC),
+    Row("GET", V1 + "health-ready", PUBLIC),
     Row("POST", V1 + "auth-register", S(201, 201, 201, 201),
         body={"email": "new@example.org", "password": "a-long-passphrase", "name": "New"}),
     Row("POST", V1 + "auth-login", S(401, 401, 401, 401),
