@@ -16,13 +16,19 @@ from accounts.selectors import wallet_balance
 from config.errors import DomainError
 from loans import selectors, services
 from loans.forms import LoanApplyForm, MurabahaRequestForm, PaymentForm
-from loans.models import MurabahaContract
+from loans.models import MurabahaContract, Payment
 from loans.schedules import build_schedule
 
 
 def _form_errors(form: forms.Form, exc: ValidationError) -> None:
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
+
+
+def _source(request: HttpRequest, owner_id) -> str:
+    """The owner pays from their wallet; staff on the page record cash received
+    (nobody but the owner ever takes from a wallet)."""
+    return Payment.Source.WALLET if request.user.pk == owner_id else Payment.Source.EXTERNAL
 
 
 @login_required
@@ -59,7 +65,12 @@ def loan_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.loan_repay(loan=loan, amount=form.cleaned_data["amount"], by=request.user)
+            services.loan_repay(
+                loan=loan,
+                amount=form.cleaned_data["amount"],
+                by=request.user,
+                source=_source(request, loan.borrower_id),
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         except DomainError as exc:
@@ -101,7 +112,10 @@ def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.murabaha_pay(
-                contract=contract, amount=form.cleaned_data["amount"], by=request.user
+                contract=contract,
+                amount=form.cleaned_data["amount"],
+                by=request.user,
+                source=_source(request, contract.customer_id),
             )
         except ValidationError as exc:
             _form_errors(form, exc)
