@@ -1,6 +1,7 @@
 """Financing pages: my financing, apply, one loan, request and view a murabaha."""
 
 from collections.abc import Callable
+from decimal import Decimal
 from uuid import UUID
 
 from django import forms
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import wallet_balance
 from config.errors import DomainError
 from loans import selectors, services
-from loans.forms import LoanApplyForm, MurabahaRequestForm, PaymentForm
+from loans.forms import AcceptOfferForm, LoanApplyForm, MurabahaRequestForm, PaymentForm
 from loans.models import MurabahaContract, Payment
 from loans.schedules import build_schedule
 
@@ -106,23 +107,31 @@ def murabaha_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+def murabaha_detail(
+    request: HttpRequest, pk: UUID, accept_form: AcceptOfferForm | None = None
+) -> HttpResponse:
     contract = selectors.contract_get_for(user=request.user, pk=pk)
-    form = PaymentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posting = request.method == "POST" and accept_form is None  # not the accept form's
+    charity = posting and request.POST.get("purpose") == "charity"
+    form = PaymentForm(request.POST if posting and not charity else None)
+    charity_form = PaymentForm(request.POST if charity else None, auto_id="charity_%s")
+    paying = charity_form if charity else form
+    if posting and paying.is_valid():
+        pay = services.murabaha_charity_pay if charity else services.murabaha_pay
         try:
-            services.murabaha_pay(
+            pay(
                 contract=contract,
-                amount=form.cleaned_data["amount"],
+                amount=paying.cleaned_data["amount"],
                 by=request.user,
                 source=_source(request, contract.customer_id),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            _form_errors(paying, exc)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            paying.add_error(None, exc.message)
         else:
-            messages.success(request, f"Thank you: {form.cleaned_data['amount']} paid.")
+            what = "given to charity" if charity else "paid"
+            messages.success(request, f"Thank you: {paying.cleaned_data['amount']} {what}.")
             return redirect("loans:murabaha", pk=contract.pk)
     preview = []
     if contract.status == contract.Status.OFFERED:
@@ -131,6 +140,11 @@ def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
             count=contract.installments_count,
             start=timezone.localdate(),
         )
+    markup_percent = None
+    if contract.markup_amount is not None:
+        markup_percent = (contract.markup_amount * 100 / contract.cost_price).quantize(
+            Decimal("0.01")
+        )
     return render(
         request,
         "loans/murabaha_detail.html",
@@ -138,6 +152,9 @@ def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
             "contract": contract,
             "installments": selectors.installment_list(parent=contract),
             "preview": preview,
+            "markup_percent": markup_percent,
+            "accept_form": accept_form or AcceptOfferForm(),
+            "charity_form": charity_form,
             "form": form,
             "is_customer": contract.customer_id == request.user.pk,
             "wallet_balance": wallet_balance(user=request.user),
@@ -164,6 +181,9 @@ def _contract_move(
 @require_POST
 def murabaha_accept(request: HttpRequest, pk: UUID) -> HttpResponse:
     contract = selectors.contract_get_for(user=request.user, pk=pk)
+    form = AcceptOfferForm(request.POST)
+    if not form.is_valid():  # shown beside the offer, nothing accepted
+        return murabaha_detail(request, pk=pk, accept_form=form)
     return _contract_move(
         request, contract, services.murabaha_accept, "Accepted. Your installment plan has started."
     )

@@ -234,7 +234,7 @@ PAGE_TABLE = [
         body={"asset_description": "Oven", "cost_price": "800.00", "down_payment": "0", "installments_count": "4"}),
     Row("GET", "loans:murabaha", PAGE_OWNED, C_ACT),
     Row("POST", "loans:murabaha", S(LOGIN, 302, 403, 403, 302), C_ACT, body={"amount": "10.00"}),
-    Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 403, 302), C_OFF),
+    Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 403, 302), C_OFF, body={"confirm": "on"}),
     Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 403, 302), C_REQ),
     Row("GET", "admin:index", S(LOGIN, LOGIN, LOGIN, 200, 200)),
 ]  # fmt: skip

@@ -226,7 +226,7 @@ WRITES = [
           page=True, legit={"status": "requested"}),
     Write("POST", "loans:murabaha", "owner", {"amount": "10.00"}, 302, MurabahaContract,
           "contract_active", C_ACT, page=True, legit={"paid_amount": D("10.00")}),
-    Write("POST", "loans:murabaha_accept", "owner", {}, 302, MurabahaContract, "contract_offered",
+    Write("POST", "loans:murabaha_accept", "owner", {"confirm": "on"}, 302, MurabahaContract, "contract_offered",
           C_OFF, page=True, legit={"status": "active"}),
     Write("POST", "loans:murabaha_cancel", "owner", {}, 302, MurabahaContract,
           "contract_requested", C_REQ, page=True, legit={"status": "cancelled"}),
