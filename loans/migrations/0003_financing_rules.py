@@ -7,10 +7,16 @@ from django.db import migrations, models
 
 
 def fill_legacy_purchases(apps, schema_editor):
-    """Contracts bought before the purchase was recorded: mark the facts as not
-    recorded (so the new constraint holds) and keep the estimate beside the cost."""
+    """Contracts from before these rules: the estimate beside the cost, the markup
+    already booked as income counted as recognised, and a purchase whose facts were
+    never recorded marked as such (so the new constraints hold)."""
     Contract = apps.get_model("loans", "MurabahaContract")
     Contract.objects.filter(estimated_cost__isnull=True).update(estimated_cost=models.F("cost_price"))
+    # Sold before profit was deferred: the ledger booked the whole markup as income at
+    # the sale, so it counts as recognised (nothing deferred is left to earn).
+    Contract.objects.filter(acceptance_date__isnull=False, markup_amount__isnull=False).update(
+        profit_recognized=models.F("markup_amount")
+    )
     for contract in Contract.objects.filter(acquired_at__isnull=False, possession_date__isnull=True):
         contract.supplier_name = "(not recorded)"
         contract.invoice_reference = "(not recorded)"
