@@ -107,6 +107,10 @@ class LedgerAccountKind(models.TextChoices):
     MURABAHA_RECEIVABLE = "murabaha_receivable", "Murabaha receivable"
     MURABAHA_INVENTORY = "murabaha_inventory", "Murabaha assets held for sale"
     INCOME = "income", "Institution income"
+    # Murabaha markup not yet earned: income only as installments are paid (FAS 28).
+    MURABAHA_DEFERRED_PROFIT = "murabaha_deferred_profit", "Murabaha deferred profit"
+    # Late-payment charity undertakings (AAOIFI SS 3): never income, only given away.
+    CHARITY_FUND = "charity_fund", "Charity fund (late-payment undertakings)"
     WRITE_OFF = "write_off", "Written-off debts"
     EXTERNAL = "external", "Outside world"
     FITR_FUND = "fitr_fund", "Zakat al-fitr fund"

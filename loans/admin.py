@@ -10,11 +10,22 @@ from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.money import ZERO
+from accounts.money import CENT, ZERO
 from config.csv_export import csv_response
 from config.errors import DomainError
 from loans import selectors, services
-from loans.models import MONEY, MURABAHA_MAX_PRICE, Installment, Loan, MurabahaContract, Payment
+from loans.models import (
+    INVOICE_MAX_LENGTH,
+    LATE_CHARITY_MAX_PERCENT,
+    MAX_MONTHS,
+    MONEY,
+    MURABAHA_MAX_PRICE,
+    SUPPLIER_MAX_LENGTH,
+    Installment,
+    Loan,
+    MurabahaContract,
+    Payment,
+)
 from staff.admin_mixins import RolePermissionsMixin
 
 
@@ -73,13 +84,13 @@ def _run(modeladmin, request, queryset, move, done: str, **kwargs) -> None:
         modeladmin.message_user(request, f"{done}: {ok}.", messages.SUCCESS)
 
 
-def _request(modeladmin, request, queryset, ask, what: str) -> None:
+def _request(modeladmin, request, queryset, ask, what: str, **kwargs) -> None:
     """Ask for a four-eyes move on each selected row: a request waits for a second
     person (the approvals queue); with the kind left out of FOUR_EYES it is done now."""
     asked = done = 0
     for obj in queryset:
         try:
-            outcome = ask(by=request.user, **{modeladmin.service_arg: obj})
+            outcome = ask(by=request.user, **{modeladmin.service_arg: obj}, **kwargs)
         except (DomainError, ValidationError) as exc:
             message = getattr(exc, "message", None) or "; ".join(exc.messages)
             modeladmin.message_user(request, f"{obj}: {message}", messages.ERROR)
@@ -94,6 +105,16 @@ def _request(modeladmin, request, queryset, ask, what: str) -> None:
         )
     if done:
         modeladmin.message_user(request, f"{what} done: {done}.", messages.SUCCESS)
+
+
+def _one_purchase(modeladmin, request, queryset, data: dict) -> None:
+    """One invoice is one asset's purchase: recorded for one contract at a time."""
+    if queryset.count() != 1:
+        modeladmin.message_user(
+            request, "Record one purchase at a time: select one contract.", messages.ERROR
+        )
+        return
+    _request(modeladmin, request, queryset, services.murabaha_acquire_request, "Purchase", **data)
 
 
 class _FinancingAdmin(RolePermissionsMixin, admin.ModelAdmin):
@@ -144,7 +165,7 @@ class LoanAdmin(_FinancingAdmin):
         "closed_at",
         "created_at",
     )
-    actions = ["approve", "reject", "disburse", "mark_defaulted", "export_csv"]
+    actions = ["approve", "reject", "disburse", "mark_defaulted", "reschedule", "export_csv"]
 
     def get_queryset(self, request):
         # The approvals queue: pending first, then newest.
@@ -179,6 +200,26 @@ class LoanAdmin(_FinancingAdmin):
     )
     def mark_defaulted(self, request, queryset):
         _request(self, request, queryset, services.loan_mark_defaulted_request, "Write-off")
+
+    @admin.action(description="Reschedule (respite)…", permissions=["loan_decide"])
+    def reschedule(self, request, queryset):
+        return _form_action(
+            self,
+            request,
+            queryset,
+            form_class=RescheduleForm,
+            action="reschedule",
+            title="Reschedule: spread what remains again",
+            intro="Nothing is ever added to what is owed (Qur'an 2:280).",
+            apply=lambda data: _run(
+                self,
+                request,
+                queryset,
+                services.loan_reschedule,
+                "Rescheduled",
+                repayment_months=data["count"],
+            ),
+        )
 
     @admin.action(description="Export the selected loans as CSV")
     def export_csv(self, request, queryset):
@@ -219,6 +260,70 @@ class OfferForm(forms.Form):
         **MONEY,
         help_text="The fixed, disclosed profit. Sale price = cost + markup.",
     )
+    valid_until = forms.DateField(
+        required=False, help_text="The offer's last day (empty: 7 days from today)."
+    )
+    late_charity_percent = forms.DecimalField(
+        required=False,
+        min_value=ZERO,
+        max_value=LATE_CHARITY_MAX_PERCENT,
+        max_digits=5,
+        decimal_places=2,
+        help_text="Optional late-payment charity undertaking: percent of each overdue "
+        "installment the customer pledges to charity (never the institution's income).",
+    )
+
+
+class AcquireForm(forms.Form):
+    supplier_name = forms.CharField(
+        max_length=SUPPLIER_MAX_LENGTH, help_text="A third party: never the customer."
+    )
+    supplier_email = forms.EmailField(required=False)
+    actual_cost = forms.DecimalField(
+        min_value=CENT,
+        max_value=MURABAHA_MAX_PRICE,
+        **MONEY,
+        help_text="The invoice's cost: the offer is made on it.",
+    )
+    invoice_reference = forms.CharField(max_length=INVOICE_MAX_LENGTH)
+    possession_date = forms.DateField(help_text="When the institution took possession.")
+
+
+class RebateForm(forms.Form):
+    amount = forms.DecimalField(
+        min_value=CENT, **MONEY, help_text="At most the contract's deferred profit."
+    )
+
+
+class RescheduleForm(forms.Form):
+    count = forms.IntegerField(
+        label="New installments",
+        min_value=1,
+        max_value=MAX_MONTHS,
+        help_text="What remains is spread over them; nothing is added.",
+    )
+
+
+def _form_action(
+    modeladmin, request, queryset, *, form_class, action: str, title: str, intro: str, apply
+):
+    """An admin action that needs a form: shown first, applied on "apply" (one row
+    at a time through `apply(obj, cleaned_data)`, which calls a service)."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        apply(form.cleaned_data)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "objects": queryset,
+        "form": form,
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return render(request, "admin/loans/action_form.html", context)
 
 
 @admin.register(MurabahaContract)
@@ -228,18 +333,34 @@ class MurabahaContractAdmin(_FinancingAdmin):
         "created_at",
         "customer",
         "asset_description",
+        "supplier_name",
         "cost_price",
         "markup_amount",
         "sale_price",
         "paid_amount",
+        "profit_recognized",
         "status",
         "days_past_due",
     )
-    list_filter = ("status", DaysPastDueFilter, "created_at")
-    search_fields = ("customer__email", "customer__name", "asset_description")
+    list_filter = ("status", DaysPastDueFilter, "possession_date", "created_at")
+    search_fields = (
+        "customer__email",
+        "customer__name",
+        "asset_description",
+        "supplier_name",
+        "invoice_reference",
+    )
     list_select_related = ("customer",)
     readonly_fields = tuple(f.name for f in MurabahaContract._meta.fields)
-    actions = ["acquire", "offer", "cancel", "export_csv"]
+    actions = [
+        "acquire",
+        "offer",
+        "cancel",
+        "rebate",
+        "reschedule",
+        "mark_defaulted",
+        "export_csv",
+    ]
 
     def get_queryset(self, request):
         return (
@@ -255,11 +376,68 @@ class MurabahaContractAdmin(_FinancingAdmin):
         )
 
     @admin.action(
-        description="Request the purchase of the asset (a second person approves)",
+        description="Record the purchase of the asset… (a second person approves)",
         permissions=["murabaha_acquire"],
     )
     def acquire(self, request, queryset):
-        _request(self, request, queryset, services.murabaha_acquire_request, "Purchase")
+        return _form_action(
+            self,
+            request,
+            queryset,
+            form_class=AcquireForm,
+            action="acquire",
+            title="Record the purchase of the asset",
+            intro="The institution buys the asset from a third party and holds it before "
+            "it offers it (AAOIFI SS 8). The offer is made on the invoice's actual cost. "
+            "A supplier who is the customer is refused (a sale back: 'inah).",
+            apply=lambda data: _one_purchase(self, request, queryset, data),
+        )
+
+    @admin.action(
+        description="Grant a rebate (ibra')… (a second person approves)",
+        permissions=["loan_rebate"],
+    )
+    def rebate(self, request, queryset):
+        return _form_action(
+            self,
+            request,
+            queryset,
+            form_class=RebateForm,
+            action="rebate",
+            title="Grant an early-settlement rebate (ibra')",
+            intro="Discretionary, never promised in the contract; at most the deferred "
+            "profit. It lowers what the customer owes, never income.",
+            apply=lambda data: _request(
+                self, request, queryset, services.murabaha_rebate_request, "Rebate", **data
+            ),
+        )
+
+    @admin.action(description="Reschedule (respite)…", permissions=["loan_decide"])
+    def reschedule(self, request, queryset):
+        return _form_action(
+            self,
+            request,
+            queryset,
+            form_class=RescheduleForm,
+            action="reschedule",
+            title="Reschedule: spread what remains again",
+            intro="Nothing is ever added to what is owed (Qur'an 2:280).",
+            apply=lambda data: _run(
+                self,
+                request,
+                queryset,
+                services.murabaha_reschedule,
+                "Rescheduled",
+                installments_count=data["count"],
+            ),
+        )
+
+    @admin.action(
+        description="Mark defaulted and write off (a second person approves)",
+        permissions=["loan_mark_defaulted"],
+    )
+    def mark_defaulted(self, request, queryset):
+        _request(self, request, queryset, services.murabaha_mark_defaulted_request, "Write-off")
 
     @admin.action(description="Offer at cost + markup…", permissions=["murabaha_offer"])
     def offer(self, request, queryset):
@@ -272,6 +450,8 @@ class MurabahaContractAdmin(_FinancingAdmin):
                 services.murabaha_offer,
                 "Offered",
                 markup_amount=form.cleaned_data["markup_amount"],
+                valid_until=form.cleaned_data["valid_until"],
+                late_charity_percent=form.cleaned_data["late_charity_percent"],
             )
             return None
         context = {

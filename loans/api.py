@@ -33,10 +33,15 @@ from loans.serializers import (
     LoanOut,
     LoanRejectIn,
     LoanRepaymentIn,
+    LoanRescheduleIn,
+    MurabahaAcquireIn,
+    MurabahaCharityPaymentIn,
     MurabahaContractOut,
     MurabahaOfferIn,
     MurabahaPaymentIn,
+    MurabahaRebateIn,
     MurabahaRequestIn,
+    MurabahaRescheduleIn,
 )
 from staff.permissions import HasPerm
 from staff.serializers import ApprovalEnvelopeOut, ApprovalOut
@@ -139,6 +144,13 @@ class LoanMarkDefaulted(_StaffLoanMove):
     approval_serializer = ApprovalOut
 
 
+@extend_schema_view(post=docs.LOAN_RESCHEDULE.schema(LoanOut, request=LoanRescheduleIn))
+class LoanReschedule(_StaffLoanMove):
+    permission_classes = [HasPerm("staff.loan_decide")]
+    service = services.loan_reschedule
+    input_serializer = LoanRescheduleIn
+
+
 class _InstallmentPayment(MoveView):
     """Pay a loan's or a contract's installments: the owner (or staff) pays, and a
     retried request with the same Idempotency-Key is answered once."""
@@ -208,14 +220,51 @@ class _ContractMove(MoveView):
 
 
 @extend_schema_view(
-    post=docs.CONTRACT_ACQUIRE.schema(MurabahaContractOut, accepted=ApprovalEnvelopeOut)
+    post=docs.CONTRACT_ACQUIRE.schema(
+        MurabahaContractOut, request=MurabahaAcquireIn, accepted=ApprovalEnvelopeOut
+    )
 )
 class ContractAcquire(_ContractMove):
     """Four-eyes (`murabaha_purchase`): 202 with the approval, or 200 when not in FOUR_EYES."""
 
     permission_classes = [HasPerm("staff.murabaha_acquire")]
     service = services.murabaha_acquire_request
+    input_serializer = MurabahaAcquireIn
     approval_serializer = ApprovalOut
+
+
+@extend_schema_view(
+    post=docs.CONTRACT_MARK_DEFAULTED.schema(MurabahaContractOut, accepted=ApprovalEnvelopeOut)
+)
+class ContractMarkDefaulted(_ContractMove):
+    """Four-eyes (`write_off`): 202 with the approval, or 200 when not in FOUR_EYES."""
+
+    permission_classes = [HasPerm("staff.loan_mark_defaulted")]
+    service = services.murabaha_mark_defaulted_request
+    approval_serializer = ApprovalOut
+
+
+@extend_schema_view(
+    post=docs.CONTRACT_REBATE.schema(
+        MurabahaContractOut, request=MurabahaRebateIn, accepted=ApprovalEnvelopeOut
+    )
+)
+class ContractRebate(_ContractMove):
+    """Four-eyes (`rebate`): 202 with the approval, or 200 when not in FOUR_EYES."""
+
+    permission_classes = [HasPerm("staff.loan_rebate")]
+    service = services.murabaha_rebate_request
+    input_serializer = MurabahaRebateIn
+    approval_serializer = ApprovalOut
+
+
+@extend_schema_view(
+    post=docs.CONTRACT_RESCHEDULE.schema(MurabahaContractOut, request=MurabahaRescheduleIn)
+)
+class ContractReschedule(_ContractMove):
+    permission_classes = [HasPerm("staff.loan_decide")]
+    service = services.murabaha_reschedule
+    input_serializer = MurabahaRescheduleIn
 
 
 @extend_schema_view(post=docs.CONTRACT_OFFER.schema(MurabahaContractOut, request=MurabahaOfferIn))
@@ -245,4 +294,15 @@ class ContractPayment(_InstallmentPayment):
     service = services.murabaha_pay
     subject = "contract"
     input_serializer = MurabahaPaymentIn
+    output_serializer = MurabahaContractOut
+
+
+@extend_schema_view(
+    post=docs.CONTRACT_CHARITY_PAYMENT.schema(MurabahaContractOut, request=MurabahaCharityPaymentIn)
+)
+class ContractCharityPayment(_InstallmentPayment):
+    selector = selectors.contract_get_for
+    service = services.murabaha_charity_pay
+    subject = "contract"
+    input_serializer = MurabahaCharityPaymentIn
     output_serializer = MurabahaContractOut

@@ -16,7 +16,15 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from config.api.schema import ErrorSpec, error_responses
 from config.errors import ConflictOfInterest, InvalidTransition
 from config.idempotency import IDEMPOTENCY_PARAMETER
-from loans.services import ContractNotActive, LoanNotActive, Overpayment
+from loans.services import (
+    ContractNotActive,
+    LoanNotActive,
+    OfferExpired,
+    Overpayment,
+    RebateTooLarge,
+    SaleBackToCustomer,
+    WalletNotYours,
+)
 from staff.errors import ApprovalPending
 
 LOANS_TAG = "loans"
@@ -54,6 +62,16 @@ CONTRACT_EXAMPLE = {
     "status": "offered",
     "created_at": "2026-02-01T10:00:00Z",
     "days_past_due": 0,
+    "estimated_cost": "20400.00",
+    "supplier_name": "Gulf Commercial Vehicles LLC",
+    "invoice_reference": "GCV-2026-00831",
+    "possession_date": "2026-02-03",
+    "offer_valid_until": "2026-02-11",
+    "late_charity_percent": "2.00",
+    "profit_recognized": "0.00",
+    "profit_deferred": "0.00",
+    "rebate_amount": "0.00",
+    "charity_pledge_due": "0.00",
 }
 SCHEDULE_EXAMPLE = [
     {
@@ -74,7 +92,15 @@ SCHEDULE_EXAMPLE = [
 # A loan before disbursement: nothing repaid, nothing scheduled yet.
 _UNDISBURSED = {"repaid_amount": "0.00", "remaining_balance": "1200.00", "disbursement_date": None}
 # A contract before the offer: no markup, no sale price.
-_NOT_OFFERED = {"markup_amount": None, "sale_price": None, "remaining_balance": "18000.00"}
+_NOT_OFFERED = {
+    "markup_amount": None,
+    "sale_price": None,
+    "remaining_balance": "18000.00",
+    "offer_valid_until": None,
+    "late_charity_percent": "0.00",
+}
+# An accepted contract: the markup is deferred and earned as installments are paid.
+_ACTIVE = {"status": "active", "profit_recognized": "139.53", "profit_deferred": "1360.47"}
 
 
 def loan_example(name: str, **changes: Any) -> OpenApiExample:
@@ -274,10 +300,11 @@ LOAN_REPAYMENT = Operation(
     description="Pays the oldest unpaid installments first; partial payments are fine. "
     "The borrower pays from the wallet (402 when short). Staff may record cash received "
     'with `"source": "external"`; a borrower sending it gets 403. More than the '
-    "remaining balance → 400 `overpayment` and nothing is taken; not active → 400 "
-    "`loan_not_active`. At zero the loan becomes `fully_repaid`. Late payment never adds "
-    "anything to what is owed.",
-    errors=(400, LoanNotActive, Overpayment, 401, 402, 403, 404, 409, 429),
+    "remaining balance → 400 `overpayment` and nothing is taken; neither active nor "
+    "defaulted → 400 `loan_not_active` (after a default a payment is a recovery). At zero "
+    "the loan becomes `fully_repaid`. Late payment never adds anything to what is owed. "
+    "Only the borrower pays from the wallet (staff asking for it: 403 `wallet_not_yours`).",
+    errors=(400, LoanNotActive, Overpayment, 401, 402, 403, WalletNotYours, 404, 409, 429),
     parameters=(IDEMPOTENCY_PARAMETER,),
     examples=[
         request_example("From my wallet", {"payment_amount": "100.00"}),
@@ -285,6 +312,21 @@ LOAN_REPAYMENT = Operation(
             "Cash received (staff)", {"payment_amount": "100.00", "source": "external"}
         ),
         loan_example("Repaid in part"),
+    ],
+)
+
+LOAN_RESCHEDULE = Operation(
+    tag=LOANS_TAG,
+    summary="Reschedule an active loan (respite, staff)",
+    description="What remains is spread again over `repayment_months` new monthly "
+    "installments from today (the last takes the remainder); paid installments stay. "
+    "Nothing is ever added to what is owed (Qur'an 2:280). Staff holding "
+    "`staff.loan_decide`; not on their own loan (403 `conflict_of_interest`); not active "
+    "→ 400 `invalid_transition`.",
+    errors=(400, InvalidTransition, 401, 403, ConflictOfInterest, 404, 429),
+    examples=[
+        request_example("Spread over more months", {"repayment_months": 18}),
+        loan_example("Rescheduled", repayment_months=19),
     ],
 )
 
@@ -328,17 +370,33 @@ CONTRACT_DETAIL = Operation(
 CONTRACT_ACQUIRE = Operation(
     tag=MURABAHA_TAG,
     summary="Record the purchase of the asset (staff)",
-    description="requested → asset_acquired: the institution buys the asset at cost and "
-    "owns it (recorded in the ledger)."
+    description="requested → asset_acquired: the institution has really bought the asset "
+    "from a supplier and holds it (AAOIFI SS 8: possession before sale). The body records "
+    "the supplier, the invoice's actual cost, its reference and the date of possession "
+    "(today or earlier); `cost_price` becomes the actual cost, so the offer is made on it "
+    "(the customer's estimate stays in `estimated_cost`). A supplier who is the customer "
+    "(same normalised name or e-mail) would be a sale back to the customer ('inah): 400 "
+    "`sale_back_to_customer`. The approval's params carry the purchase and are checked "
+    "again when it is executed."
     + _four_eyes("murabaha_purchase", "staff.murabaha_acquire", "customer"),
-    errors=_FOUR_EYES_ERRORS,
+    errors=(400, SaleBackToCustomer, *_FOUR_EYES_ERRORS),
     examples=[
+        request_example(
+            "Purchase",
+            {
+                "supplier_name": "Gulf Commercial Vehicles LLC",
+                "actual_cost": "20000.00",
+                "invoice_reference": "GCV-2026-00831",
+                "possession_date": "2026-02-03",
+            },
+        ),
         approval_example(
             "Asked: waiting for a second person",
             kind="murabaha_purchase",
             amount="20000.00",
             subject="loans.murabahacontract",
-            reason="Buy for amina@example.org: Refrigerated delivery van",
+            reason="Buy from Gulf Commercial Vehicles LLC (invoice GCV-2026-00831) for "
+            "amina@example.org: Refrigerated delivery van",
         ),
         contract_example("Acquired", status="asset_acquired", **_NOT_OFFERED),
     ],
@@ -346,23 +404,107 @@ CONTRACT_ACQUIRE = Operation(
 CONTRACT_OFFER = Operation(
     tag=MURABAHA_TAG,
     summary="Offer the asset at cost plus a markup (staff)",
-    description="asset_acquired → offered; `sale_price = cost_price + markup_amount`. The "
-    "institution must own the asset first: an offer before acquire is 400 "
-    "`invalid_transition`.",
+    description="asset_acquired → offered; `sale_price = cost_price + markup_amount` on the "
+    "actual cost. The institution must own the asset first: an offer before acquire is 400 "
+    "`invalid_transition`. The offer stands until `valid_until` (default 7 days; not in "
+    "the past). An optional late-payment charity undertaking (`late_charity_percent`, 0 to "
+    "10, of each overdue installment) may be agreed now: what it asks is shown as "
+    "`charity_pledge_due` and paid to the charity fund, never to income (AAOIFI SS 3).",
     errors=_MOVE_WITH_BODY_ERRORS,
     examples=[
         request_example("Offer", {"markup_amount": "1500.00"}),
+        request_example(
+            "Offer with an expiry and a charity undertaking",
+            {"markup_amount": "1500.00", "valid_until": "2026-02-11", "late_charity_percent": "2"},
+        ),
         contract_example("Offered"),
     ],
 )
 CONTRACT_ACCEPT = Operation(
     tag=MURABAHA_TAG,
     summary="Accept the offer (customer)",
-    description="offered → active. The sale price is fixed from now on; the down payment "
-    "is taken from the wallet (402 when short, and then nothing changes) and the schedule "
-    "over sale - down payment is fixed from today. Only the customer may accept (403).",
-    errors=(InvalidTransition, 401, 402, 403, 404, 429),
-    examples=[contract_example("Accepted", status="active")],
+    description="offered → active, until the offer's `offer_valid_until` (later: 400 "
+    "`offer_expired`). The sale price is fixed from now on; the markup is booked as "
+    "deferred profit and earned pro rata as payments come in (FAS 28); the down payment "
+    "is taken from the wallet (402 when short, and then nothing changes) and earns its "
+    "share; the schedule over sale - down payment is fixed from today. Only the customer "
+    "may accept (403).",
+    errors=(InvalidTransition, OfferExpired, 401, 402, 403, 404, 429),
+    examples=[contract_example("Accepted", **_ACTIVE)],
+)
+CONTRACT_MARK_DEFAULTED = Operation(
+    tag=MURABAHA_TAG,
+    summary="Mark an active contract defaulted (staff)",
+    description="active → defaulted: what remains is written off; its unearned markup "
+    "leaves the deferred profit (never income). Nothing is added to what the customer "
+    "owes; payments after it are accepted as recoveries."
+    + _four_eyes("write_off", "staff.loan_mark_defaulted", "customer"),
+    errors=_FOUR_EYES_ERRORS,
+    examples=[
+        approval_example(
+            "Asked: waiting for a second person",
+            kind="write_off",
+            amount="19500.00",
+            subject="loans.murabahacontract",
+            reason="Write off the 19500.00 amina@example.org has not paid of a murabaha",
+        ),
+        contract_example("Defaulted", status="defaulted", days_past_due=95),
+    ],
+)
+CONTRACT_REBATE = Operation(
+    tag=MURABAHA_TAG,
+    summary="Grant an early-settlement rebate, ibra' (staff)",
+    description="A discretionary rebate on an active contract: never promised in the "
+    "contract (AAOIFI SS 8), at most the deferred profit (else 400 `rebate_too_large`, "
+    "checked when asking and again when executing). Executed, it lowers what the customer "
+    "owes (from the last installment backwards) and the deferred profit; income is "
+    "untouched." + _four_eyes("rebate", "staff.loan_rebate", "customer"),
+    errors=(400, RebateTooLarge, *_FOUR_EYES_ERRORS),
+    examples=[
+        request_example("Rebate", {"amount": "300.00"}),
+        approval_example(
+            "Asked: waiting for a second person",
+            kind="rebate",
+            amount="300.00",
+            subject="loans.murabahacontract",
+            reason="Rebate (ibra') of 300.00 to amina@example.org on a murabaha",
+        ),
+        contract_example(
+            "Rebated",
+            **_ACTIVE,
+            rebate_amount="300.00",
+            remaining_balance="19200.00",
+        ),
+    ],
+)
+CONTRACT_RESCHEDULE = Operation(
+    tag=MURABAHA_TAG,
+    summary="Reschedule an active contract (respite, staff)",
+    description="What remains is spread again over `installments_count` new monthly "
+    "installments from today (the last takes the remainder); paid installments stay. "
+    "Nothing is ever added: the sale price and the markup stay as agreed (Qur'an 2:280). "
+    "Staff holding `staff.loan_decide`; not on their own contract (403 "
+    "`conflict_of_interest`); not active → 400 `invalid_transition`.",
+    errors=(400, InvalidTransition, 401, 403, ConflictOfInterest, 404, 429),
+    examples=[
+        request_example("Spread over more months", {"installments_count": 36}),
+        contract_example("Rescheduled", **_ACTIVE, installments_count=36),
+    ],
+)
+CONTRACT_CHARITY_PAYMENT = Operation(
+    tag=MURABAHA_TAG,
+    summary="Pay the late-payment charity pledge",
+    description="Pays what the late-payment charity undertaking asks (`charity_pledge_due`) "
+    "into the charity fund, which only gives to charity: it is never the institution's "
+    "income (AAOIFI SS 3). More than is due → 400 `overpayment`. The customer pays from "
+    'the wallet; staff record only cash received (`"source": "external"`); staff asking '
+    "for the customer's wallet get 403 `wallet_not_yours`.",
+    errors=(400, ContractNotActive, Overpayment, 401, 402, 403, WalletNotYours, 404, 409, 429),
+    parameters=(IDEMPOTENCY_PARAMETER,),
+    examples=[
+        request_example("Pay the pledge", {"amount": "16.25"}),
+        contract_example("Pledge paid", **_ACTIVE),
+    ],
 )
 CONTRACT_CANCEL = Operation(
     tag=MURABAHA_TAG,
@@ -384,14 +526,18 @@ CONTRACT_PAYMENT = Operation(
     tag=MURABAHA_TAG,
     summary="Pay installments",
     description="As a loan repayment: oldest installment first, 402 when the wallet is "
-    "short, `overpayment` refused whole, `contract_not_active` unless active, external cash "
-    "by staff only (403 otherwise). At zero the contract is `completed`. No late charge.",
-    errors=(400, ContractNotActive, Overpayment, 401, 402, 403, 404, 409, 429),
+    "short, `overpayment` refused whole, `contract_not_active` unless active or defaulted "
+    "(a payment after a default is a recovery), external cash by staff only (403 "
+    "otherwise), and only the customer pays from the wallet (staff: 403 "
+    "`wallet_not_yours`). Each payment earns its share of the markup (deferred * paid / "
+    "still owed; the last one the rest). At zero the contract is `completed`. No late "
+    "charge, ever: a late-payment charity undertaking is paid separately, to charity.",
+    errors=(400, ContractNotActive, Overpayment, 401, 402, 403, WalletNotYours, 404, 409, 429),
     parameters=(IDEMPOTENCY_PARAMETER,),
     examples=[
         request_example("Pay", {"amount": "812.50"}),
         contract_example(
-            "Paid in part", status="active", paid_amount="812.50", remaining_balance="18687.50"
+            "Paid in part", **_ACTIVE, paid_amount="812.50", remaining_balance="18687.50"
         ),
     ],
 )

@@ -15,6 +15,11 @@ v1: list = [
         api.LoanMarkDefaulted.as_view(),
         name="loan-mark-defaulted",
     ),
+    path(
+        "qard-hasan/loans/<uuid:pk>/reschedule",
+        api.LoanReschedule.as_view(),
+        name="loan-reschedule",
+    ),
     path("qard-hasan/loans/<uuid:pk>/schedule", api.LoanSchedule.as_view(), name="loan-schedule"),
     path(
         "qard-hasan/loans/<uuid:pk>/repayment", api.LoanRepayment.as_view(), name="loan-repayment"
@@ -42,6 +47,26 @@ v1: list = [
         "murabaha/contracts/<uuid:pk>/payments",
         api.ContractPayment.as_view(),
         name="murabaha-payments",
+    ),
+    path(
+        "murabaha/contracts/<uuid:pk>/mark-defaulted",
+        api.ContractMarkDefaulted.as_view(),
+        name="murabaha-mark-defaulted",
+    ),
+    path(
+        "murabaha/contracts/<uuid:pk>/rebate",
+        api.ContractRebate.as_view(),
+        name="murabaha-rebate",
+    ),
+    path(
+        "murabaha/contracts/<uuid:pk>/reschedule",
+        api.ContractReschedule.as_view(),
+        name="murabaha-reschedule",
+    ),
+    path(
+        "murabaha/contracts/<uuid:pk>/charity-payments",
+        api.ContractCharityPayment.as_view(),
+        name="murabaha-charity-payments",
     ),
 ]
 v2: list = []

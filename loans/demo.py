@@ -6,6 +6,8 @@ offer waiting for her decision. Each piece is made only when missing."""
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import User
 from loans import services
 from loans.models import Loan, MurabahaContract
@@ -44,7 +46,14 @@ def seed(*, stdout) -> None:
             installments_count=12,
             down_payment=Decimal("200.00"),
         )
-        services.murabaha_acquire(contract=contract, by=staff)
+        services.murabaha_acquire(
+            contract=contract,
+            by=staff,
+            supplier_name="Bakery Equipment Trading Co.",
+            actual_cost=Decimal("2350.00"),
+            invoice_reference="BET-2026-1187",
+            possession_date=timezone.localdate(),
+        )
         services.murabaha_offer(contract=contract, markup_amount=Decimal("180.00"), by=staff)
     stdout.write(
         "  Financing: an active loan (Amina), a pending application (Bilal), "

@@ -41,6 +41,16 @@ class PaymentForm(forms.Form):
     )
 
 
+class AcceptOfferForm(forms.Form):
+    """Accepting binds the customer to a sale: an explicit confirmation, never one click."""
+
+    confirm = forms.BooleanField(
+        required=True,
+        label="I have read the cost, the markup and the sale price, and I buy at this price.",
+        error_messages={"required": "Tick the box to confirm you accept the offer."},
+    )
+
+
 class MurabahaRequestForm(forms.Form):
     asset_description = forms.CharField(
         label="What should we buy for you?",

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts import money
 from accounts.money import ZERO
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -31,6 +32,21 @@ MURABAHA_MAX_PRICE = Decimal("10000000.00")
 PURPOSE_MAX_LENGTH = 500
 REJECTION_REASON_MAX_LENGTH = 500
 ASSET_MAX_LENGTH = 300
+SUPPLIER_MAX_LENGTH = 200
+INVOICE_MAX_LENGTH = 100
+# A late-payment charity undertaking is a pledge to give to charity, not a
+# penalty the institution earns (AAOIFI SS 3); the cap keeps it a pledge, not a
+# burden that would make lateness a second price.
+LATE_CHARITY_MAX_PERCENT = Decimal("10.00")
+OFFER_DEFAULT_DAYS = 7
+
+
+def late_installment_q(*, prefix: str = "installments__", today: date | None = None) -> Q:
+    """Installments paid, or still unpaid, after their due date."""
+    today = today or timezone.localdate()
+    return Q(
+        **{f"{prefix}paid_amount__lt": F(f"{prefix}amount"), f"{prefix}due_date__lt": today}
+    ) | Q(**{f"{prefix}paid_at__date__gt": F(f"{prefix}due_date")})
 
 
 def _days_past_due(oldest_unpaid_due: date | None, today: date | None = None) -> int:
@@ -176,13 +192,27 @@ class MurabahaContract(_Financing):
         ACTIVE = "active", "Active"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+        DEFAULTED = "defaulted", "Defaulted"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="murabaha_contracts"
     )
     asset_description = models.CharField(max_length=ASSET_MAX_LENGTH)
-    cost_price = models.DecimalField(**MONEY, help_text="What the institution pays for the asset.")
+    cost_price = models.DecimalField(
+        **MONEY,
+        help_text="What the institution paid for the asset: the customer's estimate until "
+        "the purchase, then the actual cost on the supplier's invoice.",
+    )
+    estimated_cost = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="The customer's estimate, as requested."
+    )
+    supplier_name = models.CharField(max_length=SUPPLIER_MAX_LENGTH, blank=True)
+    supplier_email = models.EmailField(blank=True)
+    invoice_reference = models.CharField(max_length=INVOICE_MAX_LENGTH, blank=True)
+    possession_date = models.DateField(
+        null=True, blank=True, help_text="When the institution took possession of the asset."
+    )
     markup_amount = models.DecimalField(
         **MONEY, null=True, blank=True, help_text="The disclosed, fixed profit; set by the offer."
     )
@@ -203,7 +233,33 @@ class MurabahaContract(_Financing):
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    offer_valid_until = models.DateField(
+        null=True, blank=True, help_text="The last day the customer may accept the offer."
+    )
+    late_charity_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        help_text="Late-payment charity undertaking agreed at the offer: this percent of "
+        "each overdue installment goes to charity, never to income.",
+    )
+    profit_recognized = models.DecimalField(
+        **MONEY, default=ZERO, help_text="Markup recognised as income, pro rata to payments."
+    )
+    rebate_amount = models.DecimalField(
+        **MONEY, default=ZERO, help_text="Discretionary rebates (ibra') granted."
+    )
+    written_off_amount = models.DecimalField(
+        **MONEY, default=ZERO, help_text="What is still written off after a default."
+    )
+    profit_written_off = models.DecimalField(
+        **MONEY, default=ZERO, help_text="Deferred markup reversed at default, not recovered."
+    )
+    charity_paid = models.DecimalField(
+        **MONEY, default=ZERO, help_text="Paid under the late-payment charity undertaking."
+    )
     acceptance_date = models.DateField(null=True, blank=True)
+    defaulted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -234,9 +290,69 @@ class MurabahaContract(_Financing):
                 condition=Q(paid_amount__gte=0)
                 & (
                     Q(sale_price__isnull=True, paid_amount=0)
-                    | Q(paid_amount__lte=F("sale_price") - F("down_payment") + HALF_CENT)
+                    | Q(
+                        paid_amount__lte=F("sale_price")
+                        - F("down_payment")
+                        - F("rebate_amount")
+                        + HALF_CENT
+                    )
                 ),
                 name="loans_murabaha_paid_within_financed",
+            ),
+            # recognised + rebated + written off never exceed the markup: the rest is
+            # the deferred profit, so recognised + deferred (+ rebated + written off)
+            # is the markup, always (FAS 28).
+            models.CheckConstraint(
+                condition=Q(
+                    profit_recognized__gte=0,
+                    rebate_amount__gte=0,
+                    profit_written_off__gte=0,
+                    written_off_amount__gte=0,
+                    charity_paid__gte=0,
+                )
+                & (
+                    Q(
+                        markup_amount__isnull=True,
+                        profit_recognized=0,
+                        rebate_amount=0,
+                        profit_written_off=0,
+                        written_off_amount=0,
+                    )
+                    | Q(
+                        profit_recognized__lte=F("markup_amount")
+                        - F("rebate_amount")
+                        - F("profit_written_off")
+                        + HALF_CENT
+                    )
+                ),
+                name="loans_murabaha_profit_within_markup",
+            ),
+            models.CheckConstraint(
+                condition=Q(markup_amount__isnull=True)
+                | Q(
+                    written_off_amount__lte=F("sale_price")
+                    - F("down_payment")
+                    - F("paid_amount")
+                    - F("rebate_amount")
+                    + HALF_CENT
+                ),
+                name="loans_murabaha_write_off_within_remainder",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    late_charity_percent__gte=0,
+                    late_charity_percent__lte=LATE_CHARITY_MAX_PERCENT,
+                ),
+                name="loans_murabaha_late_charity_percent_range",
+            ),
+            # A murabaha sells only what the institution bought and holds: the
+            # purchase's supplier, invoice and date of possession are on record.
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "cancelled"], acquired_at__isnull=True)
+                | Q(possession_date__isnull=False)
+                & ~Q(supplier_name="")
+                & ~Q(invoice_reference=""),
+                name="loans_murabaha_acquired_has_purchase",
             ),
             models.CheckConstraint(
                 condition=Q(installments_count__gte=1, installments_count__lte=MAX_MONTHS),
@@ -251,17 +367,19 @@ class MurabahaContract(_Financing):
                         "active",
                         "completed",
                         "cancelled",
+                        "defaulted",
                     ]
                 ),
                 name="loans_murabaha_status_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["offered", "active", "completed"])
+                condition=~Q(status__in=["offered", "active", "completed", "defaulted"])
                 | Q(sale_price__isnull=False, acquired_at__isnull=False),
                 name="loans_murabaha_offered_is_owned_and_priced",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["active", "completed"]) | Q(acceptance_date__isnull=False),
+                condition=~Q(status__in=["active", "completed", "defaulted"])
+                | Q(acceptance_date__isnull=False),
                 name="loans_murabaha_active_has_acceptance_date",
             ),
             models.CheckConstraint(
@@ -282,11 +400,44 @@ class MurabahaContract(_Financing):
 
     @property
     def remaining_balance(self) -> Decimal:
-        """Still owed on the installments. Before an offer the price is not known,
-        so what would be financed at cost is shown."""
+        """Still owed on the installments (a rebate lowers it, lateness never raises
+        it). Before an offer the price is not known, so what would be financed at
+        cost is shown."""
         if self.sale_price is None:
             return self.cost_price - self.down_payment
-        return self.sale_price - self.down_payment - self.paid_amount
+        return self.sale_price - self.down_payment - self.paid_amount - self.rebate_amount
+
+    @property
+    def profit_deferred(self) -> Decimal:
+        """Markup booked at acceptance and not yet earned (nor rebated, nor written
+        off). Before acceptance nothing is booked: zero."""
+        if self.markup_amount is None or self.acceptance_date is None:
+            return ZERO
+        return (
+            self.markup_amount
+            - self.profit_recognized
+            - self.rebate_amount
+            - self.profit_written_off
+        )
+
+    @property
+    def charity_pledge_due(self) -> Decimal:
+        """What the late-payment charity undertaking asks for now: the agreed percent
+        of every installment paid or still unpaid after its due date, less what was
+        given. Selectors annotate `late_installments_total` (no query per row)."""
+        if not self.late_charity_percent:
+            return ZERO
+        if hasattr(self, "late_installments_total"):
+            late = self.late_installments_total or ZERO
+        else:
+            late = (
+                self.installments.filter(late_installment_q(prefix="")).aggregate(
+                    total=models.Sum("amount")
+                )["total"]
+                or ZERO
+            )
+        pledged = money.quantize(money.quantize(late) * self.late_charity_percent / 100)
+        return max(pledged - self.charity_paid, ZERO)
 
     @property
     def total_owed(self) -> Decimal:

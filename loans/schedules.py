@@ -14,7 +14,7 @@ month's last day, and never from the previous due date: a schedule starting on
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from accounts.money import CENT
 
@@ -55,3 +55,18 @@ def build_schedule(*, total: Decimal, count: int, start: date) -> list[PlannedIn
         PlannedInstallment(number=k, due_date=add_months(start, k), amount=amount)
         for k, amount in enumerate(split_amount(total, count), start=1)
     ]
+
+
+def profit_share(*, deferred: Decimal, amount: Decimal, owed: Decimal) -> Decimal:
+    """The part of a payment that earns deferred murabaha profit (FAS 28).
+
+    Profit is recognised pro rata: a payment of `amount` out of `owed` still owed
+    earns deferred * amount / owed, to the cent (half up), which before any rebate
+    is markup * amount / sale price. The payment that settles what is owed earns
+    the whole remainder, so recognised + deferred is the markup to the cent."""
+    if amount <= 0 or deferred <= 0:
+        return Decimal("0.00")
+    if amount >= owed:
+        return deferred
+    share = (deferred * amount / owed).quantize(CENT, rounding=ROUND_HALF_UP)
+    return min(share, deferred)

@@ -2,11 +2,11 @@
 
 from uuid import UUID
 
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet, Sum
 
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
-from loans.models import Installment, Loan, MurabahaContract
+from loans.models import Installment, Loan, MurabahaContract, late_installment_q
 
 # Staff read everyone's rows; without the second factor, when it is required, only their own.
 from staff.permissions import staff_reads
@@ -17,6 +17,13 @@ _UNPAID = Q(installments__paid_amount__lt=F("installments__amount"))
 def with_oldest_unpaid(qs: QuerySet) -> QuerySet:
     # One aggregate in the same query, so days_past_due costs nothing per row.
     return qs.annotate(oldest_unpaid_due=Min("installments__due_date", filter=_UNPAID))
+
+
+def with_late_total(qs: QuerySet[MurabahaContract]) -> QuerySet[MurabahaContract]:
+    # What the late-payment charity undertaking applies to, in the same query.
+    return qs.annotate(
+        late_installments_total=Sum("installments__amount", filter=late_installment_q())
+    )
 
 
 def loan_list(*, user: User, status: str | None = None, mine: bool = False) -> QuerySet[Loan]:
@@ -32,7 +39,7 @@ def loan_list(*, user: User, status: str | None = None, mine: bool = False) -> Q
 def contract_list(
     *, user: User, status: str | None = None, mine: bool = False
 ) -> QuerySet[MurabahaContract]:
-    qs = with_oldest_unpaid(MurabahaContract.objects.select_related("customer"))
+    qs = with_late_total(with_oldest_unpaid(MurabahaContract.objects.select_related("customer")))
     if mine or not staff_reads(user):
         qs = qs.filter(customer=user)
     if status:
@@ -45,7 +52,10 @@ def _load(qs: QuerySet, *, pk: UUID | str, lock: bool):
         # FOR UPDATE cannot go with the aggregate, so a locked row computes
         # days_past_due itself; the lock is on the row only (not the joined user).
         return qs.select_for_update(of=("self",)).filter(pk=pk).first()
-    return with_oldest_unpaid(qs).filter(pk=pk).first()
+    annotated = with_oldest_unpaid(qs)
+    if qs.model is MurabahaContract:
+        annotated = with_late_total(annotated)
+    return annotated.filter(pk=pk).first()
 
 
 def loan_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Loan:

@@ -10,11 +10,14 @@ from config.api.fields import MoneyField
 from config.api.serializers import InputSerializer
 from loans.models import (
     ASSET_MAX_LENGTH,
+    INVOICE_MAX_LENGTH,
+    LATE_CHARITY_MAX_PERCENT,
     MAX_MONTHS,
     MONEY,
     MURABAHA_MAX_PRICE,
     PURPOSE_MAX_LENGTH,
     REJECTION_REASON_MAX_LENGTH,
+    SUPPLIER_MAX_LENGTH,
     Installment,
     Loan,
     MurabahaContract,
@@ -108,6 +111,35 @@ class MurabahaContractOut(serializers.ModelSerializer):
         **MONEY, help_text="sale - down payment - paid (cost - down payment before an offer)."
     )
     days_past_due = serializers.IntegerField()
+    estimated_cost = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="The customer's estimate when requesting."
+    )
+    supplier_name = serializers.CharField(help_text="Who the institution bought from.")
+    invoice_reference = serializers.CharField(help_text="The supplier's invoice.")
+    possession_date = serializers.DateField(
+        allow_null=True, help_text="When the institution took possession of the asset."
+    )
+    offer_valid_until = serializers.DateField(
+        allow_null=True, help_text="The last day the offer may be accepted."
+    )
+    late_charity_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        help_text="Late-payment charity undertaking: percent of each overdue installment, "
+        "given to charity (never the institution's income).",
+    )
+    profit_recognized = serializers.DecimalField(
+        **MONEY, help_text="Markup earned so far, pro rata to what was paid."
+    )
+    profit_deferred = serializers.DecimalField(
+        **MONEY, help_text="Markup not yet earned (0 before acceptance)."
+    )
+    rebate_amount = serializers.DecimalField(
+        **MONEY, help_text="Discretionary rebates (ibra') granted; lowers what remains."
+    )
+    charity_pledge_due = serializers.DecimalField(
+        **MONEY, help_text="Due now under the late-payment charity undertaking."
+    )
 
     class Meta:
         model = MurabahaContract
@@ -125,6 +157,16 @@ class MurabahaContractOut(serializers.ModelSerializer):
             "status",
             "created_at",
             "days_past_due",
+            "estimated_cost",
+            "supplier_name",
+            "invoice_reference",
+            "possession_date",
+            "offer_valid_until",
+            "late_charity_percent",
+            "profit_recognized",
+            "profit_deferred",
+            "rebate_amount",
+            "charity_pledge_due",
         ]
 
 
@@ -135,12 +177,54 @@ class MurabahaRequestIn(InputSerializer):
     down_payment = MoneyField(min_value=0, required=False, default="0.00")
 
 
+class MurabahaAcquireIn(InputSerializer):
+    supplier_name = serializers.CharField(
+        max_length=SUPPLIER_MAX_LENGTH, help_text="A third party, never the customer."
+    )
+    supplier_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    actual_cost = MoneyField(
+        max_value=MURABAHA_MAX_PRICE, help_text="The invoice's cost; becomes `cost_price`."
+    )
+    invoice_reference = serializers.CharField(max_length=INVOICE_MAX_LENGTH)
+    possession_date = serializers.DateField(help_text="Today or earlier.")
+
+
 class MurabahaOfferIn(InputSerializer):
     markup_amount = MoneyField(min_value=0, max_value=MURABAHA_MAX_PRICE)
+    valid_until = serializers.DateField(
+        required=False, help_text="The offer's last day (default: 7 days from today)."
+    )
+    late_charity_percent = MoneyField(
+        max_digits=5,
+        min_value=0,
+        max_value=LATE_CHARITY_MAX_PERCENT,
+        required=False,
+        help_text="Optional late-payment charity undertaking (percent of an overdue "
+        "installment, 0 to 10); paid to the charity fund, never to income.",
+    )
+
+
+class MurabahaRebateIn(InputSerializer):
+    amount = MoneyField(help_text="At most the contract's deferred profit.")
+
+
+class MurabahaRescheduleIn(InputSerializer):
+    installments_count = serializers.IntegerField(min_value=1, max_value=MAX_MONTHS)
+
+
+class LoanRescheduleIn(InputSerializer):
+    repayment_months = serializers.IntegerField(min_value=1, max_value=MAX_MONTHS)
 
 
 class MurabahaPaymentIn(InputSerializer):
     amount = MoneyField()
+    source = PaymentSourceField(
+        help_text="`external` (cash received by staff) is for staff only.",
+    )
+
+
+class MurabahaCharityPaymentIn(InputSerializer):
+    amount = MoneyField(help_text="At most `charity_pledge_due`.")
     source = PaymentSourceField(
         help_text="`external` (cash received by staff) is for staff only.",
     )

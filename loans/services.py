@@ -21,23 +21,36 @@ disburse P                 wallet +P, loan receivable -P
 repay x (wallet)           wallet -x, loan receivable +x
 repay x (cash, staff)      external -x, loan receivable +x
 mark defaulted, rest R     loan receivable +R, write_off -R
-murabaha acquire at C      inventory -C, external +C
-accept at S = C + M        receivable -S, inventory +C, income +M; then the
-                           down payment D: wallet -D, receivable +D
-installment payment x      wallet (or external) -x, receivable +x
+recovery x after default   payer -x, write_off +x (qard hasan)
+murabaha acquire at C      inventory -C, external +C (C: the supplier's invoice)
+accept at S = C + M        receivable -S, inventory +C, deferred profit +M; then
+                           the down payment D: wallet -D, receivable +D,
+                           deferred -p, income +p (p: D's share of the markup)
+installment payment x      payer -x, receivable +x, deferred -p, income +p
+                           (p = deferred * x / still owed; FAS 28)
+charity pledge x           payer -x, charity_fund +x (never income; SS 3)
+rebate r (ibra')           deferred -r, receivable +r (never income)
+mark defaulted, rest R     receivable +R, deferred -D, write_off -(R - D)
+recovery x after default   payer -x, write_off +(x - p), income +p (p: the
+                           written-off markup's share, pro rata)
 cancel                     no money moves; an acquired asset stays in the
                            institution's inventory for resale
 =========================  ================================================
+
+Late payment is never income: nothing is ever added to what a borrower or a
+customer owes (Qur'an 2:280), and a late-payment charity undertaking goes to the
+charity fund only.
 
 Every service locks the loan or contract row first and then (through
 ledger_post) the accounts, always in that order, so concurrent payments queue
 instead of deadlocking or overpaying.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 from uuid import UUID
 
@@ -60,16 +73,20 @@ from config.errors import ConflictOfInterest, DomainError, InvalidTransition, No
 from config.taskqueue import enqueue_with_transaction
 from loans.models import (
     ASSET_MAX_LENGTH,
+    INVOICE_MAX_LENGTH,
+    LATE_CHARITY_MAX_PERCENT,
     MAX_MONTHS,
     MURABAHA_MAX_PRICE,
+    OFFER_DEFAULT_DAYS,
     PURPOSE_MAX_LENGTH,
     REJECTION_REASON_MAX_LENGTH,
+    SUPPLIER_MAX_LENGTH,
     Installment,
     Loan,
     MurabahaContract,
     Payment,
 )
-from loans.schedules import build_schedule
+from loans.schedules import build_schedule, profit_share
 from staff.approvals import register_kind
 from staff.errors import ApprovalPending
 from staff.models import Approval
@@ -96,6 +113,33 @@ class Overpayment(DomainError):
     code = "overpayment"
     default_message = "The payment is more than the remaining balance; nothing was taken."
     example_extra: ClassVar[dict] = {"remaining_balance": "1100.00"}
+
+
+class SaleBackToCustomer(DomainError):
+    code = "sale_back_to_customer"
+    default_message = (
+        "The supplier is the customer: buying from the customer and selling back on "
+        "credit is 'inah, which a murabaha may not be."
+    )
+
+
+class OfferExpired(DomainError):
+    code = "offer_expired"
+    default_message = "This offer has expired; ask the institution for a new one."
+
+
+class RebateTooLarge(DomainError):
+    code = "rebate_too_large"
+    default_message = "A rebate can be at most the profit not yet earned (the deferred profit)."
+    example_extra: ClassVar[dict] = {"profit_deferred": "120.00"}
+
+
+class WalletNotYours(NotAllowed):
+    code = "wallet_not_yours"
+    default_message = (
+        "Only the customer pays from their wallet; staff record cash received "
+        'with "source": "external".'
+    )
 
 
 class SelfApproval(ConflictOfInterest):
@@ -139,8 +183,22 @@ def murabaha_income_account() -> LedgerAccount:
     return ledger_account(LedgerAccount.Kind.INCOME, "income:murabaha", "Murabaha income (markup)")
 
 
+def murabaha_deferred_profit_account() -> LedgerAccount:
+    return ledger_account(
+        LedgerAccount.Kind.MURABAHA_DEFERRED_PROFIT,
+        "murabaha_deferred_profit",
+        "Murabaha profit not yet earned",
+    )
+
+
+def charity_fund_account() -> LedgerAccount:
+    return ledger_account(
+        LedgerAccount.Kind.CHARITY_FUND, "charity_fund", "Charity fund (late-payment pledges)"
+    )
+
+
 def write_off_account() -> LedgerAccount:
-    return ledger_account(LedgerAccount.Kind.WRITE_OFF, "write_off", "Written-off qard hasan")
+    return ledger_account(LedgerAccount.Kind.WRITE_OFF, "write_off", "Written-off debts")
 
 
 def _allocate(installments: QuerySet[Installment], amount: Decimal, *, today: date) -> None:
@@ -177,6 +235,9 @@ def _payment_source(*, by: User, owner_id: UUID, source: str) -> str:
         raise NotAllowed()
     if source == Payment.Source.EXTERNAL and (not staff or by.pk == owner_id):
         raise ExternalSourceNotAllowed()
+    if source == Payment.Source.WALLET and by.pk != owner_id:
+        # Nobody but its owner takes money from a wallet: staff record cash received.
+        raise WalletNotYours()
     return source
 
 
@@ -214,6 +275,11 @@ def _audit(
     )
 
 
+# A payment's booking: (parent locked, who pays, amount, by, source) -> the ledger
+# transaction; it also updates the parent's money fields and returns their names.
+Booking = Callable[[Financing, LedgerAccount, Decimal, User, str], tuple[LedgerTransaction, list]]
+
+
 @dataclass(frozen=True)
 class _InstallmentPlan:
     """What differs between paying a loan's and a contract's installments;
@@ -223,9 +289,8 @@ class _InstallmentPlan:
     owner: str  # the payer's field: "borrower" or "customer"
     amount_field: str  # the field an amount error names (the API's input field)
     not_active: type[DomainError]
-    ledger_kind: str
-    receivable: Callable[[Financing], LedgerAccount]
-    reference: Callable[[Financing, str], str]  # (parent, source) -> ledger reference
+    book: Booking  # an active parent's payment
+    recover: Booking  # a defaulted parent's payment (recovery of what was written off)
     paid_field: str
     done_status: str  # the status once nothing remains
     done_at_field: str
@@ -238,14 +303,18 @@ def _installments_pay(
 ) -> Financing:
     """Pay an active loan or contract: oldest installment first, partial payments
     allowed, more than what remains refused whole. `wallet` takes the owner's
-    wallet (402 when short, staff may pay on their behalf); `external` is cash
-    staff received, which the owner may not claim (403). At zero it is closed."""
+    wallet (402 when short), and only the owner may use it (403
+    wallet_not_yours); `external` is cash staff received, which the owner may not
+    claim (403). At zero it is closed. A defaulted one takes payments too: they
+    recover what was written off (never more than what was owed)."""
     amount = money.parse_cents(amount, field=plan.amount_field)
     source = _payment_source(by=by, owner_id=getattr(parent, f"{plan.owner}_id"), source=source)
     with transaction.atomic():
         parent = plan.lock(parent)
-        if parent.status != type(parent).Status.ACTIVE:
+        status = type(parent).Status
+        if parent.status not in (status.ACTIVE, status.DEFAULTED):
             raise plan.not_active()
+        recovering = parent.status == status.DEFAULTED
         before = parent.status
         remaining = parent.remaining_balance
         if amount > remaining:
@@ -258,15 +327,10 @@ def _installments_pay(
             if source == Payment.Source.WALLET
             else external_account()
         )
-        txn = ledger_post(
-            kind=plan.ledger_kind,
-            legs=[Leg(payer, -amount), Leg(plan.receivable(parent), amount)],
-            reference=plan.reference(parent, source),
-            created_by=by,
-        )
+        txn, fields = (plan.recover if recovering else plan.book)(parent, payer, amount, by, source)
         _allocate(parent.installments.all(), amount, today=timezone.localdate())
         setattr(parent, plan.paid_field, getattr(parent, plan.paid_field) + amount)
-        fields = [plan.paid_field]
+        fields = [plan.paid_field, *fields]
         if parent.remaining_balance == 0:
             parent.status = plan.done_status
             setattr(parent, plan.done_at_field, timezone.now())
@@ -280,7 +344,10 @@ def _installments_pay(
             ledger_transaction=txn,
         )
         if by.pk != getattr(parent, f"{plan.owner}_id"):  # staff recorded it for the owner
-            _audit(by, plan.audit_action, parent, before, amount=amount, source=source)
+            facts = {"amount": amount, "source": source}
+            if recovering:
+                facts["recovery"] = True
+            _audit(by, plan.audit_action, parent, before, **facts)
     return parent
 
 
@@ -417,17 +484,41 @@ def loan_disburse(*, loan: Loan, by: User, approved_by: User | None = None) -> L
     return loan
 
 
+def _loan_reference(source: str, what: str = "repayment") -> str:
+    return f"Qard hasan {what}" + (
+        " (cash received by staff)" if source == Payment.Source.EXTERNAL else ""
+    )
+
+
+def _loan_book(loan, payer, amount, by, source):
+    txn = ledger_post(
+        kind=LedgerTransaction.Kind.LOAN_REPAYMENT,
+        legs=[Leg(payer, -amount), Leg(loan_receivable_account(loan), amount)],
+        reference=_loan_reference(source),
+        created_by=by,
+    )
+    return txn, []
+
+
+def _loan_recover(loan, payer, amount, by, source):
+    """After a default the receivable is gone: the money recovers the write-off."""
+    txn = ledger_post(
+        kind=LedgerTransaction.Kind.LOAN_REPAYMENT,
+        legs=[Leg(payer, -amount), Leg(write_off_account(), amount)],
+        reference=_loan_reference(source, "recovery after default"),
+        created_by=by,
+    )
+    loan.written_off_amount -= amount
+    return txn, ["written_off_amount"]
+
+
 _LOAN_REPAYMENT = _InstallmentPlan(
     lock=_lock_loan,
     owner="borrower",
     amount_field="payment_amount",
     not_active=LoanNotActive,
-    ledger_kind=LedgerTransaction.Kind.LOAN_REPAYMENT,
-    receivable=loan_receivable_account,
-    reference=lambda loan, source: (
-        "Qard hasan repayment"
-        + (" (cash received by staff)" if source == Payment.Source.EXTERNAL else "")
-    ),
+    book=_loan_book,
+    recover=_loan_recover,
     paid_field="repaid_amount",
     done_status=Loan.Status.FULLY_REPAID,
     done_at_field="closed_at",
@@ -517,6 +608,7 @@ def murabaha_request(
         customer=customer,
         asset_description=asset_description,
         cost_price=cost,
+        estimated_cost=cost,
         down_payment=down,
         installments_count=count,
     )
@@ -530,12 +622,112 @@ def _lock_contract(contract: MurabahaContract) -> MurabahaContract:
     )
 
 
+def _normalised(text: str) -> str:
+    """Case, accents of spacing and punctuation aside: "  ACME  Trading, Ltd." and
+    "acme trading ltd" are one name."""
+    return " ".join(re.sub(r"[^\w@.]+", " ", (text or "").casefold()).split()).strip(" .")
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """The facts of the institution's real purchase of the asset (AAOIFI SS 8)."""
+
+    supplier_name: str
+    actual_cost: Decimal
+    invoice_reference: str
+    possession_date: date
+    supplier_email: str = ""
+
+    def as_params(self) -> dict:
+        """The approval's stored params (JSON): re-checked when it is executed."""
+        return {
+            "supplier_name": self.supplier_name,
+            "actual_cost": str(self.actual_cost),
+            "invoice_reference": self.invoice_reference,
+            "possession_date": self.possession_date.isoformat(),
+            "supplier_email": self.supplier_email,
+        }
+
+
+def _purchase_check(
+    contract: MurabahaContract,
+    *,
+    supplier_name: str,
+    actual_cost: Decimal | str,
+    invoice_reference: str,
+    possession_date: date | str | None,
+    supplier_email: str = "",
+) -> Purchase:
+    """Validate the purchase's facts against the contract and its customer.
+
+    The institution must really buy the asset from a third party and hold it
+    before it sells: a supplier who is the customer (by normalised name or
+    e-mail) would be a sale back to the customer ('inah), refused with 400
+    sale_back_to_customer; possession cannot be in the future."""
+    errors: dict[str, list[str]] = {}
+    supplier_name = (supplier_name or "").strip()
+    if not supplier_name:
+        errors["supplier_name"] = ["Name the supplier the asset was bought from."]
+    elif len(supplier_name) > SUPPLIER_MAX_LENGTH:
+        errors["supplier_name"] = [f"Keep it to {SUPPLIER_MAX_LENGTH} characters."]
+    invoice_reference = (invoice_reference or "").strip()
+    if not invoice_reference:
+        errors["invoice_reference"] = ["Give the supplier's invoice reference."]
+    elif len(invoice_reference) > INVOICE_MAX_LENGTH:
+        errors["invoice_reference"] = [f"Keep it to {INVOICE_MAX_LENGTH} characters."]
+    supplier_email = (supplier_email or "").strip()
+    if len(supplier_email) > 254:
+        errors["supplier_email"] = ["Too long."]
+    cost = None
+    try:
+        cost = money.parse_cents(actual_cost, field="actual_cost")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    else:
+        if cost > MURABAHA_MAX_PRICE:
+            errors["actual_cost"] = [f"The most we can finance is {MURABAHA_MAX_PRICE}."]
+        elif cost <= contract.down_payment:
+            errors["actual_cost"] = ["The actual cost must be more than the down payment."]
+        elif cost - contract.down_payment < money.CENT * contract.installments_count:
+            errors["actual_cost"] = ["Too small for the installments agreed."]
+    possessed = possession_date
+    if isinstance(possessed, str):
+        try:
+            possessed = date.fromisoformat(possessed)
+        except ValueError:
+            possessed = None
+    if not isinstance(possessed, date):
+        errors["possession_date"] = ["Give the date the institution took possession."]
+    elif possessed > timezone.localdate():
+        errors["possession_date"] = ["The asset must be held already: not a future date."]
+    if errors:
+        raise ValidationError(errors)
+    customer = contract.customer
+    email = customer.email.casefold()
+    names = {_normalised(customer.name), _normalised(customer.email)} - {""}
+    if _normalised(supplier_name) in names or (
+        supplier_email and supplier_email.casefold() == email
+    ):
+        raise SaleBackToCustomer()
+    return Purchase(supplier_name, cost, invoice_reference, possessed, supplier_email)
+
+
 def murabaha_acquire(
-    *, contract: MurabahaContract, by: User, approved_by: User | None = None
+    *,
+    contract: MurabahaContract,
+    by: User,
+    supplier_name: str,
+    actual_cost: Decimal | str,
+    invoice_reference: str,
+    possession_date: date | str | None,
+    supplier_email: str = "",
+    approved_by: User | None = None,
 ) -> MurabahaContract:
-    """requested → asset_acquired: the institution buys the asset at cost with its
-    own cash (inventory -C, external +C) and now owns it. Staff only (asked
-    through `murabaha_acquire_request`; see `loan_disburse`)."""
+    """requested → asset_acquired: the institution has bought the asset from a
+    supplier (not the customer) at the invoice's actual cost with its own cash
+    (inventory -C, external +C) and holds it. The contract's cost becomes the
+    actual cost, so the offer is made on it, not on the customer's estimate.
+    Staff only (asked through `murabaha_acquire_request`; see `loan_disburse`)."""
     _staff_only(by, "record the purchase of an asset", "staff.murabaha_acquire")
     with transaction.atomic():
         contract = _lock_contract(contract)
@@ -544,41 +736,108 @@ def murabaha_acquire(
                 f"Only a requested contract's asset can be acquired (it is {contract.status})."
             )
         _not_own(by, contract.customer_id)
+        bought = _purchase_check(
+            contract,
+            supplier_name=supplier_name,
+            actual_cost=actual_cost,
+            invoice_reference=invoice_reference,
+            possession_date=possession_date,
+            supplier_email=supplier_email,
+        )
         ledger_post(
             kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
             legs=[
-                Leg(murabaha_inventory_account(contract), -contract.cost_price),
-                Leg(external_account(), contract.cost_price),
+                Leg(murabaha_inventory_account(contract), -bought.actual_cost),
+                Leg(external_account(), bought.actual_cost),
             ],
-            reference=f"Murabaha asset bought: {contract.asset_description}",
+            reference=_murabaha_reference(contract, f"asset bought from {bought.supplier_name}"),
             created_by=by,
         )
         before = contract.status
+        if contract.estimated_cost is None:
+            contract.estimated_cost = contract.cost_price
+        contract.cost_price = bought.actual_cost
+        contract.supplier_name = bought.supplier_name
+        contract.supplier_email = bought.supplier_email
+        contract.invoice_reference = bought.invoice_reference
+        contract.possession_date = bought.possession_date
         contract.status = MurabahaContract.Status.ASSET_ACQUIRED
         contract.acquired_at = timezone.now()
         contract.acquired_by = by
-        contract.save(update_fields=["status", "acquired_at", "acquired_by"])
+        contract.save(
+            update_fields=[
+                "estimated_cost",
+                "cost_price",
+                "supplier_name",
+                "supplier_email",
+                "invoice_reference",
+                "possession_date",
+                "status",
+                "acquired_at",
+                "acquired_by",
+            ]
+        )
         _audit(
             by,
             "murabaha.acquired",
             contract,
             before,
             amount=contract.cost_price,
+            estimated_cost=contract.estimated_cost,
+            supplier_name=contract.supplier_name,
+            invoice_reference=contract.invoice_reference,
+            possession_date=contract.possession_date.isoformat(),
             **_approver(approved_by),
         )
     return contract
 
 
+def _late_charity_percent(value: Decimal | str | int | None) -> Decimal:
+    if value in (None, ""):
+        return money.ZERO
+    try:
+        percent = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        percent = None
+    if (
+        percent is None
+        or not percent.is_finite()
+        or percent != percent.quantize(money.CENT)
+        or not money.ZERO <= percent <= LATE_CHARITY_MAX_PERCENT
+    ):
+        raise ValidationError(
+            {
+                "late_charity_percent": [
+                    f"A percent from 0 to {LATE_CHARITY_MAX_PERCENT}, at most two decimals."
+                ]
+            }
+        )
+    return percent.quantize(money.CENT)
+
+
 def murabaha_offer(
-    *, contract: MurabahaContract, markup_amount: Decimal | str, by: User
+    *,
+    contract: MurabahaContract,
+    markup_amount: Decimal | str,
+    by: User,
+    valid_until: date | None = None,
+    late_charity_percent: Decimal | str | None = None,
 ) -> MurabahaContract:
-    """asset_acquired → offered with a disclosed, fixed markup (≥ 0), by staff. The
-    asset must be owned first: offering a merely requested contract is an
-    invalid transition."""
+    """asset_acquired → offered with a disclosed, fixed markup (≥ 0) on the actual
+    cost, by staff. The asset must be owned first: offering a merely requested
+    contract is an invalid transition. The offer stands until `valid_until`
+    (default: 7 days; not in the past) and may carry a late-payment charity
+    undertaking (`late_charity_percent` of each overdue installment, 0 to 10 %),
+    which goes to charity, never to the institution (AAOIFI SS 3)."""
     _staff_only(by, "make an offer", "staff.murabaha_offer")
     markup = money.parse_cents(markup_amount, field="markup_amount", allow_zero=True)
     if markup > MURABAHA_MAX_PRICE:
         raise ValidationError({"markup_amount": [f"At most {MURABAHA_MAX_PRICE}."]})
+    today = timezone.localdate()
+    valid_until = valid_until or today + timedelta(days=OFFER_DEFAULT_DAYS)
+    if valid_until < today:
+        raise ValidationError({"valid_until": ["An offer cannot expire in the past."]})
+    percent = _late_charity_percent(late_charity_percent)
     with transaction.atomic():
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.ASSET_ACQUIRED:
@@ -590,11 +849,21 @@ def murabaha_offer(
         before = contract.status
         contract.markup_amount = markup
         contract.sale_price = contract.cost_price + markup
+        contract.offer_valid_until = valid_until
+        contract.late_charity_percent = percent
         contract.status = MurabahaContract.Status.OFFERED
         contract.offered_at = timezone.now()
         contract.offered_by = by
         contract.save(
-            update_fields=["markup_amount", "sale_price", "status", "offered_at", "offered_by"]
+            update_fields=[
+                "markup_amount",
+                "sale_price",
+                "offer_valid_until",
+                "late_charity_percent",
+                "status",
+                "offered_at",
+                "offered_by",
+            ]
         )
         _audit(
             by,
@@ -603,15 +872,19 @@ def murabaha_offer(
             before,
             markup_amount=markup,
             sale_price=contract.sale_price,
+            valid_until=valid_until.isoformat(),
+            late_charity_percent=percent,
         )
     return contract
 
 
 def murabaha_accept(*, contract: MurabahaContract, by: User) -> MurabahaContract:
-    """offered → active, by the customer only. The sale is booked (receivable -S,
-    inventory +C, income +M), the down payment is taken from the wallet (402 when
-    short, and then nothing at all is written) and the schedule over
-    sale - down payment is fixed from today. The sale price never changes again."""
+    """offered → active, by the customer only, until the offer's last day (400
+    offer_expired after it). The sale is booked with the markup as deferred
+    profit (receivable -S, inventory +C, deferred +M: FAS 28), the down payment
+    is taken from the wallet and earns its share of the markup (402 when short,
+    and then nothing at all is written) and the schedule over sale - down
+    payment is fixed from today. The sale price never changes again."""
     with transaction.atomic():
         contract = _lock_contract(contract)
         if contract.customer_id != by.pk:
@@ -620,30 +893,43 @@ def murabaha_accept(*, contract: MurabahaContract, by: User) -> MurabahaContract
             raise InvalidTransition(
                 f"Only an offered contract can be accepted (it is {contract.status})."
             )
+        today = timezone.localdate()
+        if contract.offer_valid_until is not None and today > contract.offer_valid_until:
+            raise OfferExpired(
+                f"This offer was open until {contract.offer_valid_until:%d %b %Y}; "
+                "ask the institution for a new one."
+            )
         receivable = murabaha_receivable_account(contract)
         sale_legs = [
             Leg(receivable, -contract.sale_price),
             Leg(murabaha_inventory_account(contract), contract.cost_price),
         ]
         if contract.markup_amount:
-            sale_legs.append(Leg(murabaha_income_account(), contract.markup_amount))
+            sale_legs.append(Leg(murabaha_deferred_profit_account(), contract.markup_amount))
         ledger_post(
             kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
             legs=sale_legs,
-            reference=f"Murabaha sale: {contract.asset_description}",
+            reference=_murabaha_reference(contract, "sale"),
             created_by=by,
         )
+        contract.acceptance_date = today
+        earned = money.ZERO
         if contract.down_payment:
+            earned = profit_share(
+                deferred=contract.markup_amount,
+                amount=contract.down_payment,
+                owed=contract.sale_price,
+            )
             ledger_post(
                 kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
                 legs=[
                     Leg(wallet_get_or_create(user=contract.customer), -contract.down_payment),
                     Leg(receivable, contract.down_payment),
+                    *_profit_legs(earned, murabaha_deferred_profit_account()),
                 ],
-                reference=f"Murabaha down payment: {contract.asset_description}",
+                reference=_murabaha_reference(contract, "down payment"),
                 created_by=by,
             )
-        today = timezone.localdate()
         Installment.objects.bulk_create(
             Installment(contract=contract, number=p.number, due_date=p.due_date, amount=p.amount)
             for p in build_schedule(
@@ -651,8 +937,8 @@ def murabaha_accept(*, contract: MurabahaContract, by: User) -> MurabahaContract
             )
         )
         contract.status = MurabahaContract.Status.ACTIVE
-        contract.acceptance_date = today
-        contract.save(update_fields=["status", "acceptance_date"])
+        contract.profit_recognized = earned
+        contract.save(update_fields=["status", "acceptance_date", "profit_recognized"])
     return contract
 
 
@@ -682,16 +968,67 @@ def murabaha_cancel(*, contract: MurabahaContract, by: User) -> MurabahaContract
     return contract
 
 
+def _murabaha_reference(contract: MurabahaContract, what: str) -> str:
+    return f"Murabaha {what}: {contract.asset_description}"[:LEDGER_TEXT_MAX_LENGTH]
+
+
+def _profit_legs(earned: Decimal, source: LedgerAccount) -> list[Leg]:
+    """Markup earned by a payment moves from `source` (deferred profit, or the
+    write-off of a defaulted contract) to income."""
+    if earned <= 0:
+        return []
+    return [Leg(source, -earned), Leg(murabaha_income_account(), earned)]
+
+
+def _murabaha_book(contract, payer, amount, by, source):
+    earned = profit_share(
+        deferred=contract.profit_deferred, amount=amount, owed=contract.remaining_balance
+    )
+    txn = ledger_post(
+        kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
+        legs=[
+            Leg(payer, -amount),
+            Leg(murabaha_receivable_account(contract), amount),
+            *_profit_legs(earned, murabaha_deferred_profit_account()),
+        ],
+        reference=_murabaha_reference(contract, "installment"),
+        created_by=by,
+    )
+    contract.profit_recognized += earned
+    return txn, ["profit_recognized"]
+
+
+def _murabaha_recover(contract, payer, amount, by, source):
+    """A defaulted contract's receivable and deferred profit were written off: a
+    recovery restores the written-off cost, and the markup's share of it (pro
+    rata) is earned then, as the sale price agreed; nothing beyond it."""
+    earned = profit_share(
+        deferred=contract.profit_written_off, amount=amount, owed=contract.remaining_balance
+    )
+    legs = [Leg(payer, -amount)]
+    if amount - earned:
+        legs.append(Leg(write_off_account(), amount - earned))
+    if earned:
+        legs.append(Leg(murabaha_income_account(), earned))
+    txn = ledger_post(
+        kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
+        legs=legs,
+        reference=_murabaha_reference(contract, "recovery after default"),
+        created_by=by,
+    )
+    contract.profit_recognized += earned
+    contract.profit_written_off -= earned
+    contract.written_off_amount -= amount
+    return txn, ["profit_recognized", "profit_written_off", "written_off_amount"]
+
+
 _MURABAHA_PAYMENT = _InstallmentPlan(
     lock=_lock_contract,
     owner="customer",
     amount_field="amount",
     not_active=ContractNotActive,
-    ledger_kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
-    receivable=murabaha_receivable_account,
-    reference=lambda contract, source: f"Murabaha installment: {contract.asset_description}"[
-        :LEDGER_TEXT_MAX_LENGTH
-    ],
+    book=_murabaha_book,
+    recover=_murabaha_recover,
     paid_field="paid_amount",
     done_status=MurabahaContract.Status.COMPLETED,
     done_at_field="completed_at",
@@ -713,6 +1050,264 @@ def murabaha_pay(
     return _installments_pay(
         _MURABAHA_PAYMENT, parent=contract, amount=amount, by=by, source=source
     )
+
+
+def murabaha_charity_pay(
+    *,
+    contract: MurabahaContract,
+    amount: Decimal | str,
+    by: User,
+    source: str = Payment.Source.WALLET,
+) -> MurabahaContract:
+    """Pay what the late-payment charity undertaking asks (`charity_pledge_due`):
+    into the charity fund, which only gives it away, never into income (AAOIFI
+    SS 3). The same payer rules as an installment; more than is due → 400
+    overpayment."""
+    amount = money.parse_cents(amount, field="amount")
+    source = _payment_source(by=by, owner_id=contract.customer_id, source=source)
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        if contract.acceptance_date is None:
+            raise ContractNotActive("This contract was never accepted; nothing was pledged.")
+        due = contract.charity_pledge_due
+        if amount > due:
+            raise Overpayment(
+                f"The charity pledge due is {due}; nothing was taken.",
+                remaining_balance=str(due),
+            )
+        payer = (
+            wallet_get_or_create(user=contract.customer)
+            if source == Payment.Source.WALLET
+            else external_account()
+        )
+        ledger_post(
+            kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
+            legs=[Leg(payer, -amount), Leg(charity_fund_account(), amount)],
+            reference=_murabaha_reference(contract, "late-payment charity pledge"),
+            created_by=by,
+        )
+        contract.charity_paid += amount
+        contract.save(update_fields=["charity_paid"])
+        if by.pk != contract.customer_id:
+            _audit(by, "murabaha.charity_recorded", contract, contract.status, amount=amount)
+    return contract
+
+
+def _respread(parent: Financing, *, count: int, count_field: str) -> tuple[int, Decimal]:
+    """Spread what remains over `count` new monthly installments (the last takes
+    the remainder), nothing added (Qur'an 2:280). Paid installments stay; a
+    partly paid one is closed at what was paid; unpaid ones are replaced. Returns
+    (installments kept, amount spread)."""
+    remaining = parent.remaining_balance
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_MONTHS:
+        raise ValidationError({count_field: [f"Choose from 1 to {MAX_MONTHS} installments."]})
+    rows = list(parent.installments.select_for_update().order_by("number"))
+    kept = [row for row in rows if row.paid_amount > 0]
+    if len(kept) + count > MAX_MONTHS:
+        raise ValidationError(
+            {count_field: [f"With {len(kept)} kept, at most {MAX_MONTHS - len(kept)} more."]}
+        )
+    if remaining < money.CENT * count:
+        raise ValidationError({count_field: ["Too many installments for what remains."]})
+    now = timezone.now()
+    for row in kept:
+        if row.paid_amount < row.amount:
+            row.amount = row.paid_amount
+            row.status = Installment.Status.PAID
+            row.paid_at = now
+            row.save(update_fields=["amount", "status", "paid_at"])
+    Installment.objects.filter(pk__in=[row.pk for row in rows if row.paid_amount == 0]).delete()
+    today = timezone.localdate()
+    start = max([today, *(row.due_date for row in kept)])
+    parent_field = "loan" if isinstance(parent, Loan) else "contract"
+    Installment.objects.bulk_create(
+        Installment(
+            **{parent_field: parent},
+            number=len(kept) + p.number,
+            due_date=p.due_date,
+            amount=p.amount,
+        )
+        for p in build_schedule(total=remaining, count=count, start=start)
+    )
+    return len(kept), remaining
+
+
+def loan_reschedule(*, loan: Loan, by: User, repayment_months: int) -> Loan:
+    """Respite for an active loan: what remains is spread again over
+    `repayment_months` new monthly installments from today; nothing is ever
+    added (Qur'an 2:280). Staff holding staff.loan_decide, never on their own loan."""
+    _staff_only(by, "reschedule a loan", "staff.loan_decide")
+    with transaction.atomic():
+        loan = _lock_loan(loan)
+        if loan.status != Loan.Status.ACTIVE:
+            raise InvalidTransition(
+                f"Only an active loan can be rescheduled (it is {loan.status})."
+            )
+        _not_own(by, loan.borrower_id)
+        months_before = loan.repayment_months
+        kept, spread = _respread(loan, count=repayment_months, count_field="repayment_months")
+        loan.repayment_months = kept + repayment_months
+        loan.save(update_fields=["repayment_months"])
+        _audit(
+            by,
+            "loan.rescheduled",
+            loan,
+            loan.status,
+            remaining=spread,
+            installments=[months_before, loan.repayment_months],
+        )
+    return loan
+
+
+def murabaha_reschedule(
+    *, contract: MurabahaContract, by: User, installments_count: int
+) -> MurabahaContract:
+    """Respite for an active contract: what remains is spread again over
+    `installments_count` new installments; the sale price and the markup stay as
+    agreed (Qur'an 2:280). Staff holding staff.loan_decide."""
+    _staff_only(by, "reschedule a contract", "staff.loan_decide")
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        if contract.status != MurabahaContract.Status.ACTIVE:
+            raise InvalidTransition(
+                f"Only an active contract can be rescheduled (it is {contract.status})."
+            )
+        _not_own(by, contract.customer_id)
+        count_before = contract.installments_count
+        kept, spread = _respread(
+            contract, count=installments_count, count_field="installments_count"
+        )
+        contract.installments_count = kept + installments_count
+        contract.save(update_fields=["installments_count"])
+        _audit(
+            by,
+            "murabaha.rescheduled",
+            contract,
+            contract.status,
+            remaining=spread,
+            installments=[count_before, contract.installments_count],
+        )
+    return contract
+
+
+def _rebate_check(contract: MurabahaContract, amount: Decimal) -> None:
+    if contract.status != MurabahaContract.Status.ACTIVE:
+        raise InvalidTransition(
+            f"Only an active contract can be given a rebate (it is {contract.status})."
+        )
+    deferred = contract.profit_deferred
+    if amount > deferred:
+        raise RebateTooLarge(
+            f"A rebate can be at most the deferred profit, {deferred}.",
+            profit_deferred=str(deferred),
+        )
+
+
+def murabaha_rebate(
+    *,
+    contract: MurabahaContract,
+    amount: Decimal | str,
+    by: User,
+    approved_by: User | None = None,
+) -> MurabahaContract:
+    """Grant a discretionary early-settlement rebate (ibra'): never promised in the
+    contract, at most the deferred profit (400 rebate_too_large), it lowers what
+    the customer owes (from the last installment backwards) and the deferred
+    profit (deferred -r, receivable +r); income is untouched (AAOIFI SS 8).
+    Staff holding staff.loan_rebate (asked through `murabaha_rebate_request`)."""
+    _staff_only(by, "grant a rebate", "staff.loan_rebate")
+    amount = money.parse_cents(amount, field="amount")
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        _rebate_check(contract, amount)
+        _not_own(by, contract.customer_id)
+        before = contract.status
+        ledger_post(
+            kind=LedgerTransaction.Kind.MURABAHA_PAYMENT,
+            legs=[
+                Leg(murabaha_deferred_profit_account(), -amount),
+                Leg(murabaha_receivable_account(contract), amount),
+            ],
+            reference=_murabaha_reference(contract, "rebate (ibra')"),
+            created_by=by,
+        )
+        left = amount
+        now = timezone.now()
+        for row in contract.installments.select_for_update().order_by("-number"):
+            if left <= 0:
+                break
+            cut = min(row.remaining, left)
+            if not cut:
+                continue
+            left -= cut
+            row.amount -= cut
+            if row.amount == 0:
+                row.delete()
+                continue
+            if row.amount == row.paid_amount:
+                row.status = Installment.Status.PAID
+                row.paid_at = row.paid_at or now
+            row.save(update_fields=["amount", "status", "paid_at"])
+        contract.rebate_amount += amount
+        contract.installments_count = contract.installments.count()
+        fields = ["rebate_amount", "installments_count"]
+        if contract.remaining_balance == 0:
+            contract.status = MurabahaContract.Status.COMPLETED
+            contract.completed_at = now
+            fields += ["status", "completed_at"]
+        contract.save(update_fields=fields)
+        _audit(by, "murabaha.rebated", contract, before, amount=amount, **_approver(approved_by))
+    return contract
+
+
+def murabaha_mark_defaulted(
+    *, contract: MurabahaContract, by: User, approved_by: User | None = None
+) -> MurabahaContract:
+    """active → defaulted: what remains is written off; its unearned markup leaves
+    the deferred profit (never income) and only the cost part is an expense
+    (receivable +R, deferred -D, write_off -(R - D)). remaining_balance still
+    shows what the customer owes, nothing added; payments after it are
+    recoveries. Staff holding staff.loan_mark_defaulted (asked through
+    `murabaha_mark_defaulted_request`)."""
+    _staff_only(by, "mark a contract defaulted", "staff.loan_mark_defaulted")
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        if contract.status != MurabahaContract.Status.ACTIVE:
+            raise InvalidTransition(
+                f"Only an active contract can be marked defaulted (it is {contract.status})."
+            )
+        _not_own(by, contract.customer_id)
+        rest, deferred = contract.remaining_balance, contract.profit_deferred
+        legs = [Leg(murabaha_receivable_account(contract), rest)]
+        if deferred:
+            legs.append(Leg(murabaha_deferred_profit_account(), -deferred))
+        if rest - deferred:
+            legs.append(Leg(write_off_account(), -(rest - deferred)))
+        if rest:
+            ledger_post(
+                kind=LedgerTransaction.Kind.WRITE_OFF,
+                legs=legs,
+                reference=_murabaha_reference(contract, "written off"),
+                created_by=by,
+            )
+        before = contract.status
+        contract.status = MurabahaContract.Status.DEFAULTED
+        contract.written_off_amount = rest
+        contract.profit_written_off = deferred
+        contract.defaulted_at = timezone.now()
+        contract.save(
+            update_fields=["status", "written_off_amount", "profit_written_off", "defaulted_at"]
+        )
+        _audit(
+            by,
+            "murabaha.defaulted",
+            contract,
+            before,
+            amount=rest,
+            profit_written_off=deferred,
+            **_approver(approved_by),
+        )
+    return contract
 
 
 # --- Delinquency -----------------------------------------------------------------------
@@ -742,7 +1337,7 @@ def installments_mark_overdue(*, today: date | None = None) -> tuple[int, int]:
     return marked, reminded
 
 
-# --- Four-eyes: disbursement, write-off, murabaha purchase -------------------------------
+# --- Four-eyes: disbursement, write-off, murabaha purchase, rebate -------------------------------
 #
 # The API and the admin ask for these three outflows through the `*_request`
 # services below. A kind listed in settings.FOUR_EYES (the default: all) is
@@ -772,6 +1367,7 @@ def installments_mark_overdue(*, today: date | None = None) -> tuple[int, int]:
 DISBURSEMENT = "loan_disbursement"
 WRITE_OFF = "write_off"
 PURCHASE = "murabaha_purchase"
+REBATE = "rebate"
 
 
 def _refuse_if_pending(kind: str, subject: Financing) -> None:
@@ -833,10 +1429,21 @@ def loan_mark_defaulted_request(*, loan: Loan, by: User) -> ApprovalOutcome:
         )
 
 
-def murabaha_acquire_request(*, contract: MurabahaContract, by: User) -> ApprovalOutcome:
-    """Ask for a requested contract's asset to be bought (kind `murabaha_purchase`,
-    amount the cost price). The same rules as `loan_disburse_request` with
-    staff.murabaha_acquire and a requested contract."""
+def murabaha_acquire_request(
+    *,
+    contract: MurabahaContract,
+    by: User,
+    supplier_name: str,
+    actual_cost: Decimal | str,
+    invoice_reference: str,
+    possession_date: date | str | None,
+    supplier_email: str = "",
+) -> ApprovalOutcome:
+    """Ask for the record of a requested contract's purchase (kind
+    `murabaha_purchase`, amount the actual cost, the purchase's facts in the
+    approval's params; the executor checks them all again). The same rules as
+    `loan_disburse_request` with staff.murabaha_acquire and a requested
+    contract; a supplier who is the customer → 400 sale_back_to_customer."""
     _staff_only(by, "record the purchase of an asset", "staff.murabaha_acquire")
     with transaction.atomic():
         contract = _lock_contract(contract)
@@ -845,13 +1452,70 @@ def murabaha_acquire_request(*, contract: MurabahaContract, by: User) -> Approva
                 f"Only a requested contract's asset can be acquired (it is {contract.status})."
             )
         _not_own(by, contract.customer_id)
+        bought = _purchase_check(
+            contract,
+            supplier_name=supplier_name,
+            actual_cost=actual_cost,
+            invoice_reference=invoice_reference,
+            possession_date=possession_date,
+            supplier_email=supplier_email,
+        )
         _refuse_if_pending(PURCHASE, contract)
         return approval_request(
             kind=PURCHASE,
             requested_by=by,
             subject=contract,
-            amount=contract.cost_price,
-            reason=f"Buy for {contract.customer.email}: {contract.asset_description}"[
+            amount=bought.actual_cost,
+            params=bought.as_params(),
+            reason=f"Buy from {bought.supplier_name} (invoice {bought.invoice_reference}) "
+            f"for {contract.customer.email}: {contract.asset_description}"[:LEDGER_TEXT_MAX_LENGTH],
+        )
+
+
+def murabaha_mark_defaulted_request(*, contract: MurabahaContract, by: User) -> ApprovalOutcome:
+    """Ask for an active contract to be marked defaulted (kind `write_off`, amount
+    what remains). The same rules as `loan_mark_defaulted_request`."""
+    _staff_only(by, "mark a contract defaulted", "staff.loan_mark_defaulted")
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        if contract.status != MurabahaContract.Status.ACTIVE:
+            raise InvalidTransition(
+                f"Only an active contract can be marked defaulted (it is {contract.status})."
+            )
+        _not_own(by, contract.customer_id)
+        _refuse_if_pending(WRITE_OFF, contract)
+        rest = contract.remaining_balance
+        return approval_request(
+            kind=WRITE_OFF,
+            requested_by=by,
+            subject=contract,
+            amount=rest if rest > 0 else None,
+            reason=f"Write off the {rest} {contract.customer.email} has not paid of a murabaha"[
+                :LEDGER_TEXT_MAX_LENGTH
+            ],
+        )
+
+
+def murabaha_rebate_request(
+    *, contract: MurabahaContract, by: User, amount: Decimal | str
+) -> ApprovalOutcome:
+    """Ask for a discretionary rebate (ibra') on an active contract (kind `rebate`):
+    at most the deferred profit (400 rebate_too_large, checked again when
+    executed). Staff holding staff.loan_rebate, never on their own contract."""
+    _staff_only(by, "grant a rebate", "staff.loan_rebate")
+    amount = money.parse_cents(amount, field="amount")
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        _rebate_check(contract, amount)
+        _not_own(by, contract.customer_id)
+        _refuse_if_pending(REBATE, contract)
+        return approval_request(
+            kind=REBATE,
+            requested_by=by,
+            subject=contract,
+            amount=amount,
+            params={"amount": str(amount)},
+            reason=f"Rebate (ibra') of {amount} to {contract.customer.email} on a murabaha"[
                 :LEDGER_TEXT_MAX_LENGTH
             ],
         )
@@ -870,7 +1534,17 @@ def _execute_disbursement(approval: Approval, *, by: User) -> Loan:
     )
 
 
-def _execute_write_off(approval: Approval, *, by: User) -> Loan:
+def _is_contract(approval: Approval) -> bool:
+    return approval.subject_type == MurabahaContract._meta.label_lower
+
+
+def _execute_write_off(approval: Approval, *, by: User) -> Financing:
+    if _is_contract(approval):
+        return murabaha_mark_defaulted(
+            contract=MurabahaContract.objects.get(pk=approval.subject_id),
+            by=approval.requested_by,
+            approved_by=_approver_of(approval, by),
+        )
     return loan_mark_defaulted(
         loan=Loan.objects.get(pk=approval.subject_id),
         by=approval.requested_by,
@@ -879,14 +1553,33 @@ def _execute_write_off(approval: Approval, *, by: User) -> Loan:
 
 
 def _execute_purchase(approval: Approval, *, by: User) -> MurabahaContract:
+    # Approvals asked before the purchase's facts were recorded carry none: the
+    # executor then refuses (400 validation_error) and the approval stays pending.
+    params = approval.params or {}
     return murabaha_acquire(
         contract=MurabahaContract.objects.get(pk=approval.subject_id),
+        by=approval.requested_by,
+        supplier_name=params.get("supplier_name", ""),
+        actual_cost=params.get("actual_cost", ""),
+        invoice_reference=params.get("invoice_reference", ""),
+        possession_date=params.get("possession_date"),
+        supplier_email=params.get("supplier_email", ""),
+        approved_by=_approver_of(approval, by),
+    )
+
+
+def _execute_rebate(approval: Approval, *, by: User) -> MurabahaContract:
+    return murabaha_rebate(
+        contract=MurabahaContract.objects.get(pk=approval.subject_id),
+        amount=(approval.params or {}).get("amount", ""),
         by=approval.requested_by,
         approved_by=_approver_of(approval, by),
     )
 
 
 def _borrower(approval: Approval) -> list[UUID]:
+    if _is_contract(approval):
+        return _customer(approval)
     return list(Loan.objects.filter(pk=approval.subject_id).values_list("borrower_id", flat=True))
 
 
@@ -899,10 +1592,11 @@ def _customer(approval: Approval) -> list[UUID]:
 
 
 def register_approval_kinds() -> None:
-    """Plug the three outflows into four-eyes (called from LoansConfig.ready())."""
+    """Plug the four financing kinds into four-eyes (called from LoansConfig.ready())."""
     for kind, execute, owners in (
         (DISBURSEMENT, _execute_disbursement, _borrower),
         (WRITE_OFF, _execute_write_off, _borrower),
         (PURCHASE, _execute_purchase, _customer),
+        (REBATE, _execute_rebate, _customer),
     ):
         register_kind(kind, execute=execute, checker_perm=checker_perm(kind), subject_of=owners)

@@ -1,6 +1,7 @@
 """Financing pages: my financing, apply, one loan, request and view a murabaha."""
 
 from collections.abc import Callable
+from decimal import Decimal
 from uuid import UUID
 
 from django import forms
@@ -16,14 +17,20 @@ from accounts.selectors import wallet_balance
 from config.errors import DomainError
 from config.formtokens import once_per_form_token
 from loans import selectors, services
-from loans.forms import LoanApplyForm, MurabahaRequestForm, PaymentForm
-from loans.models import MurabahaContract
+from loans.forms import AcceptOfferForm, LoanApplyForm, MurabahaRequestForm, PaymentForm
+from loans.models import MurabahaContract, Payment
 from loans.schedules import build_schedule
 
 
 def _form_errors(form: forms.Form, exc: ValidationError) -> None:
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
+
+
+def _source(request: HttpRequest, owner_id) -> str:
+    """The owner pays from their wallet; staff on the page record cash received
+    (nobody but the owner ever takes from a wallet)."""
+    return Payment.Source.WALLET if request.user.pk == owner_id else Payment.Source.EXTERNAL
 
 
 @login_required
@@ -61,7 +68,12 @@ def loan_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.loan_repay(loan=loan, amount=form.cleaned_data["amount"], by=request.user)
+            services.loan_repay(
+                loan=loan,
+                amount=form.cleaned_data["amount"],
+                by=request.user,
+                source=_source(request, loan.borrower_id),
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         except DomainError as exc:
@@ -98,20 +110,31 @@ def murabaha_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @once_per_form_token
-def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+def murabaha_detail(
+    request: HttpRequest, pk: UUID, accept_form: AcceptOfferForm | None = None
+) -> HttpResponse:
     contract = selectors.contract_get_for(user=request.user, pk=pk)
-    form = PaymentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posting = request.method == "POST" and accept_form is None  # not the accept form's
+    charity = posting and request.POST.get("purpose") == "charity"
+    form = PaymentForm(request.POST if posting and not charity else None)
+    charity_form = PaymentForm(request.POST if charity else None, auto_id="charity_%s")
+    paying = charity_form if charity else form
+    if posting and paying.is_valid():
+        pay = services.murabaha_charity_pay if charity else services.murabaha_pay
         try:
-            services.murabaha_pay(
-                contract=contract, amount=form.cleaned_data["amount"], by=request.user
+            pay(
+                contract=contract,
+                amount=paying.cleaned_data["amount"],
+                by=request.user,
+                source=_source(request, contract.customer_id),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            _form_errors(paying, exc)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            paying.add_error(None, exc.message)
         else:
-            messages.success(request, f"Thank you: {form.cleaned_data['amount']} paid.")
+            what = "given to charity" if charity else "paid"
+            messages.success(request, f"Thank you: {paying.cleaned_data['amount']} {what}.")
             return redirect("loans:murabaha", pk=contract.pk)
     preview = []
     if contract.status == contract.Status.OFFERED:
@@ -120,6 +143,11 @@ def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
             count=contract.installments_count,
             start=timezone.localdate(),
         )
+    markup_percent = None
+    if contract.markup_amount is not None:
+        markup_percent = (contract.markup_amount * 100 / contract.cost_price).quantize(
+            Decimal("0.01")
+        )
     return render(
         request,
         "loans/murabaha_detail.html",
@@ -127,6 +155,9 @@ def murabaha_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
             "contract": contract,
             "installments": selectors.installment_list(parent=contract),
             "preview": preview,
+            "markup_percent": markup_percent,
+            "accept_form": accept_form or AcceptOfferForm(),
+            "charity_form": charity_form,
             "form": form,
             "is_customer": contract.customer_id == request.user.pk,
             "wallet_balance": wallet_balance(user=request.user),
@@ -154,6 +185,9 @@ def _contract_move(
 @once_per_form_token
 def murabaha_accept(request: HttpRequest, pk: UUID) -> HttpResponse:
     contract = selectors.contract_get_for(user=request.user, pk=pk)
+    form = AcceptOfferForm(request.POST)
+    if not form.is_valid():  # shown beside the offer, nothing accepted
+        return murabaha_detail(request, pk=pk, accept_form=form)
     return _contract_move(
         request, contract, services.murabaha_accept, "Accepted. Your installment plan has started."
     )

@@ -21,6 +21,7 @@ from loans import services as loan_services
 from payouts import services as payout_services
 from staff import services as staff_services
 from tests.factories import UserFactory, fund_wallet
+from tests.loans.factories import purchase
 from zakat import services as zakat_services
 from zakat.models import MetalPrice
 
@@ -163,12 +164,14 @@ def build_world() -> World:
         )  # fmt: skip
 
     o["contract_requested"] = contract()
-    o["contract_acquired"] = loan_services.murabaha_acquire(contract=contract(), by=staff)
-    offered = loan_services.murabaha_acquire(contract=contract(), by=staff)
+    o["contract_acquired"] = loan_services.murabaha_acquire(
+        contract=contract(), by=staff, **purchase()
+    )
+    offered = loan_services.murabaha_acquire(contract=contract(), by=staff, **purchase())
     o["contract_offered"] = loan_services.murabaha_offer(
         contract=offered, markup_amount=Decimal("200.00"), by=staff
     )
-    active_contract = loan_services.murabaha_acquire(contract=contract(), by=staff)
+    active_contract = loan_services.murabaha_acquire(contract=contract(), by=staff, **purchase())
     loan_services.murabaha_offer(
         contract=active_contract, markup_amount=Decimal("200.00"), by=staff
     )

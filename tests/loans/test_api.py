@@ -11,7 +11,13 @@ from accounts.services import Leg, ledger_post, ledger_verify, wallet_get_or_cre
 from loans.models import Loan
 from tests.conftest import login_tokens
 from tests.factories import UserFactory, fund_wallet
-from tests.loans.factories import active_contract, active_loan, offered_contract, pending_loan
+from tests.loans.factories import (
+    active_contract,
+    active_loan,
+    offered_contract,
+    pending_loan,
+    purchase_body,
+)
 from tests.staff.factories import staff_with
 
 pytestmark = pytest.mark.django_db
@@ -261,8 +267,11 @@ def test_murabaha_flow_over_http(auth_client, staff_client, other_user, settings
 
     early = staff_client.post(f"{url}/offer", {"markup_amount": "100.00"})
     assert (early.status_code, early.json()["error"]) == (400, "invalid_transition")
-    assert auth_client.post(f"{url}/acquire").status_code == 403
-    assert staff_client.post(f"{url}/acquire").json()["status"] == "asset_acquired"
+    assert auth_client.post(f"{url}/acquire", purchase_body()).status_code == 403
+    assert staff_client.post(f"{url}/acquire").status_code == 400  # the purchase's facts
+    assert staff_client.post(f"{url}/acquire", purchase_body()).json()["status"] == (
+        "asset_acquired"
+    )
     assert staff_client.post(f"{url}/offer", {"markup_amount": "-1"}).status_code == 400
     offered = staff_client.post(f"{url}/offer", {"markup_amount": "200.00"}).json()
     assert (offered["sale_price"], offered["remaining_balance"]) == ("1200.00", "1100.00")

@@ -1,5 +1,6 @@
 """Four-eyes on the financing outflows: disbursement (`loan_disbursement`), write-off
-(`write_off`) and murabaha purchase (`murabaha_purchase`).
+(`write_off`, loans and contracts), murabaha purchase (`murabaha_purchase`) and
+rebate (`rebate`).
 
 The endpoint asks (202 with the approval) and nothing moves; a second person
 holding the checker permission (finance) approves and the move happens once.
@@ -20,7 +21,14 @@ from loans.models import Loan, MurabahaContract
 from staff.models import Approval, AuditEvent
 from tests.concurrency import run_together
 from tests.factories import UserFactory
-from tests.loans.factories import active_loan, pending_loan, requested_contract
+from tests.loans.factories import (
+    active_contract,
+    active_loan,
+    pending_loan,
+    purchase,
+    purchase_body,
+    requested_contract,
+)
 from tests.staff.factories import staff_with
 
 LOANS = "/api/v1/qard-hasan/loans"
@@ -45,6 +53,7 @@ class Move:
     amount: Callable  # subject -> the approval's amount
     subject_type: str
     audit_action: str
+    body: Callable = dict  # () -> the request's JSON body
 
     def url(self, subject) -> str:
         return self.path.format(pk=subject.pk)
@@ -91,6 +100,30 @@ MOVES = [
         lambda contract: contract.cost_price,
         "loans.murabahacontract",
         "murabaha.acquired",
+        purchase_body,
+    ),
+    Move(
+        "write_off",
+        lambda owner, officer: active_contract(owner),
+        CONTRACTS + "/{pk}/mark-defaulted",
+        "active",
+        "defaulted",
+        LedgerTransaction.Kind.WRITE_OFF,
+        lambda contract: contract.remaining_balance,
+        "loans.murabahacontract",
+        "murabaha.defaulted",
+    ),
+    Move(
+        "rebate",
+        lambda owner, officer: active_contract(owner),
+        CONTRACTS + "/{pk}/rebate",
+        "active",
+        "active",
+        LedgerTransaction.Kind.MURABAHA_PAYMENT,
+        lambda contract: Decimal("20.00"),
+        "loans.murabahacontract",
+        "murabaha.rebated",
+        lambda: {"amount": "20.00"},
     ),
 ]
 
@@ -115,7 +148,7 @@ class TestAskThenApprove:
         subject = move.make(people["owner"], people["officer"])
         ledger = _ledger(move.ledger_kind)
 
-        response = client_for(people["officer"]).post(move.url(subject))
+        response = client_for(people["officer"]).post(move.url(subject), move.body(), format="json")
 
         assert response.status_code == 202, response.content
         approval = response.json()["approval"]
@@ -139,7 +172,9 @@ class TestAskThenApprove:
         # Even holding the checker permission too, the requester is not a second person.
         both = staff_with("loan_officer", "finance")
         subject = move.make(people["owner"], people["officer"])
-        approval = client_for(both).post(move.url(subject)).json()["approval"]
+        approval = (
+            client_for(both).post(move.url(subject), move.body(), format="json").json()["approval"]
+        )
 
         response = client_for(both).post(f"{APPROVALS}/{approval['id']}/approve")
 
@@ -149,7 +184,11 @@ class TestAskThenApprove:
     def test_a_second_person_from_finance_executes_it_once(self, move, people):
         subject = move.make(people["owner"], people["officer"])
         ledger = _ledger(move.ledger_kind)
-        approval = client_for(people["officer"]).post(move.url(subject)).json()["approval"]
+        approval = (
+            client_for(people["officer"])
+            .post(move.url(subject), move.body(), format="json")
+            .json()["approval"]
+        )
         checker = client_for(people["finance"])
 
         response = checker.post(f"{APPROVALS}/{approval['id']}/approve")
@@ -171,7 +210,11 @@ class TestAskThenApprove:
 
     def test_someone_without_the_checker_permission_cannot_approve(self, move, people):
         subject = move.make(people["owner"], people["officer"])
-        approval = client_for(people["officer"]).post(move.url(subject)).json()["approval"]
+        approval = (
+            client_for(people["officer"])
+            .post(move.url(subject), move.body(), format="json")
+            .json()["approval"]
+        )
         colleague = client_for(staff_with("loan_officer"))
 
         response = colleague.post(f"{APPROVALS}/{approval['id']}/approve")
@@ -183,10 +226,14 @@ class TestAskThenApprove:
         owner = staff_with("loan_officer", "finance")
         subject = move.make(owner, people["officer"])
 
-        asked = client_for(owner).post(move.url(subject))
+        asked = client_for(owner).post(move.url(subject), move.body(), format="json")
         assert (asked.status_code, asked.json()["error"]) == (403, "conflict_of_interest")
 
-        approval = client_for(people["officer"]).post(move.url(subject)).json()["approval"]
+        approval = (
+            client_for(people["officer"])
+            .post(move.url(subject), move.body(), format="json")
+            .json()["approval"]
+        )
         approved = client_for(owner).post(f"{APPROVALS}/{approval['id']}/approve")
         assert (approved.status_code, approved.json()["error"]) == (403, "conflict_of_interest")
         rejected = client_for(owner).post(
@@ -199,7 +246,11 @@ class TestAskThenApprove:
     def test_rejection_moves_nothing(self, move, people):
         subject = move.make(people["owner"], people["officer"])
         ledger = _ledger(move.ledger_kind)
-        approval = client_for(people["officer"]).post(move.url(subject)).json()["approval"]
+        approval = (
+            client_for(people["officer"])
+            .post(move.url(subject), move.body(), format="json")
+            .json()["approval"]
+        )
 
         response = client_for(people["finance"]).post(
             f"{APPROVALS}/{approval['id']}/reject", {"reason": "Not yet"}, format="json"
@@ -210,13 +261,20 @@ class TestAskThenApprove:
         assert _ledger(move.ledger_kind) == ledger
         assert not AuditEvent.objects.filter(action=move.audit_action).exists()
         # Rejected, it may be asked for again.
-        assert client_for(people["officer"]).post(move.url(subject)).status_code == 202
+        assert (
+            client_for(people["officer"])
+            .post(move.url(subject), move.body(), format="json")
+            .status_code
+            == 202
+        )
 
     def test_a_second_request_while_one_is_pending_is_refused(self, move, people):
         subject = move.make(people["owner"], people["officer"])
-        client_for(people["officer"]).post(move.url(subject))
+        client_for(people["officer"]).post(move.url(subject), move.body(), format="json")
 
-        again = client_for(staff_with("loan_officer")).post(move.url(subject))
+        again = client_for(staff_with("loan_officer")).post(
+            move.url(subject), move.body(), format="json"
+        )
 
         assert (again.status_code, again.json()["error"]) == (400, "approval_pending")
         assert Approval.objects.filter(kind=move.kind, subject_id=str(subject.pk)).count() == 1
@@ -226,7 +284,7 @@ class TestAskThenApprove:
         subject = move.make(people["owner"], people["officer"])
         ledger = _ledger(move.ledger_kind)
 
-        response = client_for(people["officer"]).post(move.url(subject))
+        response = client_for(people["officer"]).post(move.url(subject), move.body(), format="json")
 
         assert response.status_code == 200, response.content
         assert response.json()["id"] == str(subject.pk)
@@ -247,7 +305,7 @@ def test_a_move_the_lifecycle_refuses_is_refused_when_asked(people):
         assert (response.status_code, response.json()["error"]) == (400, "invalid_transition")
     contract = requested_contract(people["owner"])
     services.murabaha_cancel(contract=contract, by=people["owner"])
-    response = officer.post(f"{CONTRACTS}/{contract.pk}/acquire")
+    response = officer.post(f"{CONTRACTS}/{contract.pk}/acquire", purchase_body(), format="json")
     assert (response.status_code, response.json()["error"]) == (400, "invalid_transition")
     assert not Approval.objects.exists()
 
@@ -306,7 +364,7 @@ def test_every_loans_staff_move_is_audited(people):
     active = active_loan(owner, principal="300.00", months=3, staff=staff_with("loan_officer"))
     services.loan_repay(loan=active, amount=Decimal("100.00"), by=officer, source="external")
     contract = requested_contract(owner)
-    services.murabaha_acquire(contract=contract, by=officer)
+    services.murabaha_acquire(contract=contract, by=officer, **purchase())
     services.murabaha_offer(contract=contract, markup_amount=Decimal("50.00"), by=officer)
     services.murabaha_cancel(contract=contract, by=officer)
     mine = requested_contract(owner)
@@ -371,7 +429,12 @@ def test_twenty_concurrent_requests_leave_one_pending_approval():
     clients = [client_for(staff_with("loan_officer")) for _ in range(THREADS)]
 
     statuses = run_together(
-        THREADS, lambda i: clients[i].post(f"{CONTRACTS}/{contract.pk}/acquire").status_code
+        THREADS,
+        lambda i: (
+            clients[i]
+            .post(f"{CONTRACTS}/{contract.pk}/acquire", purchase_body(), format="json")
+            .status_code
+        ),
     )
 
     assert sorted(statuses) == [202] + [400] * (THREADS - 1), statuses

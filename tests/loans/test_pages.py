@@ -1,5 +1,6 @@
 """Financing pages through Django's test client."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from loans.models import Loan, MurabahaContract
 from staff.models import Approval
 from staff.services import approval_approve
 from tests.factories import UserFactory, fund_wallet
-from tests.loans.factories import active_loan, offered_contract, pending_loan
+from tests.loans.factories import active_contract, active_loan, offered_contract, pending_loan
 from tests.staff.factories import staff_with
 
 pytestmark = pytest.mark.django_db
@@ -82,10 +83,42 @@ def test_offer_page_shows_prices_and_accept(signed_in, user):
         assert figure in page
     assert 'data-testid="plan-preview"' in page
     assert "Accept the offer" in page
+    assert 'data-testid="markup-percent">20.00 %' in page  # 200 of a 1,000.00 cost
+    assert "Cycle Wholesale Ltd" in page  # the purchase, on record
+    assert 'data-testid="valid-until"' in page
     fund_wallet(user, "500.00")
-    signed_in.post(f"/murabaha/{contract.pk}/accept/")
+    unconfirmed = signed_in.post(f"/murabaha/{contract.pk}/accept/")
+    assert unconfirmed.status_code == 200
+    assert "Tick the box to confirm" in unconfirmed.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == MurabahaContract.Status.OFFERED
+    signed_in.post(f"/murabaha/{contract.pk}/accept/", {"confirm": "on"})
     contract.refresh_from_db()
     assert contract.status == MurabahaContract.Status.ACTIVE
+
+
+def test_the_charity_pledge_is_shown_and_given_on_the_contract_page(signed_in, user):
+    contract = active_contract(user, charity="2")
+    for row in contract.installments.all():
+        row.due_date -= timedelta(days=40)
+        row.save(update_fields=["due_date"])
+    page = signed_in.get(f"/murabaha/{contract.pk}/").content.decode()
+    assert 'data-testid="charity-due">5.50' in page
+    too_much = signed_in.post(f"/murabaha/{contract.pk}/", {"purpose": "charity", "amount": "9"})
+    assert "charity pledge due is 5.50" in too_much.content.decode()
+    signed_in.post(f"/murabaha/{contract.pk}/", {"purpose": "charity", "amount": "5.50"})
+    contract.refresh_from_db()
+    assert (contract.charity_paid, contract.paid_amount) == (Decimal("5.50"), 0)
+
+
+def test_staff_record_cash_on_the_contract_page(user, client):
+    contract = active_contract(user)
+    officer = staff_with("loan_officer")
+    client.force_login(officer)
+    response = client.post(f"/murabaha/{contract.pk}/", {"amount": "10.00"})
+    assert response.status_code == 302
+    payment = contract.payments.get()
+    assert (payment.source, payment.recorded_by_id) == ("external", officer.pk)
 
 
 def test_murabaha_request_page(signed_in, user):

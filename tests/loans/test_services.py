@@ -21,6 +21,7 @@ from tests.loans.factories import (
     active_loan,
     offered_contract,
     pending_loan,
+    purchase,
     requested_contract,
 )
 
@@ -215,7 +216,7 @@ def test_offer_before_acquire_is_refused(user, staff_user):
 
 def test_murabaha_full_flow_books_sale_and_completes_exactly(user, staff_user):
     contract = requested_contract(user, cost="1000.00", count=3, down="100.00")
-    services.murabaha_acquire(contract=contract, by=staff_user)
+    services.murabaha_acquire(contract=contract, by=staff_user, **purchase())
     key = f"murabaha:{contract.pk}"
     assert balance(f"{key}:asset") == Decimal("-1000.00")
     contract = services.murabaha_offer(
@@ -230,7 +231,9 @@ def test_murabaha_full_flow_books_sale_and_completes_exactly(user, staff_user):
     assert wallet_balance(user) == Decimal("1100.00")
     assert balance(key) == Decimal("-1100.00")
     assert balance(f"{key}:asset") == 0
-    assert balance("income:murabaha") == Decimal("200.00")
+    # The markup is deferred at the sale; the down payment earns its share (FAS 28).
+    assert balance("income:murabaha") == Decimal("16.67")  # 200 x 100 / 1200
+    assert balance("murabaha_deferred_profit") == Decimal("183.33")
     assert sum(contract.installments.values_list("amount", flat=True)) == Decimal("1100.00")
 
     with pytest.raises(services.Overpayment):
@@ -242,6 +245,8 @@ def test_murabaha_full_flow_books_sale_and_completes_exactly(user, staff_user):
     assert contract.sale_price == Decimal("1200.00")
     assert contract.remaining_balance == 0
     assert balance(key) == 0
+    assert balance("income:murabaha") == Decimal("200.00")  # all earned once all is paid
+    assert balance("murabaha_deferred_profit") == 0
     assert ledger_verify().problems == []
     with pytest.raises(services.ContractNotActive):
         services.murabaha_pay(contract=contract, amount=Decimal("1.00"), by=user)
@@ -343,7 +348,7 @@ def _approved_loan(user, staff):
 
 
 def _acquired_contract(user, staff):
-    return services.murabaha_acquire(contract=requested_contract(user), by=staff)
+    return services.murabaha_acquire(contract=requested_contract(user), by=staff, **purchase())
 
 
 @pytest.mark.parametrize(
@@ -353,7 +358,7 @@ def _acquired_contract(user, staff):
         (services.loan_reject, lambda user, staff: pending_loan(user), {"reason": "No."}),
         (services.loan_disburse, _approved_loan, {}),
         (services.loan_mark_defaulted, lambda user, staff: active_loan(user, staff=staff), {}),
-        (services.murabaha_acquire, lambda user, staff: requested_contract(user), {}),
+        (services.murabaha_acquire, lambda user, staff: requested_contract(user), purchase()),
         (services.murabaha_offer, _acquired_contract, {"markup_amount": Decimal("50.00")}),
     ],
 )

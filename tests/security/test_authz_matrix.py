@@ -23,6 +23,7 @@ from tests.helpers import (
     page_client_for,
     snapshot_diff,
 )
+from tests.loans.factories import purchase_body
 
 ROLES = ("anon", "owner", "other", "staff", "superuser")
 REFUSED = {400, 401, 403, 404, 405}
@@ -52,7 +53,7 @@ OWNED_WRITE = S(401, 200, 403, 403, 200)
 # Staff work by permission (staff/roles.py): is_staff alone is refused.
 BY_PERMISSION = S(401, 403, 403, 403, 200)
 BY_PERMISSION_ACCEPTED = S(401, 403, 403, 403, 202)
-# A four-eyes move (loan disbursement, write-off, murabaha purchase): asked, 202.
+# A four-eyes move (loan disbursement, write-off, murabaha purchase, rebate): asked, 202.
 STAFF_ASKS = BY_PERMISSION_ACCEPTED
 
 
@@ -151,19 +152,31 @@ API_TABLE = [
     Row("POST", V1 + "loan-disburse", STAFF_ASKS, LOAN_A),
     Row("POST", V1 + "loan-mark-defaulted", STAFF_ASKS, LOAN_ACT),
     Row("GET", V1 + "loan-schedule", OWNED_READ, LOAN_ACT),
-    Row("POST", V1 + "loan-repayment", OWNED_WRITE, LOAN_ACT, body={"payment_amount": "10.00"}),
+    # Only the borrower pays from the wallet; staff record cash received (external).
+    Row("POST", V1 + "loan-repayment", S(401, 200, 403, 403, 403), LOAN_ACT, body={"payment_amount": "10.00"}),
+    Row("POST", V1 + "loan-repayment", S(401, 403, 403, 403, 200), LOAN_ACT,
+        body={"payment_amount": "10.00", "source": "external"}, variant="cash"),
+    Row("POST", V1 + "loan-reschedule", BY_PERMISSION, LOAN_ACT, body={"repayment_months": 6}),
     # murabaha
     Row("GET", V1 + "murabaha-list", USER_READ),
     Row("POST", V1 + "murabaha-list", S(401, 201, 201, 201),
         body={"asset_description": "Oven", "cost_price": "800.00", "installments_count": 4}),
     Row("GET", V1 + "murabaha-detail", OWNED_READ, C_REQ),
-    Row("POST", V1 + "murabaha-acquire", STAFF_ASKS, C_REQ),
+    Row("POST", V1 + "murabaha-acquire", STAFF_ASKS, C_REQ, body=purchase_body()),
     Row("POST", V1 + "murabaha-offer", STAFF_WRITE, C_ACQ, body={"markup_amount": "50.00"}),
     # Accepting binds the customer to the sale: only the customer may.
     Row("POST", V1 + "murabaha-accept", S(401, 200, 403, 403), C_OFF),
     Row("POST", V1 + "murabaha-cancel", OWNED_WRITE, C_REQ),
     Row("GET", V1 + "murabaha-schedule", OWNED_READ, C_ACT),
-    Row("POST", V1 + "murabaha-payments", OWNED_WRITE, C_ACT, body={"amount": "10.00"}),
+    Row("POST", V1 + "murabaha-payments", S(401, 200, 403, 403, 403), C_ACT, body={"amount": "10.00"}),
+    Row("POST", V1 + "murabaha-payments", S(401, 403, 403, 403, 200), C_ACT,
+        body={"amount": "10.00", "source": "external"}, variant="cash"),
+    Row("POST", V1 + "murabaha-mark-defaulted", STAFF_ASKS, C_ACT),
+    Row("POST", V1 + "murabaha-rebate", STAFF_ASKS, C_ACT, body={"amount": "10.00"}),
+    Row("POST", V1 + "murabaha-reschedule", BY_PERMISSION, C_ACT, body={"installments_count": 6}),
+    # Nothing is pledged on the world's contract (no charity undertaking): the owner's
+    # payment is an overpayment; staff may record only cash, never the wallet.
+    Row("POST", V1 + "murabaha-charity-payments", S(401, 400, 403, 403, 403), C_ACT, body={"amount": "1.00"}),
     # staff: roles, approvals, audit
     Row("GET", V1 + "roles", BY_PERMISSION),
     Row("PUT", V1 + "user-roles", BY_PERMISSION, PERSON, body={"roles": ["auditor"]}),
@@ -267,7 +280,7 @@ PAGE_TABLE = [
         body={"asset_description": "Oven", "cost_price": "800.00", "down_payment": "0", "installments_count": "4"}),
     Row("GET", "loans:murabaha", PAGE_OWNED, C_ACT),
     Row("POST", "loans:murabaha", S(LOGIN, 302, 403, 403, 302), C_ACT, body={"amount": "10.00"}),
-    Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 403, 302), C_OFF),
+    Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 403, 302), C_OFF, body={"confirm": "on"}),
     Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 403, 302), C_REQ),
     Row("GET", "admin:index", S(LOGIN, LOGIN, LOGIN, 200, 200)),
     Row("GET", "distribution:apply", PAGE_USER),

@@ -38,6 +38,7 @@ from tests.loans.factories import (
     active_loan,
     offered_contract,
     pending_loan,
+    purchase,
     requested_contract,
 )
 from zakat import services as zakat
@@ -165,7 +166,7 @@ def s_loan_mark_defaulted() -> Callable:
 
 def s_murabaha_acquire() -> Callable:
     contract, by = requested_contract(UserFactory()), staff()
-    return lambda: loans.murabaha_acquire(contract=contract, by=by)
+    return lambda: loans.murabaha_acquire(contract=contract, by=by, **purchase())
 
 
 def s_murabaha_accept() -> Callable:

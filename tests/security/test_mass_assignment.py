@@ -30,6 +30,7 @@ from tests.helpers import (
     api_client_for,
     page_client_for,
 )
+from tests.loans.factories import purchase_body
 from zakat.models import HawlDate, MetalPrice, ZakatPayment, ZakatRecord
 
 HOSTILE_ID = "00000000-0000-4000-8000-000000000666"
@@ -177,7 +178,7 @@ WRITES = [
           "loan_active", LOAN_ACT, legit={"repaid_amount": D("10.00")}),
     Write("POST", V1 + "murabaha-list", "owner", CONTRACT_BODY, 201, MurabahaContract,
           legit={"cost_price": D("800.00"), "status": "requested", "markup_amount": None}),
-    Write("POST", V1 + "murabaha-acquire", "officer", {}, 202, Approval, kwargs=C_REQ,
+    Write("POST", V1 + "murabaha-acquire", "officer", purchase_body(), 202, Approval, kwargs=C_REQ,
           legit={"kind": "murabaha_purchase", "status": "pending", "currency": "USD"}),
     Write("POST", V1 + "murabaha-offer", "officer", {"markup_amount": "50.00"}, 200,
           MurabahaContract, "contract_acquired", C_ACQ,
@@ -188,6 +189,14 @@ WRITES = [
           "contract_requested", C_REQ, legit={"status": "cancelled"}),
     Write("POST", V1 + "murabaha-payments", "owner", {"amount": "10.00"}, 200, MurabahaContract,
           "contract_active", C_ACT, legit={"paid_amount": D("10.00")}),
+    Write("POST", V1 + "loan-reschedule", "officer", {"repayment_months": 6}, 200, Loan,
+          "loan_active", LOAN_ACT, legit={"repayment_months": 6}),
+    Write("POST", V1 + "murabaha-reschedule", "officer", {"installments_count": 6}, 200,
+          MurabahaContract, "contract_active", C_ACT, legit={"installments_count": 6}),
+    Write("POST", V1 + "murabaha-mark-defaulted", "officer", {}, 202, Approval, kwargs=C_ACT,
+          legit={"kind": "write_off", "status": "pending", "currency": "USD"}),
+    Write("POST", V1 + "murabaha-rebate", "officer", {"amount": "10.00"}, 202, Approval,
+          kwargs=C_ACT, legit={"kind": "rebate", "amount": D("10.00"), "status": "pending"}),
     # staff
     Write("PUT", V1 + "user-roles", "superuser", {"roles": ["auditor"]}, 200, User, "person",
           PERSON, legit={"is_staff": True, "is_superuser": False, "is_active": True}),
@@ -224,7 +233,7 @@ WRITES = [
           page=True, legit={"status": "requested"}),
     Write("POST", "loans:murabaha", "owner", {"amount": "10.00"}, 302, MurabahaContract,
           "contract_active", C_ACT, page=True, legit={"paid_amount": D("10.00")}),
-    Write("POST", "loans:murabaha_accept", "owner", {}, 302, MurabahaContract, "contract_offered",
+    Write("POST", "loans:murabaha_accept", "owner", {"confirm": "on"}, 302, MurabahaContract, "contract_offered",
           C_OFF, page=True, legit={"status": "active"}),
     Write("POST", "loans:murabaha_cancel", "owner", {}, 302, MurabahaContract,
           "contract_requested", C_REQ, page=True, legit={"status": "cancelled"}),
@@ -395,6 +404,8 @@ def test_every_write_endpoint_is_covered():
         "accounts:mfa_enrol": "one code, the only field; the server makes the secret (tests/accounts/test_mfa.py)",
         "accounts:mfa_remove": "password and code, the only fields; removes the caller's own device",
         "accounts:mfa_replace": "password and code, the only fields; removes the caller's own device",
+        V1 + "murabaha-charity-payments": "the world's contract pledges nothing to pay "
+        "(tests/loans/test_financing_api.py pays a pledge)",
     }
     covered = {(w.method, w.name) for w in WRITES}
     missing = [

@@ -3,11 +3,13 @@
 Users top up (at once, or pending and settled later), staff adjust wallets and
 reverse ledger transactions, people run campaigns and donate, staff refund;
 zakat records are saved and paid; qard hasan loans are applied for, approved,
-rejected, disbursed, repaid from the wallet or in cash, and marked defaulted;
-murabaha contracts are requested, acquired, offered, accepted, paid and
-cancelled; zakat cases are submitted, approved under a category or rejected,
-closed, and paid from the zakat fund (within the approved amount, the fund and
-the amilin cap). Every call goes through the real services. A refusal (a DomainError
+rejected, disbursed, repaid from the wallet or in cash, rescheduled, marked
+defaulted and recovered; murabaha contracts are requested, acquired from a
+supplier at an actual cost (or refused as a sale back to the customer), offered
+(offers expire, some with a late-payment charity undertaking), accepted, paid,
+rebated, rescheduled, defaulted, recovered and cancelled, while time passes; zakat
+cases are submitted, approved under a category or rejected, closed, and paid from
+the zakat fund (within the approved amount, the fund and the amilin cap). Every call goes through the real services. A refusal (a DomainError
 or a ValidationError) is a legal outcome, but it must leave every row of the
 money apps exactly as it was. After every step the invariants below are checked
 against the database.
@@ -50,6 +52,7 @@ from distribution import services as distribution
 from distribution.models import ZakatCase, ZakatDisbursement
 from loans import services as loans
 from loans.models import Installment, Loan, MurabahaContract, Payment
+from loans.schedules import add_months
 from payouts import services as payouts_services
 from payouts.models import Payout
 from staff.models import Approval, AuditEvent
@@ -183,6 +186,15 @@ class MoneyMachine(RuleBasedStateMachine):
             return (remaining / 2).quantize(Decimal("0.01")) if remaining > 0 else Decimal("1.00")
         return choice
 
+    @staticmethod
+    def bought(cost, supplier: str = "Bicycle Wholesale Ltd") -> dict:
+        return {
+            "supplier_name": supplier,
+            "actual_cost": cost,
+            "invoice_reference": "INV-1",
+            "possession_date": timezone.localdate(),
+        }
+
     @initialize(target=people)
     def the_people(self):
         return multiple(*range(len(self.everyone)))
@@ -270,9 +282,12 @@ class MoneyMachine(RuleBasedStateMachine):
                 installments_count=5,
                 down_payment=Decimal("50.00"),
             )
-            loans.murabaha_acquire(contract=contract, by=self.staff[1])
+            loans.murabaha_acquire(contract=contract, by=self.staff[1], **self.bought("690.00"))
             loans.murabaha_offer(
-                contract=contract, markup_amount=Decimal("70.00"), by=self.staff[1]
+                contract=contract,
+                markup_amount=Decimal("70.00"),
+                by=self.staff[1],
+                late_charity_percent="2.00",
             )
             if accept:
                 loans.murabaha_accept(contract=contract, by=customer)
@@ -346,6 +361,31 @@ class MoneyMachine(RuleBasedStateMachine):
                 return multiple()
             payouts_services.payout_send(payout_id=outcome.result.pk)
         return outcome.result
+
+    @initialize(target=contracts)
+    def relieved_contracts(self):
+        """Contracts in the deep states from the start: rebated and rescheduled, and
+        defaulted with a recovery under way."""
+        made = []
+        for customer in (self.everyone[0], self.everyone[1]):
+            contract = loans.murabaha_request(
+                customer=customer,
+                asset_description="A sewing machine",
+                cost_price=Decimal("400.00"),
+                installments_count=4,
+            )
+            loans.murabaha_acquire(contract=contract, by=self.staff[1], **self.bought("395.50"))
+            loans.murabaha_offer(
+                contract=contract, markup_amount=Decimal("41.30"), by=self.staff[1]
+            )
+            loans.murabaha_accept(contract=contract, by=customer)
+            loans.murabaha_pay(contract=contract, amount=Decimal("100.00"), by=customer)
+            made.append(contract)
+        loans.murabaha_rebate(contract=made[0], amount=Decimal("10.00"), by=self.staff[1])
+        loans.murabaha_reschedule(contract=made[0], by=self.staff[1], installments_count=5)
+        loans.murabaha_mark_defaulted(contract=made[1], by=self.staff[1])
+        loans.murabaha_pay(contract=made[1], amount=Decimal("50.00"), by=self.everyone[1])
+        return multiple(*made)
 
     # --- wallets and the ledger ---------------------------------------------------------
 
@@ -569,7 +609,7 @@ class MoneyMachine(RuleBasedStateMachine):
                 self.attempt("loan_disburse", loans.loan_disburse, loan=loan, by=staff)
             elif loan.status == Loan.Status.ACTIVE and give_up:
                 self.attempt("loan_mark_defaulted", loans.loan_mark_defaulted, loan=loan, by=staff)
-            elif loan.status == Loan.Status.ACTIVE:
+            elif loan.status in (Loan.Status.ACTIVE, Loan.Status.DEFAULTED):  # or a recovery
                 self.attempt(
                     "loan_repay",
                     loans.loan_repay,
@@ -580,13 +620,16 @@ class MoneyMachine(RuleBasedStateMachine):
 
     @rule(
         loan=loans,
-        move=st.sampled_from(["approve", "reject", "disburse", "default", "repay", "repay"]),
+        move=st.sampled_from(
+            ["approve", "reject", "disburse", "default", "repay", "repay", "reschedule"]
+        ),
         actor=st.sampled_from(["staff0", "staff1", "borrower", "someone"]),
         other=people,
         choice=payment_amounts,
         source=st.sampled_from(["wallet", "external", "cheque"]),
+        months=st.integers(0, 14),
     )
-    def loan_any(self, loan, move, actor, other, choice, source):
+    def loan_any(self, loan, move, actor, other, choice, source, months):
         loan = self.fresh(loan)
         by = {
             "staff0": self.staff[0],  # also a borrower: approving their own loan is refused
@@ -605,6 +648,14 @@ class MoneyMachine(RuleBasedStateMachine):
             )
         elif move == "reject":
             self.attempt("loan_reject", loans.loan_reject, loan=loan, by=by, reason="No.")
+        elif move == "reschedule":
+            self.attempt(
+                "loan_reschedule",
+                loans.loan_reschedule,
+                loan=loan,
+                by=by,
+                repayment_months=months,
+            )
         else:
             name = {"approve": "loan_approve", "disburse": "loan_disburse"}.get(
                 move, "loan_mark_defaulted"
@@ -638,14 +689,27 @@ class MoneyMachine(RuleBasedStateMachine):
         steps=st.integers(1, 4),
         markup=st.one_of(st.just(ZERO), small_cents),
         choice=payment_amounts,
+        actual=st.sampled_from(["estimate", "estimate", "less", "more", "customer"]),
+        charity=st.sampled_from(["0", "0", "2.5", "10", "10.01"]),
+        then=st.sampled_from(["pay", "pay", "pay", "rebate", "reschedule", "default"]),
+        count=st.integers(0, 8),
     )
-    def murabaha_advance(self, contract, steps, markup, choice):
+    def murabaha_advance(self, contract, steps, markup, choice, actual, charity, then, count):
         status, staff = MurabahaContract.Status, self.staff[1]
         for _ in range(steps):
             contract = self.fresh(contract)
             if contract.status == status.REQUESTED:
+                cost = {
+                    "less": contract.cost_price - Decimal("0.50"),
+                    "more": contract.cost_price + Decimal("25.00"),
+                }.get(actual, contract.cost_price)
+                supplier = contract.customer.name if actual == "customer" else "Bikes Ltd"
                 self.attempt(
-                    "murabaha_acquire", loans.murabaha_acquire, contract=contract, by=staff
+                    "murabaha_acquire",
+                    loans.murabaha_acquire,
+                    contract=contract,
+                    by=staff,
+                    **self.bought(cost, supplier),
                 )
             elif contract.status == status.ASSET_ACQUIRED:
                 self.attempt(
@@ -653,6 +717,30 @@ class MoneyMachine(RuleBasedStateMachine):
                     loans.murabaha_offer,
                     contract=contract,
                     markup_amount=markup,
+                    by=staff,
+                    late_charity_percent=charity,
+                )
+            elif contract.status == status.ACTIVE and then == "rebate":
+                self.attempt(
+                    "murabaha_rebate",
+                    loans.murabaha_rebate,
+                    contract=contract,
+                    amount=self.payment(choice, contract.profit_deferred),
+                    by=staff,
+                )
+            elif contract.status == status.ACTIVE and then == "reschedule":
+                self.attempt(
+                    "murabaha_reschedule",
+                    loans.murabaha_reschedule,
+                    contract=contract,
+                    by=staff,
+                    installments_count=count,
+                )
+            elif contract.status == status.ACTIVE and then == "default":
+                self.attempt(
+                    "murabaha_mark_defaulted",
+                    loans.murabaha_mark_defaulted,
+                    contract=contract,
                     by=staff,
                 )
             elif contract.status == status.OFFERED:
@@ -662,7 +750,7 @@ class MoneyMachine(RuleBasedStateMachine):
                     contract=contract,
                     by=contract.customer,
                 )
-            elif contract.status == status.ACTIVE:
+            elif contract.status in (status.ACTIVE, status.DEFAULTED):  # or a recovery
                 self.attempt(
                     "murabaha_pay",
                     loans.murabaha_pay,
@@ -703,11 +791,80 @@ class MoneyMachine(RuleBasedStateMachine):
                 by=by,
             )
         elif move == "acquire" and by.is_staff:
-            self.attempt("murabaha_acquire", loans.murabaha_acquire, contract=contract, by=by)
+            self.attempt(
+                "murabaha_acquire",
+                loans.murabaha_acquire,
+                contract=contract,
+                by=by,
+                **self.bought(contract.cost_price),
+            )
         elif move == "accept":
             self.attempt("murabaha_accept", loans.murabaha_accept, contract=contract, by=by)
         elif move == "cancel":
             self.attempt("murabaha_cancel", loans.murabaha_cancel, contract=contract, by=by)
+
+    @rule(
+        loan=loans,
+        contract=contracts,
+        move=st.sampled_from(["rebate", "reschedule", "default", "loan_reschedule"]),
+        choice=st.sampled_from(["half", "all", Decimal("0.01"), Decimal("9999.00")]),
+        count=st.integers(0, 8),
+    )
+    def relief(self, loan, contract, move, choice, count):
+        """What staff grant (or decide) on an active debt: a rebate (ibra'), a respite,
+        a default; a rebate above the deferred profit is refused."""
+        contract, loan, staff = self.fresh(contract), self.fresh(loan), self.staff[1]
+        if move == "rebate":
+            self.attempt(
+                "murabaha_rebate",
+                loans.murabaha_rebate,
+                contract=contract,
+                amount=self.payment(choice, contract.profit_deferred),
+                by=staff,
+            )
+        elif move == "reschedule":
+            self.attempt(
+                "murabaha_reschedule",
+                loans.murabaha_reschedule,
+                contract=contract,
+                by=staff,
+                installments_count=count,
+            )
+        elif move == "default":
+            self.attempt(
+                "murabaha_mark_defaulted",
+                loans.murabaha_mark_defaulted,
+                contract=contract,
+                by=staff,
+            )
+        else:
+            self.attempt(
+                "loan_reschedule",
+                loans.loan_reschedule,
+                loan=loan,
+                by=staff,
+                repayment_months=count,
+            )
+
+    @rule(months=st.integers(1, 3), choice=st.sampled_from(["all", "half", Decimal("1.00")]))
+    def time_passes(self, months, choice):
+        """Months go by: installments fall due (late ones pledge charity, never add to a
+        debt) and offers run out (dates move back instead of the clock forward); then
+        customers keep their late-payment charity pledges."""
+        for row in Installment.objects.all():
+            row.due_date = add_months(row.due_date, -months)
+            row.save(update_fields=["due_date"])
+        for contract in MurabahaContract.objects.filter(offer_valid_until__isnull=False):
+            contract.offer_valid_until = add_months(contract.offer_valid_until, -months)
+            contract.save(update_fields=["offer_valid_until"])
+        for contract in MurabahaContract.objects.filter(late_charity_percent__gt=0):
+            self.attempt(
+                "murabaha_charity_pay",
+                loans.murabaha_charity_pay,
+                contract=contract,
+                amount=self.payment(choice, contract.charity_pledge_due),
+                by=contract.customer,
+            )
 
     # --- invariants, checked after every step -------------------------------------------
     #
@@ -761,6 +918,8 @@ class MoneyMachine(RuleBasedStateMachine):
         self.check_cases(balances, legs)
         self.check_loans(balances)
         self.check_contracts(balances)
+        written_off = self.loan_write_offs + self.contract_write_offs
+        assert balances.get("write_off", ZERO) == -written_off
         self.check_payouts(legs)
 
     @staticmethod
@@ -911,33 +1070,55 @@ class MoneyMachine(RuleBasedStateMachine):
             else:
                 assert loan.written_off_amount == 0
             written_off += loan.written_off_amount
-        assert balances.get("write_off", ZERO) == -written_off
+        self.loan_write_offs = written_off
 
     def check_contracts(self, balances) -> None:
         paid, installments = self.schedules("contract")
-        markups = ZERO
+        recognized = deferred = charity = written_off = ZERO
+        status = MurabahaContract.Status
         for contract in MurabahaContract.objects.all():
             assert contract.paid_amount == paid.get(contract.pk, ZERO)
             schedule = installments.get(contract.pk)
             receivable = balances.get(contract.ledger_key)
             inventory = balances.get(f"{contract.ledger_key}:asset")
-            if contract.status in (
-                MurabahaContract.Status.ACTIVE,
-                MurabahaContract.Status.COMPLETED,
-            ):
+            if contract.acquired_at is not None:  # a real purchase on record
+                assert contract.supplier_name
+                assert contract.invoice_reference
+                assert contract.possession_date <= timezone.localdate()
+                assert contract.supplier_name != contract.customer.name
+            if contract.status in (status.ACTIVE, status.COMPLETED, status.DEFAULTED):
                 financed = contract.sale_price - contract.down_payment
+                owed = contract.remaining_balance
+                assert contract.sale_price == contract.cost_price + contract.markup_amount
                 assert ZERO <= contract.paid_amount <= financed
-                assert contract.paid_amount + contract.remaining_balance == financed
+                assert contract.paid_amount + owed + contract.rebate_amount == financed
+                # The schedule sums to what was paid plus what remains: nothing added.
                 assert schedule["count"] == contract.installments_count
-                assert cents_of(schedule["owed"]) == financed
+                assert cents_of(schedule["owed"]) == contract.paid_amount + owed
                 assert cents_of(schedule["paid"]) == contract.paid_amount
-                assert receivable == -(financed - contract.paid_amount)
+                assert receivable == -(owed - contract.written_off_amount)
                 assert inventory == 0  # sold to the customer
-                markups += contract.markup_amount
-                if contract.status == MurabahaContract.Status.COMPLETED:
-                    assert contract.remaining_balance == 0
+                # FAS 28: recognised + deferred (+ rebated + written off) = markup, and a
+                # rebate never exceeded the profit not yet earned.
+                assert contract.profit_deferred >= ZERO
+                assert (
+                    contract.profit_recognized
+                    + contract.profit_deferred
+                    + contract.rebate_amount
+                    + contract.profit_written_off
+                    == contract.markup_amount
+                )
+                assert contract.rebate_amount <= contract.markup_amount - contract.profit_recognized
+                recognized += contract.profit_recognized
+                deferred += contract.profit_deferred
+                written_off += contract.written_off_amount - contract.profit_written_off
+                if contract.status == status.COMPLETED:
+                    assert owed == 0
+                if contract.status != status.DEFAULTED:
+                    assert contract.written_off_amount == contract.profit_written_off == 0
             else:
                 assert contract.paid_amount == 0
+                assert contract.profit_recognized == contract.rebate_amount == 0
                 assert schedule is None
                 assert receivable in (None, ZERO)
                 if contract.acquired_at is not None:
@@ -945,7 +1126,14 @@ class MoneyMachine(RuleBasedStateMachine):
                     assert inventory == -contract.cost_price
                 else:
                     assert inventory in (None, ZERO)
-        assert balances.get("income:murabaha", ZERO) == markups
+            assert contract.charity_pledge_due >= ZERO
+            charity += contract.charity_paid
+        # Income is the markup earned by payments, never a late charge: lateness only
+        # ever pledges to the charity fund.
+        assert balances.get("income:murabaha", ZERO) == recognized
+        assert balances.get("murabaha_deferred_profit", ZERO) == deferred
+        assert balances.get("charity_fund", ZERO) == charity
+        self.contract_write_offs = written_off
 
 
 # Shrinking a long stateful run can take many minutes; CI reports the failing
@@ -1033,7 +1221,7 @@ def test_cent_amounts_that_floats_cannot_add_pass_the_financing_constraints():
     contract = loans.murabaha_request(
         customer=customer, asset_description="A kettle", cost_price="0.10", installments_count=1
     )
-    loans.murabaha_acquire(contract=contract, by=staff)
+    loans.murabaha_acquire(contract=contract, by=staff, **MoneyMachine.bought("0.10"))
     loans.murabaha_offer(contract=contract, markup_amount="0.20", by=staff)
     loans.murabaha_accept(contract=contract, by=customer)
     contract = loans.murabaha_pay(contract=contract, amount="0.30", by=customer)

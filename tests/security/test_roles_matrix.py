@@ -40,6 +40,7 @@ from loans.models import Loan, MurabahaContract
 from staff.roles import ROLE_NAMES, ROLES_BY_NAME
 from tests.factories import UserFactory, fund_wallet
 from tests.helpers import World, api_client_for, build_world, db_snapshot, snapshot_diff
+from tests.loans.factories import purchase, purchase_body
 from tests.security.test_authz_matrix import api_methods, iter_routes
 from tests.staff.factories import staff_with
 
@@ -88,7 +89,15 @@ API_TABLE = [
     ApiRow("POST", V1 + "loan-reject", "staff.loan_decide", "loan_pending", {"reason": "No."}),
     ApiRow("POST", V1 + "loan-disburse", "staff.loan_disburse", "loan_approved"),
     ApiRow("POST", V1 + "loan-mark-defaulted", "staff.loan_mark_defaulted", "loan_active"),
-    ApiRow("POST", V1 + "murabaha-acquire", "staff.murabaha_acquire", "contract_requested"),
+    ApiRow("POST", V1 + "murabaha-acquire", "staff.murabaha_acquire", "contract_requested",
+           purchase_body()),
+    ApiRow("POST", V1 + "murabaha-mark-defaulted", "staff.loan_mark_defaulted", "contract_active"),
+    ApiRow("POST", V1 + "murabaha-rebate", "staff.loan_rebate", "contract_active",
+           {"amount": "10.00"}),
+    ApiRow("POST", V1 + "loan-reschedule", "staff.loan_decide", "loan_active",
+           {"repayment_months": 6}),
+    ApiRow("POST", V1 + "murabaha-reschedule", "staff.loan_decide", "contract_active",
+           {"installments_count": 6}),
     ApiRow("POST", V1 + "murabaha-offer", "staff.murabaha_offer", "contract_acquired",
            {"markup_amount": "50.00"}),
     ApiRow("GET", V1 + "roles", "staff.staff_read"),
@@ -112,10 +121,11 @@ API_TABLE = [
     ApiRow("PATCH", V1 + "zakat-record", "staff.zakat_record_edit", "record",
            {"wealth_amount": "12000.00"}),
     ApiRow("DELETE", V1 + "zakat-record", "staff.zakat_record_edit", "record"),
+    # Staff record cash received; nobody but the owner pays from the owner's wallet.
     ApiRow("POST", V1 + "loan-repayment", "staff.loan_record_payment", "loan_active",
-           {"payment_amount": "10.00"}),
+           {"payment_amount": "10.00", "source": "external"}),
     ApiRow("POST", V1 + "murabaha-payments", "staff.loan_record_payment", "contract_active",
-           {"amount": "10.00"}),
+           {"amount": "10.00", "source": "external"}),
     ApiRow("POST", V1 + "murabaha-cancel", "staff.loan_decide", "contract_requested"),
     # Reading other people's things: every staff reader.
     ApiRow("GET", V1 + "zakat-record", "staff.staff_read", "record"),
@@ -240,8 +250,16 @@ ADMIN_ACTIONS = [
     A("loans.Loan", "reject", "staff.loan_decide", "loan_pending", writes=True),
     A("loans.Loan", "disburse", "staff.loan_disburse", "loan_approved", writes=True),
     A("loans.Loan", "mark_defaulted", "staff.loan_mark_defaulted", "loan_active", writes=True),
+    A("loans.Loan", "reschedule", "staff.loan_decide", "loan_active",
+      {"apply": "1", "count": "6"}, writes=True),
     A("loans.Loan", "export_csv", "loans.view_loan", "loan_active"),
     A("loans.MurabahaContract", "acquire", "staff.murabaha_acquire", "contract_requested",
+      {"apply": "1", **purchase_body()}, writes=True),
+    A("loans.MurabahaContract", "rebate", "staff.loan_rebate", "contract_active",
+      {"apply": "1", "amount": "10.00"}, writes=True),
+    A("loans.MurabahaContract", "reschedule", "staff.loan_decide", "contract_active",
+      {"apply": "1", "count": "6"}, writes=True),
+    A("loans.MurabahaContract", "mark_defaulted", "staff.loan_mark_defaulted", "contract_active",
       writes=True),
     A("loans.MurabahaContract", "offer", "staff.murabaha_offer", "contract_acquired",
       {"apply": "1", "markup_amount": "50.00"}, writes=True),
@@ -746,14 +764,20 @@ def test_hole_no_one_deals_a_murabaha_with_themselves():
     admin_client = _admin_client(officer)
     before = db_snapshot()
 
-    acquire = client.post(reverse("api:v1:murabaha-acquire", kwargs={"pk": contract.pk}))
-    admin_acquire = _post_action(admin_client, MurabahaContract, "acquire", contract)
+    acquire = client.post(
+        reverse("api:v1:murabaha-acquire", kwargs={"pk": contract.pk}),
+        purchase_body(),
+        format="json",
+    )
+    admin_acquire = _post_action(
+        admin_client, MurabahaContract, "acquire", contract, apply="1", **purchase_body()
+    )
 
     assert (acquire.status_code, acquire.json()["error"]) == (403, "conflict_of_interest")
     assert not _admin_outcome(admin_acquire)
     assert snapshot_diff(before, db_snapshot()) == []
 
-    acquired = loan_services.murabaha_acquire(contract=contract, by=colleague)
+    acquired = loan_services.murabaha_acquire(contract=contract, by=colleague, **purchase())
     before = db_snapshot()
     offer = client.post(
         reverse("api:v1:murabaha-offer", kwargs={"pk": acquired.pk}),
