@@ -7,7 +7,9 @@ staff adjustments and `ledger_verify`, which checks every invariant against the
 rows themselves.
 """
 
+import json
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,11 +17,11 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts import money
+from accounts import chain, money
 from accounts.models import MEMO_MAX_LENGTH, LedgerAccount, LedgerEntry, LedgerTransaction, User
 from config.errors import ConflictOfInterest, DomainError, NotAllowed
 from staff.permissions import user_can
@@ -150,62 +152,151 @@ def ledger_post(
         raise LedgerError(f"A memo is at most {MEMO_MAX_LENGTH} characters.")
 
     with transaction.atomic(savepoint=False):
-        locked = {
-            account.pk: account
-            for account in LedgerAccount.objects.select_for_update()
-            .filter(pk__in=account_ids)
-            .order_by("pk")
-        }
-        new_balances: dict = {}
-        refusal: InsufficientFunds | None = None
-        for leg, amount in zip(legs, amounts, strict=True):
-            account = locked[leg.account.pk]
-            after = account.balance + amount
-            if after < 0 and not account.may_go_negative:
-                refusal = InsufficientFunds(
-                    available_amount=str(money.quantize(account.balance)),
-                    required_amount=str(money.quantize(-amount)),
-                )
-                break
-            new_balances[account.pk] = after
-        if refusal is None:
-            txn = _ledger_write(
-                kind=kind,
-                legs=legs,
-                amounts=amounts,
-                new_balances=new_balances,
-                locked=locked,
-                reference=reference,
-                memo=memo,
-                created_by=created_by,
-                reverses=reverses,
-            )
+        post = _post_in_database if connection.vendor == "postgresql" else _post_in_python
+        txn, refusal = post(
+            kind=kind,
+            legs=legs,
+            amounts=amounts,
+            reference=reference[:200],
+            memo=memo,
+            created_by=created_by,
+            reverses=reverses,
+        )
     if refusal is not None:
         raise refusal
     return txn
 
 
-def _ledger_write(
+# --- The write of a posting ------------------------------------------------------------
+#
+# ledger_post validates, then calls one of these inside its transaction. Each
+# locks the accounts in primary-key order, refuses an overdraft before writing
+# anything (returning the refusal, so the caller's transaction stays usable),
+# then writes the balances, chain heads, transaction, entries and audit event.
+
+
+def _post_in_database(
     *,
     kind: str,
     legs: Sequence[Leg],
     amounts: list[Decimal],
-    new_balances: dict,
-    locked: dict,
     reference: str,
     memo: str,
     created_by: User | None,
     reverses: LedgerTransaction | None,
-) -> LedgerTransaction:
-    """The writes of ledger_post, inside its transaction, the accounts locked."""
+) -> tuple[LedgerTransaction | None, InsufficientFunds | None]:
+    """PostgreSQL: the whole posting in one round trip, `accounts_ledger_post`
+    (migration 0007). The account rows are locked from inside that call to
+    COMMIT, and no model instance is built until the result comes back."""
+    from staff.services.audit import audit_request_context
+
+    txn_id = uuid.uuid4()
     now = timezone.now()
-    txn = LedgerTransaction.objects.create(
+    amounts = [money.quantize(a) for a in amounts]
+    account_ids = [leg.account.pk for leg in legs]
+    lock_order = [i + 1 for i in sorted(range(len(legs)), key=lambda i: account_ids[i])]
+    request_id, client = audit_request_context()
+    changes = {"legs": {leg.account.key: str(a) for leg, a in zip(legs, amounts, strict=True)}}
+    if reverses is not None:
+        changes["reverses"] = str(reverses.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM accounts_ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s, %s, %s, %s::jsonb)",
+            [
+                txn_id,
+                kind,
+                reference,
+                memo,
+                created_by.pk if created_by is not None and created_by.pk else None,
+                reverses.pk if reverses is not None else None,
+                now,
+                account_ids,
+                amounts,
+                lock_order,
+                list(LedgerAccount.NON_NEGATIVE_KINDS),
+                f"ledger.{kind}",
+                request_id,
+                client,
+                json.dumps(changes),
+            ],
+        )
+        refused, available, balances, chain_hash = cursor.fetchone()
+    if refused:
+        return None, InsufficientFunds(
+            available_amount=str(money.quantize(available)),
+            required_amount=str(money.quantize(-amounts[refused - 1])),
+        )
+    for leg, balance in zip(legs, balances, strict=True):  # callers' instances see it too
+        leg.account.balance = balance
+    txn = LedgerTransaction(
+        id=txn_id,
         kind=kind,
-        reference=reference[:200],
+        reference=reference,
         memo=memo,
         created_by=created_by,
         reverses=reverses,
         created_at=now,
+        chain_hash=chain_hash,
+    )
+    txn._state.adding = False
+    txn._state.db = connection.alias
+    return txn, None
+
+
+def _post_in_python(
+    *,
+    kind: str,
+    legs: Sequence[Leg],
+    amounts: list[Decimal],
+    reference: str,
+    memo: str,
+    created_by: User | None,
+    reverses: LedgerTransaction | None,
+) -> tuple[LedgerTransaction | None, InsufficientFunds | None]:
+    """SQLite (and any database without `accounts_ledger_post`): the same
+    posting through the ORM, the chain links computed here."""
+    account_ids = [leg.account.pk for leg in legs]
+    locked = {
+        account.pk: account
+        for account in LedgerAccount.objects.select_for_update()
+        .filter(pk__in=account_ids)
+        .order_by("pk")
+    }
+    new_balances: dict = {}
+    for leg, amount in zip(legs, amounts, strict=True):
+        account = locked[leg.account.pk]
+        after = account.balance + amount
+        if after < 0 and not account.may_go_negative:
+            return None, InsufficientFunds(
+                available_amount=str(money.quantize(account.balance)),
+                required_amount=str(money.quantize(-amount)),
+            )
+        new_balances[account.pk] = money.quantize(after)
+    txn_id = uuid.uuid4()
+    heads = {
+        leg.account.pk: chain.link(
+            locked[leg.account.pk].head_hash,
+            transaction_id=txn_id,
+            account_id=leg.account.pk,
+            amount=money.quantize(amount),
+            balance_after=new_balances[leg.account.pk],
+            kind=kind,
+            reference=reference,
+            memo=memo,
+        )
+        for leg, amount in zip(legs, amounts, strict=True)
+    }
+    now = timezone.now()
+    txn = LedgerTransaction.objects.create(
+        id=txn_id,
+        kind=kind,
+        reference=reference,
+        memo=memo,
+        created_by=created_by,
+        reverses=reverses,
+        created_at=now,
+        chain_hash=chain.transaction_hash(heads[pk] for pk in sorted(heads)),
     )
     LedgerEntry.objects.bulk_create(
         LedgerEntry(
@@ -213,6 +304,7 @@ def _ledger_write(
             account_id=leg.account.pk,
             amount=amount,
             balance_after=new_balances[leg.account.pk],
+            chain_hash=heads[leg.account.pk],
             created_at=now,
         )
         for leg, amount in zip(legs, amounts, strict=True)
@@ -235,12 +327,14 @@ def _ledger_write(
         reason=memo,
     )
     for account_id, balance in new_balances.items():
-        LedgerAccount.objects.filter(pk=account_id).update(balance=balance)
+        LedgerAccount.objects.filter(pk=account_id).update(
+            balance=balance, head_hash=heads[account_id]
+        )
         locked[account_id].balance = balance
         for leg in legs:  # callers' instances see the new balance too
             if leg.account.pk == account_id:
                 leg.account.balance = balance
-    return txn
+    return txn, None
 
 
 def ledger_reverse(
