@@ -226,7 +226,10 @@ class LedgerEntry(models.Model):
     transaction = models.ForeignKey(
         LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
     )
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    # Indexed with the id below: an account's entries in chain order.
+    account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     amount = models.DecimalField(**MONEY)
     balance_after = models.DecimalField(**MONEY)
     chain_hash = models.BinaryField(
@@ -247,7 +250,10 @@ class LedgerEntry(models.Model):
                 fields=["transaction", "account"], name="accounts_ledgerentry_one_leg_per_account"
             ),
         ]
-        indexes = [models.Index(fields=["account", "-created_at", "-id"])]
+        indexes = [
+            models.Index(fields=["account", "-created_at", "-id"]),
+            models.Index(fields=["account", "id"], name="accounts_entry_account_chain"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount:+}"

@@ -260,6 +260,9 @@ def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for sql in PG_FORWARD:
             schema_editor.execute(sql, params=None)
+    elif schema_editor.connection.vendor == "sqlite":
+        # 0006 rebuilt the entries table (SQLite alters by copying), dropping its trigger.
+        schema_editor.execute(SQLITE_IMMUTABLE)
 
 
 def backward(apps, schema_editor):

@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import ClassVar
 
@@ -22,7 +23,14 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts import chain, money
-from accounts.models import MEMO_MAX_LENGTH, LedgerAccount, LedgerEntry, LedgerTransaction, User
+from accounts.models import (
+    MEMO_MAX_LENGTH,
+    LedgerAccount,
+    LedgerChainCheckpoint,
+    LedgerEntry,
+    LedgerTransaction,
+    User,
+)
 from config.errors import ConflictOfInterest, DomainError, NotAllowed
 from staff.permissions import user_can
 
@@ -432,21 +440,45 @@ class LedgerReport:
     problems: list[str] = field(default_factory=list)
 
 
-def ledger_verify() -> LedgerReport:
+# An incremental run re-checks the transactions created since the checkpoint's
+# time minus this margin: a posting that began before the checkpoint and
+# committed after it is still covered.
+CHECKPOINT_MARGIN = timedelta(hours=1)
+
+
+def ledger_verify(*, incremental: bool = False, checkpoint: bool = False) -> LedgerReport:
     """Check every invariant of the ledger against the rows themselves.
 
     Reads account by account, so it runs in memory proportional to the largest
-    account's history, not the whole ledger."""
+    account's history, not the whole ledger. Each account's hash chain is
+    recomputed link by link; the first broken link of each account is named
+    (entry and transaction).
+
+    `incremental`: each account's chain, running balance and sum continue from
+    the checkpoint the last clean run stored (LedgerChainCheckpoint), after
+    checking the checkpointed link is still there; the per-transaction checks
+    cover the transactions created since that checkpoint. A full run (the
+    default) reads everything. `checkpoint`: a clean run stores where it ended,
+    for the next incremental one."""
     report = LedgerReport()
     report.transactions = LedgerTransaction.objects.count()
     report.entries = LedgerEntry.objects.count()
+    checkpoints = (
+        {c.account_id: c for c in LedgerChainCheckpoint.objects.all()} if incremental else {}
+    )
+    txns = LedgerTransaction.objects.all()
+    entries = LedgerEntry.objects.all()
+    if checkpoints:
+        since = min(c.verified_at for c in checkpoints.values()) - CHECKPOINT_MARGIN
+        txns = txns.filter(created_at__gte=since)
+        entries = entries.filter(transaction__created_at__gte=since)
 
     # Entries are whole cents, so a real imbalance is at least a cent. Compare with
     # half a cent, not zero: SQLite sums decimals as floats, and three balanced legs
     # (a murabaha sale) can sum to 1e-13 there.
     half_cent = money.CENT / 2
     unbalanced = (
-        LedgerEntry.objects.values("transaction_id")
+        entries.values("transaction_id")
         .annotate(total=Sum("amount"), legs=Count("id"))
         .filter(Q(legs__lt=2) | Q(total__gte=half_cent) | Q(total__lte=-half_cent))
     )
@@ -455,25 +487,71 @@ def ledger_verify() -> LedgerReport:
             f"transaction {row['transaction_id']} has {row['legs']} leg(s) "
             f"summing to {money.quantize(row['total'])}"
         )
-    empty = LedgerTransaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)
+    empty = txns.filter(entries__isnull=True).values_list("pk", flat=True)
     report.problems += [f"transaction {pk} has no entries" for pk in empty]
-    zero = LedgerEntry.objects.filter(amount=0).values_list("pk", flat=True)
+    zero = entries.filter(amount=0).values_list("pk", flat=True)
     report.problems += [f"entry {pk} has a zero amount" for pk in zero]
+    report.problems += _transaction_hash_problems(txns)
+    report.problems += _checkpoint_problems(checkpoints)
 
+    reached: list[LedgerChainCheckpoint] = []
     for account in LedgerAccount.objects.order_by("key").iterator():
         report.accounts += 1
-        running = Decimal(0)
-        for entry_id, amount, after in (
-            account.entries.order_by("id").values_list("id", "amount", "balance_after").iterator()
+        start = checkpoints.get(account.pk)
+        running = total = start.balance if start else Decimal(0)
+        head = bytes(start.head_hash) if start else b""
+        last_id = start.last_entry_id if start else 0
+        chain_intact = True
+        rows = (
+            account.entries.filter(id__gt=last_id)
+            .order_by("id")
+            .values_list(
+                "id",
+                "transaction_id",
+                "amount",
+                "balance_after",
+                "chain_hash",
+                "transaction__kind",
+                "transaction__reference",
+                "transaction__memo",
+            )
+        )
+        for entry_id, txn_id, amount, after, stored, kind, reference, memo in rows.iterator(
+            chunk_size=5000
         ):
             running += amount
+            total += amount
             if after != running:
                 report.problems.append(
                     f"{account.key}: entry {entry_id} says balance_after {after}, "
                     f"the entries up to it sum to {running}"
                 )
                 running = after  # report each break once, not every entry after it
-        total = money.quantize(account.entries.aggregate(total=Sum("amount"))["total"] or 0)
+            if chain_intact:
+                head = chain.link(
+                    head,
+                    transaction_id=txn_id,
+                    account_id=account.pk,
+                    amount=amount,
+                    balance_after=after,
+                    kind=kind,
+                    reference=reference,
+                    memo=memo,
+                )
+                if stored is None or bytes(stored) != head:
+                    report.problems.append(
+                        f"{account.key}: hash chain broken at entry {entry_id} "
+                        f"(transaction {txn_id}): its stored hash does not match its "
+                        "contents and the link before it"
+                    )
+                    chain_intact = False  # the first broken link is the one to look at
+            last_id = entry_id
+        if chain_intact and bytes(account.head_hash) != head:
+            report.problems.append(
+                f"{account.key}: chain head does not match its newest entry "
+                f"(entry {last_id or 'none'})"
+            )
+        total = money.quantize(total)
         if account.balance != total:
             report.problems.append(
                 f"{account.key}: cached balance {account.balance} but its entries sum to {total}"
@@ -482,4 +560,71 @@ def ledger_verify() -> LedgerReport:
             report.problems.append(
                 f"{account.key}: {account.get_kind_display()} is negative ({total})"
             )
+        reached.append(
+            LedgerChainCheckpoint(
+                account=account, last_entry_id=last_id, head_hash=head, balance=total
+            )
+        )
+    if checkpoint and not report.problems:
+        now = timezone.now()
+        for point in reached:
+            point.verified_at = now
+        LedgerChainCheckpoint.objects.bulk_create(
+            reached,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["account"],
+            update_fields=["last_entry_id", "head_hash", "balance", "verified_at"],
+        )
     return report
+
+
+def _transaction_hash_problems(txns) -> list[str]:
+    """Transactions whose stored hash is not the hash of their entries' links."""
+    if connection.vendor == "postgresql":
+        # All transactions, or those since the checkpoint: the ORM's own SQL.
+        sql, params = txns.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT t.id FROM accounts_ledgertransaction t
+                  JOIN (SELECT transaction_id,
+                               sha256(string_agg(chain_hash, ''::bytea ORDER BY account_id)) AS h
+                          FROM accounts_ledgerentry
+                         WHERE transaction_id IN ({sql})
+                         GROUP BY transaction_id) e ON e.transaction_id = t.id
+                 WHERE t.chain_hash IS DISTINCT FROM e.h
+                """,  # noqa: S608 (the subquery is the ORM's own SQL with its params)
+                params,
+            )
+            broken = [row[0] for row in cursor.fetchall()]
+    else:
+        heads: dict = {}
+        rows = (
+            LedgerEntry.objects.filter(transaction__in=txns.values("pk"))
+            .order_by("transaction_id", "account_id")
+            .values_list("transaction_id", "chain_hash")
+        )
+        for txn_id, stored in rows:
+            heads.setdefault(txn_id, []).append(bytes(stored or b""))
+        stored_hashes = dict(txns.filter(pk__in=heads).values_list("pk", "chain_hash"))
+        broken = [
+            pk
+            for pk, links in heads.items()
+            if bytes(stored_hashes.get(pk) or b"") != chain.transaction_hash(links)
+        ]
+    return [f"transaction {pk}: its hash does not match its entries' chain hashes" for pk in broken]
+
+
+def _checkpoint_problems(checkpoints: dict) -> list[str]:
+    """An incremental run trusts the links up to each checkpoint: check that the
+    checkpointed link is still the entry it was (history rewritten behind it
+    changes that entry's hash)."""
+    ids = [c.last_entry_id for c in checkpoints.values() if c.last_entry_id]
+    stored = dict(LedgerEntry.objects.filter(pk__in=ids).values_list("pk", "chain_hash"))
+    return [
+        f"{c.account.key}: entry {c.last_entry_id}, where the last verified chain ended, "
+        "was changed or removed since"
+        for c in checkpoints.values()
+        if c.last_entry_id and bytes(stored.get(c.last_entry_id) or b"") != bytes(c.head_hash)
+    ]
