@@ -10,16 +10,19 @@ rows themselves.
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import chain, money
@@ -504,30 +507,52 @@ def ledger_verify(*, incremental: bool = False, checkpoint: bool = False) -> Led
     report.problems += _checkpoint_problems(checkpoints)
 
     reached: list[LedgerChainCheckpoint] = []
-    for account in LedgerAccount.objects.order_by("key").iterator():
+    accounts = LedgerAccount.objects.order_by("pk")
+    # Every entry in one stream, account by account in chain order: one query,
+    # not one per account. An incremental run reads only the accounts with
+    # entries past their checkpoint (found in one query), from the oldest of
+    # those checkpoints on; the others are checked against their checkpoint.
+    entry_rows = LedgerEntry.objects.order_by("account_id", "id").values_list(
+        "account_id",
+        "id",
+        "transaction_id",
+        "amount",
+        "balance_after",
+        "chain_hash",
+        "transaction__kind",
+        "transaction__reference",
+        "transaction__memo",
+    )
+    if checkpoints:
+        moved = set(
+            accounts.filter(
+                Exists(
+                    LedgerEntry.objects.filter(
+                        account=OuterRef("pk"),
+                        id__gt=Coalesce(OuterRef("checkpoint__last_entry_id"), 0),
+                    )
+                )
+            ).values_list("pk", flat=True)
+        )
+        oldest = min(
+            (checkpoints[pk].last_entry_id if pk in checkpoints else 0 for pk in moved),
+            default=0,
+        )
+        entry_rows = entry_rows.filter(account_id__in=moved, id__gt=oldest)
+    streams = groupby(entry_rows.iterator(chunk_size=5000), key=itemgetter(0))
+    current = next(streams, None)
+    for account in accounts.iterator():
         report.accounts += 1
         start = checkpoints.get(account.pk)
         running = total = start.balance if start else Decimal(0)
         head = bytes(start.head_hash) if start else b""
         last_id = start.last_entry_id if start else 0
         chain_intact = True
-        rows = (
-            account.entries.filter(id__gt=last_id)
-            .order_by("id")
-            .values_list(
-                "id",
-                "transaction_id",
-                "amount",
-                "balance_after",
-                "chain_hash",
-                "transaction__kind",
-                "transaction__reference",
-                "transaction__memo",
-            )
-        )
-        for entry_id, txn_id, amount, after, stored, kind, reference, memo in rows.iterator(
-            chunk_size=5000
-        ):
+        rows: Iterable = ()
+        if current is not None and current[0] == account.pk:
+            rows = (row[1:] for row in current[1] if row[1] > last_id)
+            current = None  # taken: the next group is fetched once these are read
+        for entry_id, txn_id, amount, after, stored, kind, reference, memo in rows:
             running += amount
             total += amount
             if after != running:
@@ -555,6 +580,8 @@ def ledger_verify(*, incremental: bool = False, checkpoint: bool = False) -> Led
                     )
                     chain_intact = False  # the first broken link is the one to look at
             last_id = entry_id
+        if current is None:
+            current = next(streams, None)
         if chain_intact and bytes(account.head_hash) != head:
             report.problems.append(
                 f"{account.key}: chain head does not match its newest entry "
