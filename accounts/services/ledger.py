@@ -144,7 +144,10 @@ def ledger_post(
     (InsufficientFunds) is raised before anything is written and outside the
     block, so the caller's transaction stays usable; a database error while
     writing still aborts the caller's transaction, as it would anyway on
-    PostgreSQL."""
+    PostgreSQL.
+
+    The checks below run first; the write is `_post_in_database` (PostgreSQL:
+    one call of accounts_ledger_post, docs/ledger.md) or `_post_in_python`."""
     if len(legs) < 2:
         raise LedgerError("A transaction needs at least two legs.")
     amounts = [Decimal(leg.amount) for leg in legs]
