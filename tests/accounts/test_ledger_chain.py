@@ -269,3 +269,16 @@ def test_postgres_refuses_an_entry_whose_balance_the_account_never_had():
         )
     one.refresh_from_db()
     assert one.balance == 0
+
+
+def test_checkpoint_changelist_loads_with_search_and_filters(admin_client, user):
+    wallet = fund(user, "5.00")
+    services.ledger_verify(checkpoint=True)
+
+    page = admin_client.get(
+        "/admin/accounts/ledgerchaincheckpoint/", {"q": wallet.key, "account__kind": "wallet"}
+    )
+
+    assert page.status_code == 200
+    assert bytes(wallet.head_hash).hex() in page.content.decode()
+    assert admin_client.get("/admin/accounts/ledgerchaincheckpoint/add/").status_code == 403
