@@ -64,11 +64,16 @@ worker: install
 	$(PY) manage.py db_worker
 
 # Seed PostgreSQL, start the production processes, drive load, write
-# docs/benchmarks.md (under ten minutes; needs PostgreSQL and Redis; installs wrk).
+# docs/benchmarks.md (under ten minutes; needs PostgreSQL and Redis; installs wrk),
+# then the ledger core against django-hordak (the `bench` extra, installed here
+# only). `make bench BENCH_ARGS=--ledger-only` runs the ledger part alone.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ose_bench
+BENCH_LEDGER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ose_ledger_bench
 bench: install
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_LEDGER_DATABASE_URL=$(BENCH_LEDGER_DATABASE_URL) \
+		$(PY) bench/run.py $(BENCH_ARGS)
 
 # Schemathesis for longer than CI (which fuzzes 100 examples per operation on
 # PostgreSQL inside `make test`); runs on SQLite too.

@@ -9,7 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from accounts import services
-from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, TopUp, User
+from accounts.models import (
+    LedgerAccount,
+    LedgerChainCheckpoint,
+    LedgerEntry,
+    LedgerTransaction,
+    TopUp,
+    User,
+)
 from config.errors import DomainError
 from staff.admin_mixins import AuditedAdminMixin
 from staff.permissions import user_can
@@ -251,6 +258,23 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/accounts/reverse_transaction.html", context)
+
+
+@admin.register(LedgerChainCheckpoint)
+class LedgerChainCheckpointAdmin(ReadOnlyAdmin):
+    """Where the last clean `ledger_verify --checkpoint` left each account's hash
+    chain (docs/ledger.md); written only by that command."""
+
+    list_display = ("account", "last_entry_id", "balance", "head_hex", "verified_at")
+    list_filter = ("verified_at", "account__kind")
+    search_fields = ("account__key", "account__name")
+    list_select_related = ("account",)
+    readonly_fields = ("account", "last_entry_id", "balance", "head_hex", "verified_at")
+    exclude = ("head_hash",)
+
+    @admin.display(description="chain head")
+    def head_hex(self, obj: LedgerChainCheckpoint) -> str:
+        return bytes(obj.head_hash).hex()
 
 
 @admin.register(TopUp)

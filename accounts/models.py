@@ -154,6 +154,11 @@ class LedgerAccount(models.Model):
     )
     currency = models.CharField(max_length=3)
     balance = models.DecimalField(**MONEY, default=0)
+    head_hash = models.BinaryField(
+        default=b"",
+        editable=False,
+        help_text="The hash of this account's newest entry: the head of its chain (docs/ledger.md).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -217,6 +222,11 @@ class LedgerTransaction(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    chain_hash = models.BinaryField(
+        null=True,
+        editable=False,
+        help_text="SHA-256 over the chain hashes of its entries, in account order.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -236,9 +246,17 @@ class LedgerEntry(models.Model):
     transaction = models.ForeignKey(
         LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
     )
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    # Indexed with the id below: an account's entries in chain order.
+    account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     amount = models.DecimalField(**MONEY)
     balance_after = models.DecimalField(**MONEY)
+    chain_hash = models.BinaryField(
+        null=True,
+        editable=False,
+        help_text="SHA-256 of the account's previous chain hash and this entry (docs/ledger.md).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -252,10 +270,29 @@ class LedgerEntry(models.Model):
                 fields=["transaction", "account"], name="accounts_ledgerentry_one_leg_per_account"
             ),
         ]
-        indexes = [models.Index(fields=["account", "-created_at", "-id"])]
+        indexes = [
+            models.Index(fields=["account", "-created_at", "-id"]),
+            models.Index(fields=["account", "id"], name="accounts_entry_account_chain"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount:+}"
+
+
+class LedgerChainCheckpoint(models.Model):
+    """Where the last clean `ledger_verify` left one account's chain: the next
+    verification with `incremental=True` starts here instead of at the first entry."""
+
+    account = models.OneToOneField(
+        LedgerAccount, primary_key=True, on_delete=models.PROTECT, related_name="checkpoint"
+    )
+    last_entry_id = models.BigIntegerField()
+    head_hash = models.BinaryField()
+    balance = models.DecimalField(**MONEY)
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.account} verified to entry {self.last_entry_id}"
 
 
 class TopUp(models.Model):

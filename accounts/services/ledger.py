@@ -7,23 +7,30 @@ staff adjustments and `ledger_verify`, which checks every invariant against the
 rows themselves.
 """
 
+import json
 import logging
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts import money
+from accounts import chain, money
 from accounts.models import (
     MEMO_MAX_LENGTH,
     ZAKAT_FUND_KINDS,
     LedgerAccount,
+    LedgerChainCheckpoint,
     LedgerEntry,
     LedgerTransaction,
     User,
@@ -161,7 +168,10 @@ def ledger_post(
     (InsufficientFunds) is raised before anything is written and outside the
     block, so the caller's transaction stays usable; a database error while
     writing still aborts the caller's transaction, as it would anyway on
-    PostgreSQL."""
+    PostgreSQL.
+
+    The checks below run first; the write is `_post_in_database` (PostgreSQL:
+    one call of accounts_ledger_post, docs/ledger.md) or `_post_in_python`."""
     if len(legs) < 2:
         raise LedgerError("A transaction needs at least two legs.")
     amounts = [Decimal(leg.amount) for leg in legs]
@@ -179,71 +189,173 @@ def ledger_post(
     if len(memo) > MEMO_MAX_LENGTH:
         raise LedgerError(f"A memo is at most {MEMO_MAX_LENGTH} characters.")
 
-    with transaction.atomic(savepoint=False):
-        locked = {
-            account.pk: account
-            for account in LedgerAccount.objects.select_for_update()
-            .filter(pk__in=account_ids)
-            .order_by("pk")
-        }
-        new_balances: dict = {}
-        refusal: DomainError | None = None
-        for leg, amount in zip(legs, amounts, strict=True):
-            account = locked[leg.account.pk]
-            # The kind as stored, not as the caller's instance says.
-            if (
-                amount < 0
-                and account.kind in ZAKAT_FUND_KINDS
-                and kind != LedgerTransaction.Kind.ZAKAT_DISBURSEMENT
-            ):
-                refusal = ZakatFundRestricted()
-                break
-            after = account.balance + amount
-            if after < 0 and not account.may_go_negative:
-                refusal = InsufficientFunds(
-                    available_amount=str(money.quantize(account.balance)),
-                    required_amount=str(money.quantize(-amount)),
-                )
-                break
-            new_balances[account.pk] = after
-        if refusal is None:
-            txn = _ledger_write(
-                kind=kind,
-                legs=legs,
-                amounts=amounts,
-                new_balances=new_balances,
-                locked=locked,
-                reference=reference,
-                memo=memo,
-                created_by=created_by,
-                reverses=reverses,
-            )
+    posting = {
+        "kind": kind,
+        "legs": legs,
+        "amounts": amounts,
+        "reference": reference[:200],
+        "memo": memo,
+        "created_by": created_by,
+        "reverses": reverses,
+    }
+    if connection.vendor != "postgresql":
+        with transaction.atomic(savepoint=False):
+            txn, refusal = _post_in_python(**posting)
+    elif connection.get_autocommit() and not connection.in_atomic_block:
+        # Outside any transaction the posting is one statement, so it is its own
+        # transaction: no BEGIN and COMMIT round trips, and the accounts stay
+        # locked only while the server runs it (measured in docs/benchmarks.md).
+        txn, refusal = _post_in_database(**posting)
+    else:
+        with transaction.atomic(savepoint=False):
+            txn, refusal = _post_in_database(**posting)
     if refusal is not None:
         raise refusal
     return txn
 
 
-def _ledger_write(
+# --- The write of a posting ------------------------------------------------------------
+#
+# ledger_post validates, then calls one of these inside its transaction. Each
+# locks the accounts in primary-key order, refuses an overdraft before writing
+# anything (returning the refusal, so the caller's transaction stays usable),
+# then writes the balances, chain heads, transaction, entries and audit event.
+
+
+def _no_outflow_kinds(kind: str) -> tuple[str, ...]:
+    """The account kinds this posting may not take money from: the zakat funds,
+    unless it is a zakat disbursement (an approved case's, distribution/)."""
+    return () if kind == LedgerTransaction.Kind.ZAKAT_DISBURSEMENT else ZAKAT_FUND_KINDS
+
+
+def _post_in_database(
     *,
     kind: str,
     legs: Sequence[Leg],
     amounts: list[Decimal],
-    new_balances: dict,
-    locked: dict,
     reference: str,
     memo: str,
     created_by: User | None,
     reverses: LedgerTransaction | None,
-) -> LedgerTransaction:
-    """The writes of ledger_post, inside its transaction, the accounts locked."""
+) -> tuple[LedgerTransaction | None, DomainError | None]:
+    """PostgreSQL: the whole posting in one round trip, `accounts_ledger_post`
+    (migration 0013). The account rows are locked from inside that call to
+    COMMIT, and no model instance is built until the result comes back."""
+    from staff.services.audit import audit_request_context
+
+    txn_id = uuid.uuid4()
     now = timezone.now()
-    txn = LedgerTransaction.objects.create(
+    amounts = [money.quantize(a) for a in amounts]
+    account_ids = [leg.account.pk for leg in legs]
+    lock_order = [i + 1 for i in sorted(range(len(legs)), key=lambda i: account_ids[i])]
+    request_id, client = audit_request_context()
+    changes = {"legs": {leg.account.key: str(a) for leg, a in zip(legs, amounts, strict=True)}}
+    if reverses is not None:
+        changes["reverses"] = str(reverses.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM accounts_ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s, %s, %s, %s::jsonb, %s)",
+            [
+                txn_id,
+                kind,
+                reference,
+                memo,
+                created_by.pk if created_by is not None and created_by.pk else None,
+                reverses.pk if reverses is not None else None,
+                now,
+                account_ids,
+                amounts,
+                lock_order,
+                list(LedgerAccount.NON_NEGATIVE_KINDS),
+                f"ledger.{kind}",
+                request_id,
+                client,
+                json.dumps(changes),
+                list(_no_outflow_kinds(kind)),
+            ],
+        )
+        refused, available, balances, chain_hash = cursor.fetchone()
+    if refused and refused < 0:
+        return None, ZakatFundRestricted()
+    if refused:
+        return None, InsufficientFunds(
+            available_amount=str(money.quantize(available)),
+            required_amount=str(money.quantize(-amounts[refused - 1])),
+        )
+    for leg, balance in zip(legs, balances, strict=True):  # callers' instances see it too
+        leg.account.balance = balance
+    txn = LedgerTransaction(
+        id=txn_id,
         kind=kind,
-        reference=reference[:200],
+        reference=reference,
         memo=memo,
         created_by=created_by,
         reverses=reverses,
         created_at=now,
+        chain_hash=chain_hash,
+    )
+    txn._state.adding = False
+    txn._state.db = connection.alias
+    return txn, None
+
+
+def _post_in_python(
+    *,
+    kind: str,
+    legs: Sequence[Leg],
+    amounts: list[Decimal],
+    reference: str,
+    memo: str,
+    created_by: User | None,
+    reverses: LedgerTransaction | None,
+) -> tuple[LedgerTransaction | None, DomainError | None]:
+    """SQLite (and any database without `accounts_ledger_post`): the same
+    posting through the ORM, the chain links computed here."""
+    account_ids = [leg.account.pk for leg in legs]
+    locked = {
+        account.pk: account
+        for account in LedgerAccount.objects.select_for_update()
+        .filter(pk__in=account_ids)
+        .order_by("pk")
+    }
+    new_balances: dict = {}
+    for leg, amount in zip(legs, amounts, strict=True):
+        account = locked[leg.account.pk]
+        # The kind as stored, not as the caller's instance says.
+        if amount < 0 and account.kind in _no_outflow_kinds(kind):
+            return None, ZakatFundRestricted()
+        after = account.balance + amount
+        if after < 0 and not account.may_go_negative:
+            return None, InsufficientFunds(
+                available_amount=str(money.quantize(account.balance)),
+                required_amount=str(money.quantize(-amount)),
+            )
+        new_balances[account.pk] = money.quantize(after)
+    txn_id = uuid.uuid4()
+    heads = {
+        leg.account.pk: chain.link(
+            locked[leg.account.pk].head_hash,
+            transaction_id=txn_id,
+            account_id=leg.account.pk,
+            amount=money.quantize(amount),
+            balance_after=new_balances[leg.account.pk],
+            kind=kind,
+            reference=reference,
+            memo=memo,
+        )
+        for leg, amount in zip(legs, amounts, strict=True)
+    }
+    now = timezone.now()
+    txn = LedgerTransaction.objects.create(
+        id=txn_id,
+        kind=kind,
+        reference=reference,
+        memo=memo,
+        created_by=created_by,
+        reverses=reverses,
+        created_at=now,
+        chain_hash=chain.transaction_hash(heads[pk] for pk in sorted(heads)),
     )
     LedgerEntry.objects.bulk_create(
         LedgerEntry(
@@ -251,6 +363,7 @@ def _ledger_write(
             account_id=leg.account.pk,
             amount=amount,
             balance_after=new_balances[leg.account.pk],
+            chain_hash=heads[leg.account.pk],
             created_at=now,
         )
         for leg, amount in zip(legs, amounts, strict=True)
@@ -273,12 +386,14 @@ def _ledger_write(
         reason=memo,
     )
     for account_id, balance in new_balances.items():
-        LedgerAccount.objects.filter(pk=account_id).update(balance=balance)
+        LedgerAccount.objects.filter(pk=account_id).update(
+            balance=balance, head_hash=heads[account_id]
+        )
         locked[account_id].balance = balance
         for leg in legs:  # callers' instances see the new balance too
             if leg.account.pk == account_id:
                 leg.account.balance = balance
-    return txn
+    return txn, None
 
 
 def ledger_reverse(
@@ -386,21 +501,45 @@ def ledger_check_register(name: str, check: Callable[[], list[str]]) -> None:
     _EXTRA_CHECKS[name] = check
 
 
-def ledger_verify() -> LedgerReport:
+# An incremental run re-checks the transactions created since the checkpoint's
+# time minus this margin: a posting that began before the checkpoint and
+# committed after it is still covered.
+CHECKPOINT_MARGIN = timedelta(hours=1)
+
+
+def ledger_verify(*, incremental: bool = False, checkpoint: bool = False) -> LedgerReport:
     """Check every invariant of the ledger against the rows themselves.
 
     Reads account by account, so it runs in memory proportional to the largest
-    account's history, not the whole ledger."""
+    account's history, not the whole ledger. Each account's hash chain is
+    recomputed link by link; the first broken link of each account is named
+    (entry and transaction).
+
+    `incremental`: each account's chain, running balance and sum continue from
+    the checkpoint the last clean run stored (LedgerChainCheckpoint), after
+    checking the checkpointed link is still there; the per-transaction checks
+    cover the transactions created since that checkpoint. A full run (the
+    default) reads everything. `checkpoint`: a clean run stores where it ended,
+    for the next incremental one."""
     report = LedgerReport()
     report.transactions = LedgerTransaction.objects.count()
     report.entries = LedgerEntry.objects.count()
+    checkpoints = (
+        {c.account_id: c for c in LedgerChainCheckpoint.objects.all()} if incremental else {}
+    )
+    txns = LedgerTransaction.objects.all()
+    entries = LedgerEntry.objects.all()
+    if checkpoints:
+        since = min(c.verified_at for c in checkpoints.values()) - CHECKPOINT_MARGIN
+        txns = txns.filter(created_at__gte=since)
+        entries = entries.filter(transaction__created_at__gte=since)
 
     # Entries are whole cents, so a real imbalance is at least a cent. Compare with
     # half a cent, not zero: SQLite sums decimals as floats, and three balanced legs
     # (a murabaha sale) can sum to 1e-13 there.
     half_cent = money.CENT / 2
     unbalanced = (
-        LedgerEntry.objects.values("transaction_id")
+        entries.values("transaction_id")
         .annotate(total=Sum("amount"), legs=Count("id"))
         .filter(Q(legs__lt=2) | Q(total__gte=half_cent) | Q(total__lte=-half_cent))
     )
@@ -409,25 +548,95 @@ def ledger_verify() -> LedgerReport:
             f"transaction {row['transaction_id']} has {row['legs']} leg(s) "
             f"summing to {money.quantize(row['total'])}"
         )
-    empty = LedgerTransaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)
+    empty = txns.filter(entries__isnull=True).values_list("pk", flat=True)
     report.problems += [f"transaction {pk} has no entries" for pk in empty]
-    zero = LedgerEntry.objects.filter(amount=0).values_list("pk", flat=True)
+    zero = entries.filter(amount=0).values_list("pk", flat=True)
     report.problems += [f"entry {pk} has a zero amount" for pk in zero]
+    report.problems += _transaction_hash_problems(txns)
+    report.problems += _checkpoint_problems(checkpoints)
 
-    for account in LedgerAccount.objects.order_by("key").iterator():
+    reached: list[LedgerChainCheckpoint] = []
+    accounts = LedgerAccount.objects.order_by("pk")
+    # Every entry in one stream, account by account in chain order: one query,
+    # not one per account. An incremental run reads only the accounts with
+    # entries past their checkpoint (found in one query), from the oldest of
+    # those checkpoints on; the others are checked against their checkpoint.
+    entry_rows = LedgerEntry.objects.order_by("account_id", "id").values_list(
+        "account_id",
+        "id",
+        "transaction_id",
+        "amount",
+        "balance_after",
+        "chain_hash",
+        "transaction__kind",
+        "transaction__reference",
+        "transaction__memo",
+    )
+    if checkpoints:
+        moved = set(
+            accounts.filter(
+                Exists(
+                    LedgerEntry.objects.filter(
+                        account=OuterRef("pk"),
+                        id__gt=Coalesce(OuterRef("checkpoint__last_entry_id"), 0),
+                    )
+                )
+            ).values_list("pk", flat=True)
+        )
+        oldest = min(
+            (checkpoints[pk].last_entry_id if pk in checkpoints else 0 for pk in moved),
+            default=0,
+        )
+        entry_rows = entry_rows.filter(account_id__in=moved, id__gt=oldest)
+    streams = groupby(entry_rows.iterator(chunk_size=5000), key=itemgetter(0))
+    current = next(streams, None)
+    for account in accounts.iterator():
         report.accounts += 1
-        running = Decimal(0)
-        for entry_id, amount, after in (
-            account.entries.order_by("id").values_list("id", "amount", "balance_after").iterator()
-        ):
+        start = checkpoints.get(account.pk)
+        running = total = start.balance if start else Decimal(0)
+        head = bytes(start.head_hash) if start else b""
+        last_id = start.last_entry_id if start else 0
+        chain_intact = True
+        rows: Iterable = ()
+        if current is not None and current[0] == account.pk:
+            rows = (row[1:] for row in current[1] if row[1] > last_id)
+            current = None  # taken: the next group is fetched once these are read
+        for entry_id, txn_id, amount, after, stored, kind, reference, memo in rows:
             running += amount
+            total += amount
             if after != running:
                 report.problems.append(
                     f"{account.key}: entry {entry_id} says balance_after {after}, "
                     f"the entries up to it sum to {running}"
                 )
                 running = after  # report each break once, not every entry after it
-        total = money.quantize(account.entries.aggregate(total=Sum("amount"))["total"] or 0)
+            if chain_intact:
+                head = chain.link(
+                    head,
+                    transaction_id=txn_id,
+                    account_id=account.pk,
+                    amount=amount,
+                    balance_after=after,
+                    kind=kind,
+                    reference=reference,
+                    memo=memo,
+                )
+                if stored is None or bytes(stored) != head:
+                    report.problems.append(
+                        f"{account.key}: hash chain broken at entry {entry_id} "
+                        f"(transaction {txn_id}): its stored hash does not match its "
+                        "contents and the link before it"
+                    )
+                    chain_intact = False  # the first broken link is the one to look at
+            last_id = entry_id
+        if current is None:
+            current = next(streams, None)
+        if chain_intact and bytes(account.head_hash) != head:
+            report.problems.append(
+                f"{account.key}: chain head does not match its newest entry "
+                f"(entry {last_id or 'none'})"
+            )
+        total = money.quantize(total)
         if account.balance != total:
             report.problems.append(
                 f"{account.key}: cached balance {account.balance} but its entries sum to {total}"
@@ -436,10 +645,77 @@ def ledger_verify() -> LedgerReport:
             report.problems.append(
                 f"{account.key}: {account.get_kind_display()} is negative ({total})"
             )
+        reached.append(
+            LedgerChainCheckpoint(
+                account=account, last_entry_id=last_id, head_hash=head, balance=total
+            )
+        )
     report.problems += _zakat_outflow_problems()
     for check in _EXTRA_CHECKS.values():
         report.problems += check()
+    if checkpoint and not report.problems:
+        now = timezone.now()
+        for point in reached:
+            point.verified_at = now
+        LedgerChainCheckpoint.objects.bulk_create(
+            reached,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["account"],
+            update_fields=["last_entry_id", "head_hash", "balance", "verified_at"],
+        )
     return report
+
+
+def _transaction_hash_problems(txns) -> list[str]:
+    """Transactions whose stored hash is not the hash of their entries' links."""
+    if connection.vendor == "postgresql":
+        # All transactions, or those since the checkpoint: the ORM's own SQL.
+        sql, params = txns.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT t.id FROM accounts_ledgertransaction t
+                  JOIN (SELECT transaction_id,
+                               sha256(string_agg(chain_hash, ''::bytea ORDER BY account_id)) AS h
+                          FROM accounts_ledgerentry
+                         WHERE transaction_id IN ({sql})
+                         GROUP BY transaction_id) e ON e.transaction_id = t.id
+                 WHERE t.chain_hash IS DISTINCT FROM e.h
+                """,  # noqa: S608 (the subquery is the ORM's own SQL with its params)
+                params,
+            )
+            broken = [row[0] for row in cursor.fetchall()]
+    else:
+        heads: dict = {}
+        rows = (
+            LedgerEntry.objects.filter(transaction__in=txns.values("pk"))
+            .order_by("transaction_id", "account_id")
+            .values_list("transaction_id", "chain_hash")
+        )
+        for txn_id, stored in rows:
+            heads.setdefault(txn_id, []).append(bytes(stored or b""))
+        stored_hashes = dict(txns.filter(pk__in=heads).values_list("pk", "chain_hash"))
+        broken = [
+            pk
+            for pk, links in heads.items()
+            if bytes(stored_hashes.get(pk) or b"") != chain.transaction_hash(links)
+        ]
+    return [f"transaction {pk}: its hash does not match its entries' chain hashes" for pk in broken]
+
+
+def _checkpoint_problems(checkpoints: dict) -> list[str]:
+    """An incremental run trusts the links up to each checkpoint: check that the
+    checkpointed link is still the entry it was (history rewritten behind it
+    changes that entry's hash)."""
+    ids = [c.last_entry_id for c in checkpoints.values() if c.last_entry_id]
+    stored = dict(LedgerEntry.objects.filter(pk__in=ids).values_list("pk", "chain_hash"))
+    return [
+        f"{c.account.key}: entry {c.last_entry_id}, where the last verified chain ended, "
+        "was changed or removed since"
+        for c in checkpoints.values()
+        if c.last_entry_id and bytes(stored.get(c.last_entry_id) or b"") != bytes(c.head_hash)
+    ]
 
 
 def _zakat_outflow_problems() -> list[str]:

@@ -58,6 +58,14 @@ def audit_record(
     )
 
 
+def audit_request_context() -> tuple[str, str | None]:
+    """The request id and client address an event written now records, as
+    `audit_record` fills them (for writers that insert the row themselves, such
+    as the ledger's one-round-trip posting)."""
+    request_id = request_id_var.get()
+    return ("" if request_id == "-" else request_id[:128]), _address(client_address_var.get())
+
+
 def _address(raw: str) -> str | None:
     try:
         return str(ipaddress.ip_address(raw.strip()))
