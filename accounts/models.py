@@ -109,6 +109,12 @@ class LedgerAccountKind(models.TextChoices):
     INCOME = "income", "Institution income"
     WRITE_OFF = "write_off", "Written-off debts"
     EXTERNAL = "external", "Outside world"
+    FITR_FUND = "fitr_fund", "Zakat al-fitr fund"
+    CAMPAIGN_ZAKAT_FUND = "campaign_zakat_fund", "Campaign zakat fund"
+
+
+# The funds that hold zakat: they pay out only to zakat recipients.
+ZAKAT_FUND_KINDS = ("zakat_fund", "fitr_fund", "campaign_zakat_fund")
 
 
 # Accounts that hold real money for someone can never be overdrawn: wallets and
@@ -176,6 +182,7 @@ class LedgerTransaction(models.Model):
         MURABAHA_PAYMENT = "murabaha_payment", "Murabaha payment"
         ADJUSTMENT = "adjustment", "Adjustment"
         WRITE_OFF = "write_off", "Write-off"
+        FITR_PAYMENT = "fitr_payment", "Zakat al-fitr payment"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)

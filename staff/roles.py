@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, str] = {
     "metal_price_enter": "Enter gold and silver prices",
     "zakat_record_edit": "Edit zakat records of other people",
     "zakat_disbursement_request": "Request a disbursement from a zakat fund to a case",
+    "set_fitr_rate": "Set the zakat al-fitr amount per person for a Hijri year",
     # checkers: approve (or reject) a request of each kind made by someone else
     "approve_wallet_adjustment": "Approve wallet adjustments",
     "approve_loan_disbursement": "Approve loan disbursements",
@@ -97,6 +98,7 @@ ROLES: tuple[Role, ...] = (
             "staff.wallet_adjustment_request",
             "staff.ledger_reverse",
             "staff.donation_refund",
+            "staff.set_fitr_rate",
             *_CHECKER,
             "accounts.view_*",
             "campaigns.view_*",
@@ -113,6 +115,7 @@ ROLES: tuple[Role, ...] = (
             "staff.metal_price_enter",
             "staff.zakat_record_edit",
             "staff.zakat_disbursement_request",
+            "staff.set_fitr_rate",
             "zakat.view_*",
             "staff.view_approval",
         ),

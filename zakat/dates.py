@@ -1,8 +1,9 @@
 """Gregorian dates shown beside their Hijri (Umm al-Qura) equivalent."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 import hijridate
+from django.utils import timezone
 
 
 def hijri_label(day: date) -> str:
@@ -13,3 +14,24 @@ def hijri_label(day: date) -> str:
     except (OverflowError, ValueError):
         return ""
     return f"{hijri.day} {hijri.month_name()} {hijri.year} AH"
+
+
+SHAWWAL = 10
+
+
+def hijri_year_of(day: date) -> int:
+    """The Umm al-Qura Hijri year that `day` falls in."""
+    return hijridate.Gregorian(day.year, day.month, day.day).to_hijri().year
+
+
+def first_of_shawwal(hijri_year: int) -> date:
+    """The Gregorian date of 1 Shawwal (Eid al-Fitr) of `hijri_year`, Umm al-Qura.
+    ValueError outside the table's range."""
+    return hijridate.Hijri(hijri_year, SHAWWAL, 1).to_gregorian()
+
+
+def fitr_deadline(hijri_year: int) -> datetime:
+    """The start (00:00, platform time zone) of 1 Shawwal: zakat al-fitr is due
+    before the Eid prayer, so the last moment that is surely before it, whatever
+    the local prayer time, is the start of the day."""
+    return timezone.make_aware(datetime.combine(first_of_shawwal(hijri_year), time.min))

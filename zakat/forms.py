@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 
 from zakat import calculation
+from zakat.models import FITR_PEOPLE_MAX
 
 
 def _money(label: str, help_text: str = "") -> forms.DecimalField:
@@ -81,4 +82,15 @@ class HawlForm(forms.Form):
         label="Date my wealth first reached the nisab",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Zakat falls due one lunar year (354 days) later.",
+    )
+
+
+class FitrForm(forms.Form):
+    people = forms.IntegerField(
+        label="People in my household",
+        min_value=1,
+        max_value=FITR_PEOPLE_MAX,
+        initial=1,
+        widget=forms.NumberInput(attrs={"min": "1", "max": str(FITR_PEOPLE_MAX), "step": "1"}),
+        help_text="Everyone you provide for, children included: zakat al-fitr is due for each.",
     )

@@ -86,6 +86,18 @@ def zakat_fund_account() -> LedgerAccount:
     return ledger_account(LedgerAccount.Kind.ZAKAT_FUND, "zakat_fund", "Zakat fund")
 
 
+def fitr_fund_account() -> LedgerAccount:
+    return ledger_account(LedgerAccount.Kind.FITR_FUND, "fitr_fund", "Zakat al-fitr fund")
+
+
+def campaign_zakat_account(campaign_id, title: str) -> LedgerAccount:
+    return ledger_account(
+        LedgerAccount.Kind.CAMPAIGN_ZAKAT_FUND,
+        f"campaign_zakat:{campaign_id}",
+        f"Zakat for campaign: {title}"[:200],
+    )
+
+
 def wallet_key(user: User) -> str:
     """The ledger key of a user's wallet (kind wallet, one per user)."""
     return f"wallet:{user.pk}"
