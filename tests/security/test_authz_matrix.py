@@ -19,6 +19,7 @@ from tests.helpers import (
     World,
     api_client_for,
     db_snapshot,
+    fitr_season_open,
     page_client_for,
     snapshot_diff,
 )
@@ -112,6 +113,14 @@ API_TABLE = [
     Row("GET", V1 + "zakat-my-records", USER_READ),
     # Paying is the payer's own act: staff may read a record, not pay it from their wallet.
     Row("POST", V1 + "zakat-payments", S(401, 201, 403, 403), body={"record_id": "record"}),
+    # zakat al-fitr: anyone reads the season; finance and zakat officers set rates; every
+    # user pays for their own household (after 1 Shawwal: 400 fitr_deadline_passed).
+    Row("GET", V1 + "zakat-fitr", PUBLIC),
+    Row("POST", V1 + "zakat-fitr-rates", S(401, 403, 403, 403, 201),
+        body={"hijri_year": 1500, "amount_per_person": "10.00"}),
+    Row("GET", V1 + "zakat-fitr-payments", USER_READ),
+    Row("POST", V1 + "zakat-fitr-payments", S(401, *[201 if fitr_season_open() else 400] * 3),
+        body={"people": 2}),
     # campaigns: drafts are 404 to everyone but their organizer and staff (API.md).
     Row("GET", V1 + "campaigns", PUBLIC),
     Row("POST", V1 + "campaigns", S(401, 201, 201, 201), body=CAMPAIGN_BODY),
@@ -199,6 +208,9 @@ PAGE_TABLE = [
     Row("GET", "zakat:pay", S(LOGIN, 200, 403, 403), RECORD),
     Row("POST", "zakat:pay", S(LOGIN, 302, 403, 403), RECORD),
     Row("GET", "zakat:receipt", PAGE_OWNED, (("pk", "zakat_payment"),)),
+    Row("GET", "zakat:fitr", PAGE_PUBLIC),
+    Row("POST", "zakat:fitr", S(LOGIN, *[302 if fitr_season_open() else 200] * 3), body={"people": "1"}),
+    Row("GET", "zakat:fitr_receipt", PAGE_OWNED, (("pk", "fitr_payment"),)),
     Row("GET", "campaigns:list", PAGE_PUBLIC),
     Row("GET", "campaigns:new", PAGE_USER),
     Row("POST", "campaigns:new", S(LOGIN, 302, 302, 302), body=CAMPAIGN_BODY),

@@ -1,8 +1,9 @@
 """Money under stress: a hypothesis state machine over the whole platform.
 
 Users top up (at once, or pending and settled later), staff adjust wallets and
-reverse ledger transactions, people run campaigns and donate, staff refund;
-zakat records are saved and paid; qard hasan loans are applied for, approved,
+reverse ledger transactions, people run campaigns and donate (sadaqah, or zakat to
+campaigns staff made zakat-eligible), staff refund; zakat records are saved and
+paid; staff set the zakat al-fitr rate and people pay it for their households; qard hasan loans are applied for, approved,
 rejected, disbursed, repaid from the wallet or in cash, and marked defaulted;
 murabaha contracts are requested, acquired, offered, accepted, paid and
 cancelled. Every call goes through the real services. A refusal (a DomainError
@@ -49,8 +50,9 @@ from loans.models import Installment, Loan, MurabahaContract, Payment
 from staff.models import AuditEvent
 from tests.factories import UserFactory
 from tests.helpers import db_rows, describe_changes
+from zakat import selectors as zakat_selectors
 from zakat import services as zakat
-from zakat.models import ReceiptCounter, ZakatPayment, ZakatRecord
+from zakat.models import FitrPayment, ReceiptCounter, ZakatPayment, ZakatRecord
 
 EXAMPLES = int(os.environ.get("MONEY_EXAMPLES") or 12)
 STEPS = int(os.environ.get("MONEY_STEPS") or 50)
@@ -75,8 +77,10 @@ MUST_SUCCEED = {
     "wallet_adjust",
     "ledger_reverse",
     "donation_create",
+    "donation_create_zakat",
     "donation_refund",
     "zakat_payment_create",
+    "fitr_rate_set",
     "loan_repay",
     "loan_mark_defaulted",
     "murabaha_pay",
@@ -118,8 +122,16 @@ class MoneyMachine(RuleBasedStateMachine):
             accounts.top_up_create(user=user, amount=Decimal("3000.00"))
         accounts.external_account()
         accounts.zakat_fund_account()
+        accounts.fitr_fund_account()
         # zakat_payment_create makes the counter row before its lock (by design).
         ReceiptCounter.objects.get_or_create(name=zakat.RECEIPT_COUNTER)
+        ReceiptCounter.objects.get_or_create(name=zakat.FITR_RECEIPT_COUNTER)
+        # This year's zakat al-fitr rate, so payments can go through from the first step.
+        zakat.fitr_rate_set(
+            hijri_year=zakat_selectors.fitr_current_year(),
+            amount_per_person=Decimal("12.50"),
+            by=self.staff[1],
+        )
 
     def teardown(self) -> None:
         transaction.set_rollback(True)
@@ -179,6 +191,8 @@ class MoneyMachine(RuleBasedStateMachine):
             start_date=today - timedelta(days=1),
             end_date=today + timedelta(days=30),
         )
+        # It takes zakat too, so zakat donations and their refunds are reached.
+        campaigns.campaign_update(campaign=campaign, by=self.staff[1], zakat_eligible=True)
         return campaigns.campaign_activate(campaign=campaign, by=self.staff[1])
 
     @initialize(target=donations)
@@ -313,21 +327,51 @@ class MoneyMachine(RuleBasedStateMachine):
         self.attempt(f"campaign_{move}", service, campaign=campaign, by=actor)
 
     @rule(
+        campaign=campaigns,
+        eligible=st.booleans(),
+        by=st.sampled_from(["staff", "organizer"]),
+    )
+    def campaign_zakat_eligible(self, campaign, eligible, by):
+        """Staff set it; an organizer's value is ignored (they may still edit a draft)."""
+        actor = self.staff[1] if by == "staff" else campaign.organizer
+        self.attempt(
+            "campaign_update",
+            campaigns.campaign_update,
+            campaign=campaign,
+            by=actor,
+            zakat_eligible=eligible,
+        )
+
+    @rule(
         target=donations,
         campaign=campaigns,
         who=people,
         amount=amounts,
         anonymous=st.booleans(),
+        designation=st.sampled_from(["sadaqah", "sadaqah", "zakat", "waqf"]),
     )
-    def donate(self, campaign, who, amount, anonymous):
+    def donate(self, campaign, who, amount, anonymous, designation):
         donation = self.attempt(
-            "donation_create",
+            "donation_create_zakat" if designation == "zakat" else "donation_create",
             campaigns.donation_create,
             donor=self.who(who),
             campaign=campaign,
             amount=amount,
             message="For the well",
             is_anonymous=anonymous,
+            designation=designation,
+        )
+        return multiple() if donation is None else donation
+
+    @rule(target=donations, campaign=campaigns, who=people, amount=amounts)
+    def give_zakat(self, campaign, who, amount):
+        donation = self.attempt(
+            "donation_create_zakat",
+            campaigns.donation_create,
+            donor=self.who(who),
+            campaign=campaign,
+            amount=amount,
+            designation="zakat",
         )
         return multiple() if donation is None else donation
 
@@ -356,6 +400,30 @@ class MoneyMachine(RuleBasedStateMachine):
     def zakat_pay(self, record, by, other):
         payer = record.payer if by == "payer" else self.who(other)
         self.attempt("zakat_payment_create", zakat.zakat_payment_create, record=record, payer=payer)
+
+    @rule(
+        amount=st.one_of(small_cents, odd_amounts),
+        by=st.sampled_from(["staff0", "staff1", "someone"]),
+        other=people,
+        replace=st.booleans(),
+        next_year=st.sampled_from([False, False, True]),
+    )
+    def fitr_rate(self, amount, by, other, replace, next_year):
+        actor = {"staff0": self.staff[0], "staff1": self.staff[1]}.get(by) or self.who(other)
+        self.attempt(
+            "fitr_rate_set",
+            zakat.fitr_rate_set,
+            hijri_year=zakat_selectors.fitr_current_year() + int(next_year),
+            amount_per_person=amount,
+            by=actor,
+            replace=replace,
+        )
+
+    @rule(who=people, household=st.sampled_from([1, 2, 4, 7, 50, 0, 51, -1]))
+    def fitr_pay(self, who, household):
+        self.attempt(
+            "fitr_payment_create", zakat.fitr_payment_create, payer=self.who(who), people=household
+        )
 
     # --- qard hasan ---------------------------------------------------------------------
     #
@@ -580,6 +648,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.check_top_ups(legs)
         self.check_campaigns(balances, legs, reversal_of)
         self.check_zakat(balances, legs)
+        self.check_fitr(balances, legs)
         self.check_loans(balances)
         self.check_contracts(balances)
 
@@ -596,17 +665,47 @@ class MoneyMachine(RuleBasedStateMachine):
     @staticmethod
     def check_campaigns(balances, legs, reversal_of) -> None:
         completed = Q(donations__status=Donation.Status.COMPLETED)
-        for pk, current, donor_count, given, donors in Campaign.objects.annotate(
+        # What donations (and their refunds) put into each campaign account: the
+        # fund for sadaqah, the zakat account for zakat; payouts do not count.
+        inflows = {
+            key: cents_of(value)
+            for key, value in LedgerEntry.objects.filter(
+                transaction__kind=LedgerTransaction.Kind.DONATION,
+                account__kind__in=[
+                    LedgerAccount.Kind.CAMPAIGN_FUND,
+                    LedgerAccount.Kind.CAMPAIGN_ZAKAT_FUND,
+                ],
+            )
+            .values("account__key")
+            .annotate(total=Sum("amount"))
+            .values_list("account__key", "total")
+        }
+        for pk, current, donor_count, given, zakat_given, donors in Campaign.objects.annotate(
             given=Sum("donations__amount", filter=completed),
+            zakat_given=Sum(
+                "donations__amount", filter=completed & Q(donations__designation="zakat")
+            ),
             donors=Count("donations__donor", filter=completed, distinct=True),
-        ).values_list("pk", "current_amount", "donor_count", "given", "donors"):
-            fund = balances[f"campaign:{pk}"]
-            assert current == cents_of(given) == fund, (current, given, fund)
+        ).values_list("pk", "current_amount", "donor_count", "given", "zakat_given", "donors"):
+            fund = inflows.get(f"campaign:{pk}", ZERO)
+            zakat_held = inflows.get(f"campaign_zakat:{pk}", ZERO)
+            # current_amount counts both; the zakat is held apart, in its own account.
+            assert current == cents_of(given) == fund + zakat_held, (current, given, fund)
+            assert zakat_held == cents_of(zakat_given), (zakat_held, zakat_given)
+            assert (
+                balances[f"campaign:{pk}"] + balances.get(f"campaign_zakat:{pk}", ZERO) == current
+            )
             assert donor_count == donors, (donor_count, donors)
-        for campaign_id, amount, status, txn, refund in Donation.objects.values_list(
-            "campaign_id", "amount", "status", "ledger_transaction_id", "refund_transaction_id"
+        for campaign_id, amount, status, txn, refund, designation in Donation.objects.values_list(
+            "campaign_id",
+            "amount",
+            "status",
+            "ledger_transaction_id",
+            "refund_transaction_id",
+            "designation",
         ):
-            assert legs[(txn, f"campaign:{campaign_id}")] == amount
+            into = "campaign_zakat" if designation == Donation.Designation.ZAKAT else "campaign"
+            assert legs[(txn, f"{into}:{campaign_id}")] == amount
             if status == Donation.Status.REFUNDED:
                 assert reversal_of[refund] == txn
             else:
@@ -636,6 +735,29 @@ class MoneyMachine(RuleBasedStateMachine):
         numbers = sorted(ZakatPayment.objects.values_list("receipt_number", flat=True))
         assert numbers == list(range(1, len(numbers) + 1)), numbers  # unique and gap-free
         assert ReceiptCounter.objects.get(name=zakat.RECEIPT_COUNTER).value == len(numbers)
+
+    @staticmethod
+    def check_fitr(balances, legs) -> None:
+        rates = dict(
+            zakat_selectors.fitr_rate_list().values_list("hijri_year", "amount_per_person")
+        )
+        payments = list(
+            FitrPayment.objects.values_list(
+                "payer_id", "hijri_year", "people", "amount_per_person", "amount",
+                "ledger_transaction_id",
+            )
+        )  # fmt: skip
+        for payer, year, household, rate, amount, txn in payments:
+            assert 1 <= household <= 50
+            assert amount == money.quantize(rate * household) > 0
+            assert year in rates  # paid at a rate that was set for its year
+            assert legs[(txn, "fitr_fund")] == amount
+            assert legs[(txn, f"wallet:{payer}")] == -amount
+        assert balances["fitr_fund"] == total(FitrPayment.objects)  # nothing else comes in
+        numbers = sorted(FitrPayment.objects.values_list("receipt_number", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1)), numbers  # unique and gap-free
+        counter = ReceiptCounter.objects.get(name=zakat.FITR_RECEIPT_COUNTER)
+        assert counter.value == len(numbers)
 
     @staticmethod
     def schedules(parent: str) -> tuple[dict, dict]:
@@ -740,7 +862,10 @@ MONEY_SETTINGS = settings(
 def test_money_invariants_hold_under_any_sequence_of_operations():
     TALLY.clear()
     run_state_machine_as_test(MoneyMachine, settings=MONEY_SETTINGS)
-    never = sorted(name for name in MUST_SUCCEED if not TALLY.get(name, {}).get("ok"))
+    must = set(MUST_SUCCEED)
+    if zakat_selectors.fitr_season().is_open:  # after 1 Shawwal every fitr payment is refused
+        must.add("fitr_payment_create")
+    never = sorted(name for name in must if not TALLY.get(name, {}).get("ok"))
     assert not never, f"the machine never completed: {never}; tally: {TALLY}"
 
 
