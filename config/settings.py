@@ -4,6 +4,7 @@ Every variable is listed in README.md. A `.env` file beside manage.py is read
 when present; real environment variables win over it.
 """
 
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -387,6 +388,13 @@ METAL_PRICES_URL = env.str("METAL_PRICES_URL", default="")
 LOAN_MAX_PRINCIPAL = env.str("LOAN_MAX_PRINCIPAL", default="50000.00")
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
 PLATFORM_CURRENCY = env.str("PLATFORM_CURRENCY", default="USD")
+# Zakat al-fitr closes at the start of 1 Shawwal, midnight in this zone: set it to
+# where the institution distributes, so the deadline falls before the Eid prayer there.
+FITR_TIME_ZONE = env.str("FITR_TIME_ZONE", default="UTC")
+try:
+    zoneinfo.ZoneInfo(FITR_TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(f"FITR_TIME_ZONE {FITR_TIME_ZONE!r} is not a time zone.") from None
 # Approval kinds that need a second person (API.md; staff/roles.py APPROVAL_KINDS).
 # Unset: every kind; set but empty: none (and `check --deploy` warns).
 FOUR_EYES = env.list(

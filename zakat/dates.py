@@ -1,8 +1,10 @@
 """Gregorian dates shown beside their Hijri (Umm al-Qura) equivalent."""
 
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import hijridate
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -30,8 +32,18 @@ def first_of_shawwal(hijri_year: int) -> date:
     return hijridate.Hijri(hijri_year, SHAWWAL, 1).to_gregorian()
 
 
+def fitr_zone() -> ZoneInfo:
+    """Where the fitr deadline is counted (FITR_TIME_ZONE, UTC by default)."""
+    return ZoneInfo(settings.FITR_TIME_ZONE)
+
+
+def fitr_today() -> date:
+    """Today's date in the fitr time zone."""
+    return timezone.localdate(timezone=fitr_zone())
+
+
 def fitr_deadline(hijri_year: int) -> datetime:
-    """The start (00:00, platform time zone) of 1 Shawwal: zakat al-fitr is due
+    """The start (00:00 in FITR_TIME_ZONE) of 1 Shawwal: zakat al-fitr is due
     before the Eid prayer, so the last moment that is surely before it, whatever
     the local prayer time, is the start of the day."""
-    return timezone.make_aware(datetime.combine(first_of_shawwal(hijri_year), time.min))
+    return datetime.combine(first_of_shawwal(hijri_year), time.min, tzinfo=fitr_zone())

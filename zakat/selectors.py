@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
-from zakat.dates import fitr_deadline, hijri_year_of
+from zakat.dates import fitr_deadline, fitr_today, hijri_year_of
 from zakat.models import FitrPayment, FitrRate, HawlDate, MetalPrice, ZakatPayment, ZakatRecord
 
 RECORD_NOT_YOURS = "This zakat record belongs to someone else."
@@ -102,8 +102,8 @@ class FitrSeason:
 
 
 def fitr_current_year() -> int:
-    """The Hijri (Umm al-Qura) year of today in the platform's time zone."""
-    return hijri_year_of(timezone.localdate())
+    """The Hijri (Umm al-Qura) year of today, in the fitr time zone."""
+    return hijri_year_of(fitr_today())
 
 
 def fitr_season() -> FitrSeason:

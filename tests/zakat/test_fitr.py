@@ -435,3 +435,13 @@ def test_zakat_officers_set_and_correct_rates_in_the_admin(client):
     assert client.get("/admin/zakat/fitrpayment/?hijri_year=1448").status_code == 200
     client.force_login(staff_with("loan_officer"))
     assert client.get("/admin/zakat/fitrrate/add/").status_code == 403
+
+
+def test_the_deadline_is_midnight_where_the_institution_distributes(settings):
+    settings.FITR_TIME_ZONE = "Asia/Riyadh"
+
+    assert fitr_deadline(1448) == datetime(2027, 3, 8, 21, 0, tzinfo=UTC)
+    with freeze_time("2027-03-08 21:30:00"):  # 00:30 on Eid day in Mecca
+        assert not selectors.fitr_season().is_open
+        body = APIClient().get(FITR).json()
+    assert body["deadline"] == "2027-03-08T21:00:00Z"
