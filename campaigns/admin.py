@@ -130,6 +130,18 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
     inlines = [DonationInline]
     actions = ["activate", "complete", "cancel", "export_donations"]
 
+    def get_fields(self, request, obj=None):
+        # A new campaign's organizer is the staff member adding it, and nobody
+        # decides whether their own campaign takes zakat.
+        fields = super().get_fields(request, obj)
+        return [f for f in fields if f != "zakat_eligible"] if obj is None else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.organizer_id == request.user.pk:
+            return (*readonly, "zakat_eligible")
+        return readonly
+
     @admin.display(description="Progress")
     def progress(self, obj: Campaign) -> str:
         return f"{obj.progress_percentage}%"

@@ -28,7 +28,7 @@ from campaigns.services import (
     RefundNotPossible,
 )
 from config.api.schema import error_responses
-from config.errors import InvalidTransition
+from config.errors import ConflictOfInterest, InvalidTransition
 from config.idempotency import IDEMPOTENCY_PARAMETER
 
 TAGS = ["campaigns"]
@@ -110,9 +110,11 @@ CAMPAIGN_CREATE = extend_schema(
     tags=TAGS,
     summary="Start a campaign",
     description="Creates a draft (`status: draft`); staff review and activate it. "
-    "Status and amounts in the body are ignored.",
+    "Status and amounts in the body are ignored. A campaign never starts "
+    "`zakat_eligible`: staff asking for it on their own campaign get 403 "
+    "`conflict_of_interest`, anyone else's value is ignored.",
     request=CampaignIn,
-    responses={201: CampaignOut, **error_responses(400, 401, 429)},
+    responses={201: CampaignOut, **error_responses(400, 401, ConflictOfInterest, 429)},
     examples=[
         _request("New campaign", CAMPAIGN_IN_EXAMPLE),
         _response(
@@ -142,12 +144,15 @@ CAMPAIGN_UPDATE = extend_schema(
     description="The organizer may change a draft; staff may change any campaign. "
     "Only name, description, target_amount and the dates change; the organizer "
     "editing a campaign that is no longer a draft gets 400 `campaign_not_draft`. "
-    "`zakat_eligible` is set only by staff holding `staff.campaign_manage` (audited); "
-    "anyone else's value is ignored.",
+    "`zakat_eligible` is set only by staff holding `staff.campaign_manage` (audited), "
+    "never on their own campaign (403 `conflict_of_interest`); anyone else's value is "
+    "ignored.",
     request=CampaignIn(partial=True),
     responses={
         200: CampaignOut,
-        **error_responses(400, CampaignNotDraft, 401, CampaignWriteDenied, 404, 429),
+        **error_responses(
+            400, CampaignNotDraft, 401, CampaignWriteDenied, ConflictOfInterest, 404, 429
+        ),
     },
     examples=[
         _request("Raise the target", {"target_amount": "20000.00"}),

@@ -78,6 +78,11 @@ class NotZakatEligible(DomainError):
     )
 
 
+OWN_ZAKAT_ELIGIBLE = (
+    "You cannot decide whether your own campaign takes zakat; another member of staff must."
+)
+
+
 class StaffOnly(NotAllowed):
     default_message = "Only staff may do this."
 
@@ -192,9 +197,12 @@ def campaign_create(
     zakat_eligible: bool = False,
 ) -> Campaign:
     """Any signed-in person may start a campaign; it begins as a draft that staff
-    review and activate. Its fund account is opened at once. `zakat_eligible` is
-    taken only from staff holding staff.campaign_manage (and audited); anyone
-    else's is ignored."""
+    review and activate. Its fund account is opened at once. It never starts
+    zakat-eligible: that is another staff member's decision (campaign_update);
+    staff asking for it on their own new campaign get 403 conflict_of_interest,
+    anyone else's value is ignored."""
+    if zakat_eligible and user_can(organizer, "staff.campaign_manage"):
+        raise ConflictOfInterest(OWN_ZAKAT_ELIGIBLE)
     name = (name or "").strip()
     data = {
         "name": name,
@@ -204,21 +212,10 @@ def campaign_create(
     }
     _validate_fields(data)
     with transaction.atomic():
-        zakat_eligible = bool(zakat_eligible) and user_can(organizer, "staff.campaign_manage")
         campaign = Campaign.objects.create(
-            organizer=organizer,
-            description=(description or "").strip(),
-            zakat_eligible=zakat_eligible,
-            **data,
+            organizer=organizer, description=(description or "").strip(), **data
         )
         campaign_fund_account(campaign=campaign)
-        if zakat_eligible:
-            audit_record(
-                actor=organizer,
-                action="campaign.updated",
-                subject=campaign,
-                changes={"zakat_eligible": [False, True]},
-            )
     return campaign
 
 
@@ -242,8 +239,9 @@ def campaign_update(*, campaign: Campaign, by: User, **changes: Any) -> Campaign
     fields {field: [before, after]}.
 
     `zakat_eligible` (whether the campaign takes zakat) is set only by staff
-    holding staff.campaign_manage; anyone else's value is ignored, as other
-    read-only fields are, and a change of it is always audited."""
+    holding staff.campaign_manage, never on their own campaign (403
+    conflict_of_interest); anyone else's value is ignored, as other read-only
+    fields are, and a change of it is always audited."""
     zakat_eligible = changes.pop("zakat_eligible", None)
     if zakat_eligible is not None and not user_can(by, "staff.campaign_manage"):
         zakat_eligible = None
@@ -266,6 +264,8 @@ def campaign_update(*, campaign: Campaign, by: User, **changes: Any) -> Campaign
             if getattr(campaign, field) != value
         }
         if zakat_eligible is not None and bool(zakat_eligible) != campaign.zakat_eligible:
+            if campaign.organizer_id == by.pk:
+                raise ConflictOfInterest(OWN_ZAKAT_ELIGIBLE)
             changes["zakat_eligible"] = bool(zakat_eligible)
             diff["zakat_eligible"] = [campaign.zakat_eligible, bool(zakat_eligible)]
         for field, value in changes.items():

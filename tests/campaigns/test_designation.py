@@ -96,6 +96,29 @@ def test_an_organizer_cannot_make_their_own_campaign_zakat_eligible():
     assert not AuditEvent.objects.filter(action="campaign.updated").exists()
 
 
+def test_campaign_staff_never_decide_on_their_own_campaign():
+    manager = staff_with("campaign_manager")
+    client = client_for(manager)
+    own = make_campaign(organizer=manager)
+    body = {
+        "name": "Staff's own campaign",
+        "target_amount": "100.00",
+        "start_date": "2030-01-01",
+        "end_date": "2030-02-01",
+    }
+
+    edited = client.patch(f"/api/v1/campaigns/{own.pk}", {"zakat_eligible": True}, format="json")
+    created = client.post("/api/v1/campaigns", {**body, "zakat_eligible": True}, format="json")
+    plain = client.post("/api/v1/campaigns", body, format="json")
+
+    assert (edited.status_code, edited.json()["error"]) == (403, "conflict_of_interest")
+    assert (created.status_code, created.json()["error"]) == (403, "conflict_of_interest")
+    assert plain.status_code == 201
+    own.refresh_from_db()
+    assert not own.zakat_eligible
+    assert Campaign.objects.filter(name=body["name"]).count() == 1
+
+
 def test_staff_without_the_campaign_permission_cannot_set_it():
     campaign = make_campaign()
 
@@ -307,3 +330,35 @@ def test_admin_filters_by_designation_and_zakat_eligible(client):
     assert client.get("/admin/campaigns/campaign/?zakat_eligible__exact=1").status_code == 200
     change = client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
     assert 'name="zakat_eligible"' in change
+
+
+def test_admin_sets_zakat_eligible_but_not_on_ones_own_campaign(client):
+    manager = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(manager)
+    theirs, own = make_campaign(), make_campaign(organizer=manager, name="Manager's own")
+
+    def form(campaign):
+        return {
+            "name": campaign.name,
+            "description": campaign.description,
+            "target_amount": str(campaign.target_amount),
+            "start_date": str(campaign.start_date),
+            "end_date": str(campaign.end_date),
+            "zakat_eligible": "on",
+            "donations-TOTAL_FORMS": "0",
+            "donations-INITIAL_FORMS": "0",
+        }
+
+    changed = client.post(f"/admin/campaigns/campaign/{theirs.pk}/change/", form(theirs))
+    own_page = client.get(f"/admin/campaigns/campaign/{own.pk}/change/").content.decode()
+    client.post(f"/admin/campaigns/campaign/{own.pk}/change/", form(own))
+    add_page = client.get("/admin/campaigns/campaign/add/").content.decode()
+
+    assert changed.status_code == 302
+    theirs.refresh_from_db()
+    own.refresh_from_db()
+    assert theirs.zakat_eligible
+    assert not own.zakat_eligible
+    assert 'name="zakat_eligible"' not in own_page
+    assert 'name="zakat_eligible"' not in add_page
+    assert AuditEvent.objects.filter(action="campaign.updated", subject_id=str(theirs.pk)).exists()

@@ -574,10 +574,13 @@ def test_setting_and_correcting_a_fitr_rate_is_audited_and_a_refusal_is_not(offi
     )
 
 
-def test_making_a_campaign_zakat_eligible_is_audited_even_on_ones_own_draft(manager):
-    campaign = make_campaign(organizer=manager, status="draft")
+def test_making_a_campaign_zakat_eligible_is_audited_and_never_on_ones_own(manager):
+    own = make_campaign(organizer=manager, status="draft")
+    campaign = make_campaign(status="draft")
     trail = Trail()
 
+    with pytest.raises(NotAllowed):  # 403 conflict_of_interest
+        campaigns.campaign_update(campaign=own, by=manager, zakat_eligible=True)
     campaigns.campaign_update(campaign=campaign, by=manager, zakat_eligible=True)
 
     event = trail.only()
