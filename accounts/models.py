@@ -201,6 +201,7 @@ class LedgerTransaction(models.Model):
         WITHDRAWAL = "withdrawal", "Withdrawal"
         PAYOUT = "payout", "Payout"
         PAYOUT_RETURN = "payout_return", "Payout returned"
+        FITR_PAYMENT = "fitr_payment", "Zakat al-fitr payment"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)

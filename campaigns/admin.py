@@ -95,8 +95,9 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
         "current_amount",
         "progress",
         "donor_count",
+        "zakat_eligible",
     )
-    list_filter = ("status", "start_date", "end_date")
+    list_filter = ("status", "zakat_eligible", "start_date", "end_date")
     search_fields = ("name", "description", "organizer__email", "organizer__name")
     list_select_related = ("organizer",)
     date_hierarchy = "start_date"
@@ -117,6 +118,7 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
         "target_amount",
         "start_date",
         "end_date",
+        "zakat_eligible",
         "status",
         "organizer",
         "current_amount",
@@ -127,6 +129,18 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
     )
     inlines = [DonationInline]
     actions = ["activate", "complete", "cancel", "export_donations"]
+
+    def get_fields(self, request, obj=None):
+        # A new campaign's organizer is the staff member adding it, and nobody
+        # decides whether their own campaign takes zakat.
+        fields = super().get_fields(request, obj)
+        return [f for f in fields if f != "zakat_eligible"] if obj is None else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.organizer_id == request.user.pk:
+            return (*readonly, "zakat_eligible")
+        return readonly
 
     @admin.display(description="Progress")
     def progress(self, obj: Campaign) -> str:
@@ -141,6 +155,8 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
     # else's or a live campaign; the mixin would record the same edit twice.
     def save_model(self, request, obj, form, change) -> None:
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS if f in form.cleaned_data}
+        if "zakat_eligible" in form.cleaned_data:  # the service takes it from staff only
+            data["zakat_eligible"] = form.cleaned_data["zakat_eligible"]
         if change:
             services.campaign_update(campaign=obj, by=request.user, **data)
         else:
@@ -192,11 +208,12 @@ class DonationAdmin(RolePermissionsMixin, admin.ModelAdmin):
         "campaign",
         "donor",
         "amount",
+        "designation",
         "is_anonymous",
         "status",
         "refunded_at",
     )
-    list_filter = ("status", "is_anonymous", "campaign", "created_at")
+    list_filter = ("status", "designation", "is_anonymous", "campaign", "created_at")
     search_fields = ("id", "donor__email", "donor__name", "campaign__name")
     list_select_related = ("campaign", "donor")
     date_hierarchy = "created_at"
@@ -207,6 +224,7 @@ class DonationAdmin(RolePermissionsMixin, admin.ModelAdmin):
         "amount",
         "message",
         "is_anonymous",
+        "designation",
         "status",
         "ledger_transaction",
         "refund_transaction",

@@ -55,10 +55,11 @@ class CampaignFilter(StrictFilterSet):
 
 class DonationFilter(StrictFilterSet):
     campaign = filters.UUIDFilter(field_name="campaign_id", label="Campaign id")
+    designation = filters.ChoiceFilter(choices=Donation.Designation.choices)
 
     class Meta:
         model = Donation
-        fields = ["campaign"]
+        fields = ["campaign", "designation"]
 
 
 # --- Campaigns ---------------------------------------------------------------------

@@ -24,10 +24,11 @@ from campaigns.services import (
     CampaignNotActive,
     CampaignNotDraft,
     CampaignWriteDenied,
+    NotZakatEligible,
     RefundNotPossible,
 )
 from config.api.schema import error_responses
-from config.errors import InvalidTransition
+from config.errors import ConflictOfInterest, InvalidTransition
 from config.idempotency import IDEMPOTENCY_PARAMETER
 
 TAGS = ["campaigns"]
@@ -48,6 +49,7 @@ CAMPAIGN_EXAMPLE = {
     "end_date": "2027-01-31",
     "progress_percentage": "41.67",
     "organizer_name": "Amina Yusuf",
+    "zakat_eligible": True,
     "created_at": "2026-10-20T09:15:00Z",
 }
 CAMPAIGN_IN_EXAMPLE = {
@@ -64,6 +66,7 @@ DONATION_EXAMPLE = {
     "message": "For the children, may it keep them warm.",
     "is_anonymous": False,
     "donor_name": "Bilal Rahman",
+    "designation": "sadaqah",
     "status": "completed",
     "created_at": "2026-11-26T12:00:00Z",
 }
@@ -78,7 +81,16 @@ def _request(name: str, value: dict) -> OpenApiExample:
     return OpenApiExample(name, value=value, request_only=True)
 
 
-DONATE_ERRORS = error_responses(400, CampaignNotActive, 401, InsufficientFunds, 404, 409, 429)
+DONATE_ERRORS = error_responses(
+    400, CampaignNotActive, NotZakatEligible, 401, InsufficientFunds, 404, 409, 429
+)
+DESIGNATION_RULES = (
+    '`designation` is `"sadaqah"` (the default: into the campaign\'s fund) or `"zakat"`: '
+    "held apart in the campaign's zakat account and spent only on zakat recipients. Only "
+    "a campaign staff marked `zakat_eligible` takes zakat (else 400 `not_zakat_eligible`). "
+    "`current_amount` counts both."
+)
+ZAKAT_DONATE_IN_EXAMPLE = {**DONATE_IN_EXAMPLE, "designation": "zakat"}
 
 # --- Campaigns ---------------------------------------------------------------------
 
@@ -98,9 +110,11 @@ CAMPAIGN_CREATE = extend_schema(
     tags=TAGS,
     summary="Start a campaign",
     description="Creates a draft (`status: draft`); staff review and activate it. "
-    "Status and amounts in the body are ignored.",
+    "Status and amounts in the body are ignored. A campaign never starts "
+    "`zakat_eligible`: staff asking for it on their own campaign get 403 "
+    "`conflict_of_interest`, anyone else's value is ignored.",
     request=CampaignIn,
-    responses={201: CampaignOut, **error_responses(400, 401, 429)},
+    responses={201: CampaignOut, **error_responses(400, 401, ConflictOfInterest, 429)},
     examples=[
         _request("New campaign", CAMPAIGN_IN_EXAMPLE),
         _response(
@@ -129,11 +143,16 @@ CAMPAIGN_UPDATE = extend_schema(
     summary="Change a campaign",
     description="The organizer may change a draft; staff may change any campaign. "
     "Only name, description, target_amount and the dates change; the organizer "
-    "editing a campaign that is no longer a draft gets 400 `campaign_not_draft`.",
+    "editing a campaign that is no longer a draft gets 400 `campaign_not_draft`. "
+    "`zakat_eligible` is set only by staff holding `staff.campaign_manage` (audited), "
+    "never on their own campaign (403 `conflict_of_interest`); anyone else's value is "
+    "ignored.",
     request=CampaignIn(partial=True),
     responses={
         200: CampaignOut,
-        **error_responses(400, CampaignNotDraft, 401, CampaignWriteDenied, 404, 429),
+        **error_responses(
+            400, CampaignNotDraft, 401, CampaignWriteDenied, ConflictOfInterest, 404, 429
+        ),
     },
     examples=[
         _request("Raise the target", {"target_amount": "20000.00"}),
@@ -205,12 +224,14 @@ CAMPAIGN_DONATION_LIST = extend_schema(
 CAMPAIGN_DONATE = extend_schema(
     tags=TAGS,
     summary="Donate to this campaign",
-    description="Same as `POST /donations` with the campaign taken from the path.",
+    description="Same as `POST /donations` with the campaign taken from the path. "
+    + DESIGNATION_RULES,
     parameters=[IDEMPOTENCY_PARAMETER],
     request=CampaignDonationIn,
     responses={201: DonationOut, **DONATE_ERRORS},
     examples=[
         _request("Donate", DONATE_IN_EXAMPLE),
+        _request("Give zakat", ZAKAT_DONATE_IN_EXAMPLE),
         _response("Donated", DONATION_EXAMPLE, status="201"),
     ],
 )
@@ -219,7 +240,7 @@ DONATION_LIST = extend_schema(
     tags=TAGS,
     summary="My donations",
     description="The caller's donations, newest first (staff: everyone's). "
-    "`?campaign=<id>` keeps one campaign's.",
+    "`?campaign=<id>` keeps one campaign's, `?designation=sadaqah|zakat` one designation.",
     responses={200: DonationOut(many=True), **error_responses(400, 401, 429)},
     examples=[OpenApiExample("Donation", value=DONATION_EXAMPLE, response_only=True)],
 )
@@ -231,12 +252,14 @@ DONATION_CREATE = extend_schema(
     "The campaign must be active and today within its dates "
     "(else 400 `campaign_not_active`); a short wallet is 402 `insufficient_funds` "
     "with `available_amount` and `required_amount`. A receipt is e-mailed and "
-    "everyone watching the campaign's websocket gets a `new_donation` message.",
+    "everyone watching the campaign's websocket gets a `new_donation` message. "
+    + DESIGNATION_RULES,
     parameters=[IDEMPOTENCY_PARAMETER],
     request=DonationIn,
     responses={201: DonationOut, **DONATE_ERRORS},
     examples=[
         _request("Donate", {"campaign_id": EXAMPLE_CAMPAIGN_ID, **DONATE_IN_EXAMPLE}),
+        _request("Give zakat", {"campaign_id": EXAMPLE_CAMPAIGN_ID, **ZAKAT_DONATE_IN_EXAMPLE}),
         _response("Donated", DONATION_EXAMPLE, status="201"),
     ],
 )

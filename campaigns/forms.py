@@ -7,6 +7,7 @@ from campaigns.models import (
     MESSAGE_MAX_LENGTH,
     NAME_MAX_LENGTH,
     NAME_MIN_LENGTH,
+    Donation,
 )
 from campaigns.services import MAX_DONATION
 from config.validators import multi_line, single_line
@@ -33,6 +34,25 @@ class DonateForm(forms.Form):
         label="Give anonymously",
         help_text='Others see "Anonymous" instead of your name.',
     )
+    designation = forms.ChoiceField(
+        label="Give as",
+        choices=[
+            (Donation.Designation.SADAQAH, "Sadaqah (voluntary charity)"),
+            (Donation.Designation.ZAKAT, "Zakat (kept apart, spent only on zakat recipients)"),
+        ],
+        initial=Donation.Designation.SADAQAH,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, zakat_eligible: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only a zakat-eligible campaign offers the choice; elsewhere it is sadaqah.
+        if not zakat_eligible:
+            del self.fields["designation"]
+
+    def clean_designation(self) -> str:
+        return self.cleaned_data.get("designation") or Donation.Designation.SADAQAH
 
 
 class CampaignForm(forms.Form):

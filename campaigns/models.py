@@ -63,6 +63,11 @@ class Campaign(models.Model):
     organizer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_campaigns"
     )
+    zakat_eligible = models.BooleanField(
+        default=False,
+        help_text="Whether donors may give zakat to it (held apart from its sadaqah and "
+        "spent only on zakat recipients). Only staff with staff.campaign_manage set it.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +109,11 @@ class Campaign(models.Model):
         return f"campaign:{self.pk}"
 
     @property
+    def zakat_fund_key(self) -> str:
+        """The key of campaign_zakat_account(): where zakat given to it is held."""
+        return f"campaign_zakat:{self.pk}"
+
+    @property
     def progress_percentage(self) -> Decimal:
         """current / target * 100, to two places (half up); may pass 100."""
         if not self.target_amount:
@@ -128,6 +138,10 @@ class Donation(models.Model):
         COMPLETED = "completed", "Completed"
         REFUNDED = "refunded", "Refunded"
 
+    class Designation(models.TextChoices):
+        SADAQAH = "sadaqah", "Sadaqah"
+        ZAKAT = "zakat", "Zakat"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="donations")
     donor = models.ForeignKey(
@@ -137,6 +151,9 @@ class Donation(models.Model):
     # Stored as typed; every page and the websocket escape it when shown.
     message = models.CharField(max_length=MESSAGE_MAX_LENGTH, blank=True)
     is_anonymous = models.BooleanField(default=False)
+    designation = models.CharField(
+        max_length=10, choices=Designation.choices, default=Designation.SADAQAH, db_index=True
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.COMPLETED)
     ledger_transaction = models.OneToOneField(
         "accounts.LedgerTransaction", on_delete=models.PROTECT, related_name="donation"
@@ -167,6 +184,10 @@ class Donation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["completed", "refunded"]),
                 name="campaigns_donation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(designation__in=["sadaqah", "zakat"]),
+                name="campaigns_donation_designation_valid",
             ),
             # Refunded exactly when a reversing transaction is recorded.
             models.CheckConstraint(

@@ -46,6 +46,7 @@ class CampaignOut(serializers.ModelSerializer):
             "end_date",
             "progress_percentage",
             "organizer_name",
+            "zakat_eligible",
             "created_at",
         ]
 
@@ -66,6 +67,7 @@ class CampaignOut(serializers.ModelSerializer):
             "end_date": _DATE.to_representation(campaign.end_date),
             "progress_percentage": _PERCENT.to_representation(campaign.progress_percentage),
             "organizer_name": campaign.organizer.name,
+            "zakat_eligible": campaign.zakat_eligible,
             "created_at": _DATETIME.to_representation(campaign.created_at),
         }
 
@@ -85,6 +87,11 @@ class CampaignIn(InputSerializer):
     target_amount = MoneyField(max_value=services.MAX_TARGET)
     start_date = serializers.DateField()
     end_date = serializers.DateField(help_text="Must be after start_date.")
+    zakat_eligible = serializers.BooleanField(
+        required=False,
+        help_text="Whether the campaign takes zakat. Only staff holding "
+        "staff.campaign_manage set it; anyone else's value is ignored.",
+    )
 
 
 class DonationOut(serializers.ModelSerializer):
@@ -103,6 +110,7 @@ class DonationOut(serializers.ModelSerializer):
             "message",
             "is_anonymous",
             "donor_name",
+            "designation",
             "status",
             "created_at",
         ]
@@ -121,6 +129,7 @@ class DonationOut(serializers.ModelSerializer):
             "message": donation.message,
             "is_anonymous": donation.is_anonymous,
             "donor_name": self.get_donor_name(donation),
+            "designation": donation.designation,
             "status": donation.status,
             "created_at": _DATETIME.to_representation(donation.created_at),
         }
@@ -132,6 +141,14 @@ class CampaignDonationIn(InputSerializer):
         max_length=MESSAGE_MAX_LENGTH, allow_blank=True, required=False, default=""
     )
     is_anonymous = serializers.BooleanField(required=False, default=False)
+    designation = serializers.ChoiceField(
+        choices=Donation.Designation.choices,
+        required=False,
+        default=Donation.Designation.SADAQAH,
+        help_text='"sadaqah" (default) goes to the campaign\'s fund; "zakat" is held in its '
+        "zakat account and spent only on zakat recipients (zakat-eligible campaigns only, "
+        "else 400 not_zakat_eligible).",
+    )
 
 
 class DonationIn(CampaignDonationIn):

@@ -65,9 +65,22 @@ class AlreadyRefunded(DomainError):
 class RefundNotPossible(DomainError):
     code = "refund_not_possible"
     default_message = (
-        "The campaign's fund no longer holds enough to refund this donation "
-        "(the money has already been paid out)."
+        "The campaign's fund (or its zakat account) no longer holds enough to refund "
+        "this donation (the money has already been paid out)."
     )
+
+
+class NotZakatEligible(DomainError):
+    code = "not_zakat_eligible"
+    default_message = (
+        "This campaign does not take zakat: only campaigns staff have approved as "
+        "spending on zakat recipients do. Give it as sadaqah instead."
+    )
+
+
+OWN_ZAKAT_ELIGIBLE = (
+    "You cannot decide whether your own campaign takes zakat; another member of staff must."
+)
 
 
 class StaffOnly(NotAllowed):
@@ -86,13 +99,26 @@ def campaign_fund_account(*, campaign: Campaign) -> LedgerAccount:
     )
 
 
-def _donation_accounts(*, donor: User, campaign: Campaign) -> tuple[LedgerAccount, LedgerAccount]:
-    """The donor's wallet and the campaign's fund: one query when both exist
-    (they do from the first top-up and from activation)."""
-    keys = (ledger.wallet_key(donor), campaign.fund_key)
+def campaign_zakat_fund_account(*, campaign: Campaign) -> LedgerAccount:
+    """Where zakat given to the campaign is held (kind campaign_zakat_fund, key
+    campaign_zakat:<id>), apart from its sadaqah: it is spent only on zakat recipients."""
+    return ledger.campaign_zakat_account(campaign.pk, campaign.name)
+
+
+def _donation_accounts(
+    *, donor: User, campaign: Campaign, designation: str = Donation.Designation.SADAQAH
+) -> tuple[LedgerAccount, LedgerAccount]:
+    """The donor's wallet and the account the gift goes into (the campaign's fund for
+    sadaqah, its zakat account for zakat): one query when both exist."""
+    zakat = designation == Donation.Designation.ZAKAT
+    keys = (ledger.wallet_key(donor), campaign.zakat_fund_key if zakat else campaign.fund_key)
     found = {a.key: a for a in LedgerAccount.objects.filter(key__in=keys)}
     wallet = found.get(keys[0]) or ledger.wallet_get_or_create(user=donor)
-    fund = found.get(keys[1]) or campaign_fund_account(campaign=campaign)
+    fund = found.get(keys[1]) or (
+        campaign_zakat_fund_account(campaign=campaign)
+        if zakat
+        else campaign_fund_account(campaign=campaign)
+    )
     return wallet, fund
 
 
@@ -168,9 +194,15 @@ def campaign_create(
     start_date: date,
     end_date: date,
     description: str = "",
+    zakat_eligible: bool = False,
 ) -> Campaign:
     """Any signed-in person may start a campaign; it begins as a draft that staff
-    review and activate. Its fund account is opened at once."""
+    review and activate. Its fund account is opened at once. It never starts
+    zakat-eligible: that is another staff member's decision (campaign_update);
+    staff asking for it on their own new campaign get 403 conflict_of_interest,
+    anyone else's value is ignored."""
+    if zakat_eligible and user_can(organizer, "staff.campaign_manage"):
+        raise ConflictOfInterest(OWN_ZAKAT_ELIGIBLE)
     name = (name or "").strip()
     data = {
         "name": name,
@@ -204,7 +236,15 @@ def campaign_update(*, campaign: Campaign, by: User, **changes: Any) -> Campaign
     """The organizer edits only while draft; staff may edit the description,
     target and dates at any time. Status and totals are never edited here.
     A staff edit leaves one audit event, "campaign.updated", with the changed
-    fields {field: [before, after]}."""
+    fields {field: [before, after]}.
+
+    `zakat_eligible` (whether the campaign takes zakat) is set only by staff
+    holding staff.campaign_manage, never on their own campaign (403
+    conflict_of_interest); anyone else's value is ignored, as other read-only
+    fields are, and a change of it is always audited."""
+    zakat_eligible = changes.pop("zakat_eligible", None)
+    if zakat_eligible is not None and not user_can(by, "staff.campaign_manage"):
+        zakat_eligible = None
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -223,11 +263,16 @@ def campaign_update(*, campaign: Campaign, by: User, **changes: Any) -> Campaign
             for field, value in changes.items()
             if getattr(campaign, field) != value
         }
+        if zakat_eligible is not None and bool(zakat_eligible) != campaign.zakat_eligible:
+            if campaign.organizer_id == by.pk:
+                raise ConflictOfInterest(OWN_ZAKAT_ELIGIBLE)
+            changes["zakat_eligible"] = bool(zakat_eligible)
+            diff["zakat_eligible"] = [campaign.zakat_eligible, bool(zakat_eligible)]
         for field, value in changes.items():
             setattr(campaign, field, value)
         if changes:
             campaign.save(update_fields=[*changes, "updated_at"])
-        if diff and _staff_power_used(campaign, by):
+        if diff and (_staff_power_used(campaign, by) or "zakat_eligible" in diff):
             audit_record(actor=by, action="campaign.updated", subject=campaign, changes=diff)
     return campaign
 
@@ -335,8 +380,14 @@ def donation_create(
     amount: Decimal,
     message: str = "",
     is_anonymous: bool = False,
+    designation: str = Donation.Designation.SADAQAH,
 ) -> Donation:
     """Give `amount` from the donor's wallet to the campaign's fund.
+
+    `designation` is "sadaqah" (the default: into the campaign's fund) or "zakat"
+    (into the campaign's zakat account, held apart and spent only on zakat
+    recipients; only a zakat-eligible campaign takes it, else not_zakat_eligible).
+    `current_amount` counts both.
 
     One transaction: the campaign row is locked, so the totals of concurrent
     donations add up exactly and `donor_count` (distinct donors with a completed
@@ -359,6 +410,8 @@ def donation_create(
         raise ValidationError(
             {"message": [f"Keep the message to {MESSAGE_MAX_LENGTH} characters or fewer."]}
         )
+    if designation not in Donation.Designation.values:
+        raise ValidationError({"designation": ['Choose "sadaqah" or "zakat".']})
     campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
     with transaction.atomic():
         campaign = selectors.campaign_get_for(user=donor, pk=campaign_id, lock=True)
@@ -369,11 +422,14 @@ def donation_create(
                 f"This campaign is {campaign.get_status_display().lower()} "
                 "and is not accepting donations."
             )
-        wallet, fund = _donation_accounts(donor=donor, campaign=campaign)
+        if designation == Donation.Designation.ZAKAT and not campaign.zakat_eligible:
+            raise NotZakatEligible()
+        wallet, fund = _donation_accounts(donor=donor, campaign=campaign, designation=designation)
+        label = "Zakat" if designation == Donation.Designation.ZAKAT else "Donation"
         posting = ledger.ledger_post(
             kind=LedgerTransaction.Kind.DONATION,
             legs=[ledger.Leg(wallet, -amount), ledger.Leg(fund, amount)],
-            reference=f"Donation to {campaign.name}"[:REFERENCE_MAX_LENGTH],
+            reference=f"{label} to {campaign.name}"[:REFERENCE_MAX_LENGTH],
             created_by=donor,
         )
         first_from_donor = not Donation.objects.filter(
@@ -385,6 +441,7 @@ def donation_create(
             amount=amount,
             message=message,
             is_anonymous=bool(is_anonymous),
+            designation=designation,
             ledger_transaction=posting,
         )
         campaign.current_amount = money.quantize(campaign.current_amount + amount)
@@ -400,7 +457,8 @@ def donation_create(
 
 def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donation:
     """Staff give a donation back: a reversing ledger transaction returns the
-    money from the campaign's fund to the donor's wallet, the totals and donor
+    money from the account it went into (the campaign's fund, or its zakat account
+    for zakat) to the donor's wallet, the totals and donor
     count drop, and the donation is marked refunded (never deleted).
 
     The donation row is locked first, so of many concurrent refunds exactly one

@@ -74,7 +74,7 @@ def campaign_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
     campaign = selectors.campaign_get_for(user=request.user, pk=pk)
     is_open = campaign.is_open_on(timezone.localdate())
-    form = DonateForm(request.POST or None)
+    form = DonateForm(request.POST or None, zakat_eligible=campaign.zakat_eligible)
     if request.method == "POST" and form.is_valid():
         try:
             services.donation_create(donor=request.user, campaign=campaign, **form.cleaned_data)
@@ -89,9 +89,10 @@ def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
+            given_as = "zakat" if form.cleaned_data.get("designation") == "zakat" else "donation"
             messages.success(
                 request,
-                f"Thank you! Your donation of {form.cleaned_data['amount']:.2f} "
+                f"Thank you! Your {given_as} of {form.cleaned_data['amount']:.2f} "
                 f"{money.currency()} to {campaign.name} was received; a receipt is on its way.",
             )
             return redirect("campaigns:detail", pk=campaign.pk)

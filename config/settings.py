@@ -4,6 +4,7 @@ Every variable is listed in README.md. A `.env` file beside manage.py is read
 when present; real environment variables win over it.
 """
 
+import zoneinfo
 from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
@@ -435,6 +436,13 @@ ZAKAT_DEFAULT_NISAB = env.str("ZAKAT_DEFAULT_NISAB", default="silver")
 if ZAKAT_DEFAULT_NISAB not in ("gold", "silver"):
     raise ImproperlyConfigured("ZAKAT_DEFAULT_NISAB must be 'gold' or 'silver'.")
 METAL_PRICES_MAX_AGE_DAYS = env.int("METAL_PRICES_MAX_AGE_DAYS", default=7)
+# Zakat al-fitr closes at the start of 1 Shawwal, midnight in this zone: set it to
+# where the institution distributes, so the deadline falls before the Eid prayer there.
+FITR_TIME_ZONE = env.str("FITR_TIME_ZONE", default="UTC")
+try:
+    zoneinfo.ZoneInfo(FITR_TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(f"FITR_TIME_ZONE {FITR_TIME_ZONE!r} is not a time zone.") from None
 # Approval kinds that need a second person (API.md; staff/roles.py APPROVAL_KINDS).
 # Unset: every kind; set but empty: none (and `check --deploy` warns).
 FOUR_EYES = env.list(

@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, str] = {
     "zakat_disbursement_request": "Request a disbursement from a zakat fund to a case",
     "zakat_case_decide": "Approve, reject and close zakat cases; enter cases for people "
     "without an account",
+    "set_fitr_rate": "Set the zakat al-fitr amount per person for a Hijri year",
     # checkers: approve (or reject) a request of each kind made by someone else
     "approve_wallet_adjustment": "Approve wallet adjustments",
     "approve_loan_disbursement": "Approve loan disbursements",
@@ -121,6 +122,7 @@ ROLES: tuple[Role, ...] = (
             "staff.ledger_reverse",
             "staff.donation_refund",
             "staff.campaign_payout_request",
+            "staff.set_fitr_rate",
             *_CHECKER,
             "accounts.view_*",
             "payouts.view_*",
@@ -141,6 +143,7 @@ ROLES: tuple[Role, ...] = (
             "staff.zakat_record_edit",
             "staff.zakat_disbursement_request",
             "staff.zakat_case_decide",
+            "staff.set_fitr_rate",
             "zakat.view_*",
             "distribution.view_*",
             "staff.view_approval",

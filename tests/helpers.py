@@ -22,7 +22,9 @@ from payouts import services as payout_services
 from staff import services as staff_services
 from tests.factories import UserFactory, fund_wallet
 from tests.loans.factories import purchase
+from zakat import selectors as zakat_selectors
 from zakat import services as zakat_services
+from zakat.dates import fitr_deadline
 from zakat.models import MetalPrice
 
 # The apps whose rows hold money, ownership and history.
@@ -130,6 +132,7 @@ def build_world() -> World:
         nisab_threshold=Decimal("5000.00"),
     )  # fmt: skip
     o["zakat_payment"] = zakat_services.zakat_payment_create(record=paid, payer=owner)
+    o["fitr_payment"] = _fitr_payment(owner, by=users["officer"])
     today = timezone.localdate()
     dates = {"start_date": today - timedelta(days=1), "end_date": today + timedelta(days=30)}
     o["draft"] = campaign_services.campaign_create(
@@ -222,6 +225,27 @@ CASE_BODY = {
     "need_description": "School fees",
     "amount_requested": "300.00",
 }
+
+
+def fitr_season_open() -> bool:
+    """Whether today is before this Hijri year's 1 Shawwal (zakat al-fitr is taken)."""
+    return timezone.now() < fitr_deadline(zakat_selectors.fitr_current_year())
+
+
+def _fitr_payment(payer, *, by):
+    """This year's fitr rate, and a fitr payment by `payer` (made just before the
+    deadline when the season has closed, so the world has one all year round)."""
+    from freezegun import freeze_time
+
+    season = zakat_selectors.fitr_season()
+    if season.rate is None:  # a second world in one database shares the first's
+        zakat_services.fitr_rate_set(
+            hijri_year=season.hijri_year, amount_per_person=Decimal("10.00"), by=by
+        )
+    if season.is_open:
+        return zakat_services.fitr_payment_create(payer=payer, people=2)
+    with freeze_time(season.deadline - timedelta(hours=1)):
+        return zakat_services.fitr_payment_create(payer=payer, people=2)
 
 
 def api_client_for(world: World, role: str) -> APIClient:

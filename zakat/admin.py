@@ -5,8 +5,19 @@ from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin
 from config.csv_export import csv_response
-from zakat import services
-from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
+from staff.permissions import user_can
+from zakat import selectors, services
+from zakat.models import (
+    HIJRI_YEAR_MAX,
+    HIJRI_YEAR_MIN,
+    FitrPayment,
+    FitrRate,
+    HawlDate,
+    MetalPrice,
+    ReceiptCounter,
+    ZakatPayment,
+    ZakatRecord,
+)
 
 
 class MetalPriceAddForm(forms.ModelForm):
@@ -231,3 +242,78 @@ class HawlDateAdmin(ReadOnlyAdmin):
 @admin.register(ReceiptCounter)
 class ReceiptCounterAdmin(ReadOnlyAdmin):
     list_display = ("name", "value")
+
+
+class FitrRateForm(forms.ModelForm):
+    hijri_year = forms.IntegerField(min_value=HIJRI_YEAR_MIN, max_value=HIJRI_YEAR_MAX)
+    amount_per_person = forms.DecimalField(
+        min_value=Decimal("0.01"), max_value=services.MAX_FITR_RATE, decimal_places=2
+    )
+
+    class Meta:
+        model = FitrRate
+        fields = ["hijri_year", "amount_per_person"]
+
+    def clean_hijri_year(self) -> int:
+        year = self.cleaned_data["hijri_year"]
+        current = selectors.fitr_current_year()
+        if self.instance._state.adding and year < current:
+            raise forms.ValidationError(f"Enter this Hijri year ({current}) or a later one.")
+        return year
+
+
+@admin.register(FitrRate)
+class FitrRateAdmin(admin.ModelAdmin):
+    """Zakat al-fitr per person, one row per Hijri year. Staff holding
+    staff.set_fitr_rate add and correct them through the same service as the API,
+    which records the audit event; a rate is never deleted (payments name its year)."""
+
+    form = FitrRateForm
+    list_display = ("hijri_year", "amount_per_person", "currency", "set_by", "updated_at")
+    list_filter = ("currency",)
+    search_fields = ("hijri_year", "set_by__email")
+    list_select_related = ("set_by",)
+    readonly_fields = ("id", "currency", "set_by", "created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else ("hijri_year", *self.readonly_fields)
+
+    def has_add_permission(self, request) -> bool:
+        return user_can(request.user, "staff.set_fitr_rate")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return user_can(request.user, "staff.set_fitr_rate")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = services.fitr_rate_set(
+            hijri_year=obj.hijri_year,
+            amount_per_person=form.cleaned_data["amount_per_person"],
+            by=request.user,
+            replace=change,
+        )
+        obj.pk = saved.pk
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
+
+
+@admin.register(FitrPayment)
+class FitrPaymentAdmin(ReadOnlyAdmin):
+    list_display = ("receipt_number", "payer", "hijri_year", "people", "amount", "paid_at")
+    list_filter = ("hijri_year", "paid_at")
+    search_fields = ("receipt_number", "payer__email", "payer__name")
+    list_select_related = ("payer",)
+    date_hierarchy = "paid_at"
+    readonly_fields = (
+        "id",
+        "receipt_number",
+        "payer",
+        "hijri_year",
+        "people",
+        "amount_per_person",
+        "amount",
+        "ledger_transaction",
+        "paid_at",
+        "receipt_sent_at",
+    )

@@ -25,8 +25,13 @@ from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from staff.permissions import HasPerm
 from zakat import api_docs as docs
 from zakat import calculation, selectors, services
-from zakat.models import MetalPrice, ZakatRecord
+from zakat.models import FitrPayment, MetalPrice, ZakatRecord
 from zakat.serializers import (
+    FitrOut,
+    FitrPaymentIn,
+    FitrPaymentOut,
+    FitrRateIn,
+    FitrRateOut,
     ZakatCalculateIn,
     ZakatCalculateOut,
     ZakatCalculateV2In,
@@ -320,3 +325,71 @@ class ZakatHawlView(APIView):
         data.is_valid(raise_exception=True)
         hawl = services.hawl_set(user=request.user, **data.validated_data)
         return Response(ZakatHawlOut(hawl).data)
+
+
+# --- Zakat al-fitr --------------------------------------------------------------------
+
+
+@extend_schema_view(get=extend_schema(responses={200: FitrOut, **docs.FITR_ERRORS}, **docs.FITR))
+class FitrView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        season = selectors.fitr_season()
+        body = {
+            "hijri_year": season.hijri_year,
+            "amount_per_person": season.rate.amount_per_person if season.rate else None,
+            "currency": season.rate.currency if season.rate else money.currency(),
+            "deadline": season.deadline,
+        }
+        return Response(FitrOut(body).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=FitrRateIn,
+        responses={201: FitrRateOut, **docs.FITR_RATE_CREATE_ERRORS},
+        **docs.FITR_RATE_CREATE,
+    )
+)
+class FitrRateCreate(APIView):
+    permission_classes = [HasPerm("staff.set_fitr_rate")]
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        data = FitrRateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        rate = services.fitr_rate_set(**data.validated_data, by=request.user)
+        return Response(FitrRateOut(rate).data, status=status.HTTP_201_CREATED)
+
+
+class PaidAtPagination(CursorPagination):
+    ordering = ("-paid_at", "-id")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: FitrPaymentOut(many=True), **docs.FITR_PAYMENT_LIST_ERRORS},
+        **docs.FITR_PAYMENT_LIST,
+    ),
+    post=extend_schema(
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=FitrPaymentIn,
+        responses={201: FitrPaymentOut, **docs.FITR_PAYMENT_CREATE_ERRORS},
+        **docs.FITR_PAYMENT_CREATE,
+    ),
+)
+class FitrPaymentListCreate(SelectorListView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = FitrPaymentOut
+    pagination_class = PaidAtPagination
+    queryset = FitrPayment.objects.none()
+
+    def select(self) -> QuerySet[FitrPayment]:
+        return selectors.fitr_payment_list(user=self.request.user)
+
+    @idempotent
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        data = FitrPaymentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.fitr_payment_create(payer=request.user, **data.validated_data)
+        return Response(FitrPaymentOut(payment).data, status=status.HTTP_201_CREATED)

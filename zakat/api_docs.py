@@ -11,7 +11,14 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from accounts.services import InsufficientFunds
 from config.api.schema import error_responses
 from zakat import calculation
-from zakat.services import NothingToPay, PricesUnavailable, RecordNotPending
+from zakat.services import (
+    FitrDeadlinePassed,
+    FitrRateExists,
+    FitrRateUnset,
+    NothingToPay,
+    PricesUnavailable,
+    RecordNotPending,
+)
 
 TAGS = ["zakat"]
 RULES = (
@@ -376,3 +383,93 @@ HAWL_PUT = {
     ],
 }
 HAWL_PUT_ERRORS = error_responses(400, 401, 429)
+
+
+# --- Zakat al-fitr --------------------------------------------------------------------
+
+FITR_RULES = (
+    "**Zakat al-fitr.** Due for every member of a household, paid before the Eid prayer "
+    "(hadith of Ibn Umar, Sahih al-Bukhari 1503). Staff set the amount per person for each "
+    "Hijri year (the local price of a sa' of staple food). The season is the current Hijri "
+    "year (Umm al-Qura); payments close at the start of 1 Shawwal and reopen for the next "
+    "year on 1 Muharram. The money goes into the fitr fund, apart from the zakat fund and "
+    "from donations."
+)
+FITR_PAYMENT_EXAMPLE = {
+    "id": "5f0c3b8e-7b1a-4a8e-9c51-3f2d7e9a1b20",
+    "people": 4,
+    "amount": "40.00",
+    "hijri_year": 1448,
+    "receipt_number": "ZF-000001",
+    "paid_at": "2027-03-01T10:00:00Z",
+    "amount_per_person": "10.00",
+}
+
+FITR = {
+    "tags": TAGS,
+    "summary": "Zakat al-fitr: this year's amount per person and deadline",
+    "description": "Anyone may read it. `amount_per_person` is null until staff set it for "
+    "the year; `deadline` is the start of 1 Shawwal of `hijri_year`.\n\n" + FITR_RULES,
+    "examples": [
+        _response(
+            "Season",
+            {
+                "hijri_year": 1448,
+                "amount_per_person": "10.00",
+                "currency": "USD",
+                "deadline": "2027-03-09T00:00:00Z",
+            },
+        )
+    ],
+}
+FITR_ERRORS = error_responses(401, 429, e401="token_invalid")
+
+FITR_RATE_CREATE = {
+    "tags": TAGS,
+    "summary": "Set the zakat al-fitr amount per person for a Hijri year (staff)",
+    "description": "finance and zakat_officer (`staff.set_fitr_rate`). One rate per Hijri "
+    "year, from the current year on: a second POST for a year already set is 400 "
+    "`fitr_rate_exists` (a correction is made in the admin, and payments already made keep "
+    "the amount they were made at). Leaves an audit event.\n\n" + FITR_RULES,
+    "examples": [
+        _request("Rate", {"hijri_year": 1448, "amount_per_person": "10.00"}),
+        _response(
+            "Set",
+            {
+                "id": EXAMPLE_ID,
+                "hijri_year": 1448,
+                "amount_per_person": "10.00",
+                "currency": "USD",
+                "created_at": "2026-12-03T09:00:00Z",
+                "updated_at": "2026-12-03T09:00:00Z",
+            },
+            201,
+        ),
+    ],
+}
+FITR_RATE_CREATE_ERRORS = error_responses(400, FitrRateExists, 401, 403, 429)
+
+FITR_PAYMENT_LIST = {
+    "tags": TAGS,
+    "summary": "My zakat al-fitr payments",
+    "description": "Your own payments (staff: everyone's), newest first.",
+    "examples": [_response("Payment", FITR_PAYMENT_EXAMPLE)],
+}
+FITR_PAYMENT_LIST_ERRORS = error_responses(400, 401, 429)
+
+FITR_PAYMENT_CREATE = {
+    "tags": TAGS,
+    "summary": "Pay zakat al-fitr for my household from my wallet",
+    "description": "`people` is 1 to 50. Moves `people` x the year's amount per person from "
+    "the wallet into the fitr fund and e-mails a numbered receipt (`ZF-...`, its own "
+    "sequence) in the background. Errors: 400 `fitr_rate_unset` (no amount set for the "
+    "year), 400 `fitr_deadline_passed` (1 Shawwal has begun), 402 `insufficient_funds`. "
+    "Send an `Idempotency-Key` to retry safely.\n\n" + FITR_RULES,
+    "examples": [
+        _request("Household of four", {"people": 4}),
+        _response("Paid", FITR_PAYMENT_EXAMPLE, 201),
+    ],
+}
+FITR_PAYMENT_CREATE_ERRORS = error_responses(
+    400, FitrRateUnset, FitrDeadlinePassed, 401, 409, InsufficientFunds, 429
+)

@@ -13,6 +13,9 @@ v1: list = [
     path("zakat/my-records", api.ZakatMyRecordList.as_view(), name="zakat-my-records"),
     path("zakat/payments", api.ZakatPaymentCreate.as_view(), name="zakat-payments"),
     path("zakat/hawl", api.ZakatHawlView.as_view(), name="zakat-hawl"),
+    path("zakat/fitr", api.FitrView.as_view(), name="zakat-fitr"),
+    path("zakat/fitr/rates", api.FitrRateCreate.as_view(), name="zakat-fitr-rates"),
+    path("zakat/fitr/payments", api.FitrPaymentListCreate.as_view(), name="zakat-fitr-payments"),
 ]
 v2: list = [
     path("zakat/calculate", api.ZakatCalculateV2View.as_view(), name="zakat-calculate"),

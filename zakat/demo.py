@@ -11,6 +11,7 @@ from zakat import calculation, selectors, services
 from zakat.models import ZakatRecord
 
 DEMO_DONOR = "amina@ose.example"
+DEMO_STAFF = "staff@ose.example"
 
 
 def seed(*, stdout) -> None:
@@ -24,6 +25,12 @@ def seed(*, stdout) -> None:
             gold_price_per_gram=Decimal("95.00"), silver_price_per_gram=Decimal("1.10")
         )
         stdout.write("  Zakat: metal prices gold 95.00/g, silver 1.10/g (manual).")
+
+    staff = User.objects.filter(email=DEMO_STAFF).first()
+    if staff is not None and selectors.fitr_season().rate is None:
+        year = selectors.fitr_current_year()
+        services.fitr_rate_set(hijri_year=year, amount_per_person=Decimal("12.50"), by=staff)
+        stdout.write(f"  Zakat: zakat al-fitr {year} AH at 12.50 per person.")
 
     donor = User.objects.filter(email=DEMO_DONOR).first()
     if donor is None or ZakatRecord.objects.filter(payer=donor).exists():

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from zakat import calculation
+from zakat.models import FITR_PEOPLE_MAX
 
 
 def _money(label: str, help_text: str = "") -> forms.DecimalField:
@@ -105,4 +106,15 @@ class HawlForm(forms.Form):
         label="Date my wealth first reached the nisab",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Zakat falls due one Hijri year later, on the same Hijri day.",
+    )
+
+
+class FitrForm(forms.Form):
+    people = forms.IntegerField(
+        label="People in my household",
+        min_value=1,
+        max_value=FITR_PEOPLE_MAX,
+        initial=1,
+        widget=forms.NumberInput(attrs={"min": "1", "max": str(FITR_PEOPLE_MAX), "step": "1"}),
+        help_text="Everyone you provide for, children included: zakat al-fitr is due for each.",
     )

@@ -238,3 +238,93 @@ class HawlDate(models.Model):
         from zakat.dates import hijri_iso
 
         return hijri_iso(self.next_due)
+
+
+# --- Zakat al-fitr ----------------------------------------------------------------------
+
+HIJRI_YEAR_MIN = 1343  # the Umm al-Qura table's range (hijridate)
+HIJRI_YEAR_MAX = 1500
+FITR_PEOPLE_MAX = 50
+
+
+class FitrRate(models.Model):
+    """The amount of zakat al-fitr per person for one Hijri year, set by staff
+    (the local price of a sa' of staple food). One per year, by the database."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hijri_year = models.PositiveIntegerField(unique=True)
+    amount_per_person = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-hijri_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_per_person__gt=0), name="zakat_fitrrate_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(hijri_year__gte=HIJRI_YEAR_MIN) & Q(hijri_year__lte=HIJRI_YEAR_MAX),
+                name="zakat_fitrrate_year_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Zakat al-fitr {self.hijri_year} AH: {self.amount_per_person} {self.currency}"
+
+
+class FitrPaymentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "FitrPaymentQuerySet":
+        """Staff see every payment; everyone else only their own."""
+        from staff.permissions import staff_reads
+
+        if staff_reads(user):
+            return self
+        return self.filter(payer=user)
+
+
+class FitrPayment(models.Model):
+    """Zakat al-fitr for `people` members of a household, paid from the payer's
+    wallet into the fitr fund, with its own gap-free receipt numbers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="fitr_payments"
+    )
+    hijri_year = models.PositiveIntegerField()
+    people = models.PositiveSmallIntegerField()
+    amount_per_person = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY)
+    receipt_number = models.PositiveIntegerField(unique=True)
+    ledger_transaction = models.OneToOneField(
+        "accounts.LedgerTransaction", on_delete=models.PROTECT, related_name="fitr_payment"
+    )
+    paid_at = models.DateTimeField(default=timezone.now)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FitrPaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-paid_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="zakat_fitr_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_per_person__gt=0), name="zakat_fitr_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(people__gte=1) & Q(people__lte=FITR_PEOPLE_MAX),
+                name="zakat_fitr_people_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["payer", "-paid_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"Fitr receipt {self.receipt_label}: {self.amount}"
+
+    @property
+    def receipt_label(self) -> str:
+        return f"ZF-{self.receipt_number:06d}"

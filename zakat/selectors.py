@@ -4,16 +4,20 @@
 raises `NotFound` (missing) or `NotAllowed` (someone else's): the one place that
 decides who may see a record or a payment, for the API and the pages alike."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
 
 # Staff read everyone's rows; without the second factor, when it is required, only their own.
 from staff.permissions import staff_reads
-from zakat.models import HawlDate, MetalPrice, ZakatPayment, ZakatRecord
+from zakat.dates import fitr_deadline, fitr_today, hijri_year_of
+from zakat.models import FitrPayment, FitrRate, HawlDate, MetalPrice, ZakatPayment, ZakatRecord
 
 RECORD_NOT_YOURS = "This zakat record belongs to someone else."
 PAYMENT_NOT_YOURS = "This zakat payment belongs to someone else."
@@ -80,3 +84,67 @@ def zakat_payment_find(*, pk: UUID | str) -> ZakatPayment | None:
 def hawl_for(*, user: User) -> HawlDate | None:
     """The user's own hawl date, None until they set one."""
     return HawlDate.objects.filter(user=user).first()
+
+
+# --- Zakat al-fitr ----------------------------------------------------------------------
+
+FITR_PAYMENT_NOT_YOURS = "This zakat al-fitr payment belongs to someone else."
+
+
+@dataclass(frozen=True)
+class FitrSeason:
+    """The zakat al-fitr year in force: its Hijri year, deadline and rate (if set)."""
+
+    hijri_year: int
+    deadline: datetime
+    rate: FitrRate | None
+
+    @property
+    def is_open(self) -> bool:
+        return timezone.now() < self.deadline
+
+
+def fitr_current_year() -> int:
+    """The Hijri (Umm al-Qura) year of today, in the fitr time zone."""
+    return hijri_year_of(fitr_today())
+
+
+def fitr_season() -> FitrSeason:
+    """This Hijri year's season. After 1 Shawwal it stays this year's (deadline
+    passed) until 1 Muharram opens the next: zakat al-fitr is not taken for a
+    Ramadan most of a year away."""
+    year = fitr_current_year()
+    return FitrSeason(
+        hijri_year=year,
+        deadline=fitr_deadline(year),
+        rate=FitrRate.objects.filter(hijri_year=year).first(),
+    )
+
+
+def fitr_rate_list() -> QuerySet[FitrRate]:
+    return FitrRate.objects.select_related("set_by").order_by("-hijri_year")
+
+
+def fitr_payment_list(*, user: User, mine: bool = False) -> QuerySet[FitrPayment]:
+    """Fitr payments the user may see (staff: all; with `mine`, only the user's own),
+    newest first."""
+    qs = FitrPayment.objects.filter(payer=user) if mine else FitrPayment.objects.visible_to(user)
+    return qs.select_related("payer").order_by("-paid_at", "-id")
+
+
+def fitr_payment_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> FitrPayment:
+    """One fitr payment: the payer and staff may see it."""
+    qs = FitrPayment.objects.select_related("payer", "ledger_transaction")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    payment = qs.filter(pk=pk).first()
+    if payment is None:
+        raise NotFound()
+    if payment.payer_id != user.pk and not user.is_staff:
+        raise NotAllowed(FITR_PAYMENT_NOT_YOURS)
+    return payment
+
+
+def fitr_payment_find(*, pk: UUID | str) -> FitrPayment | None:
+    """A fitr payment for a background task (no user to check): None when it is gone."""
+    return FitrPayment.objects.select_related("payer").filter(pk=pk).first()

@@ -12,7 +12,15 @@ from config.api.fields import MoneyField
 from config.api.serializers import InputSerializer
 from zakat import api_docs as docs
 from zakat import calculation, services
-from zakat.models import MetalPrice, ZakatRecord
+from zakat.models import (
+    FITR_PEOPLE_MAX,
+    HIJRI_YEAR_MAX,
+    HIJRI_YEAR_MIN,
+    FitrPayment,
+    FitrRate,
+    MetalPrice,
+    ZakatRecord,
+)
 
 
 @extend_schema_field(docs.GRAMS_SCHEMA)
@@ -214,3 +222,50 @@ class ZakatHawlOut(serializers.Serializer):
         source="next_due", help_text="The same Hijri day one Hijri year later."
     )
     next_due_hijri = serializers.CharField(help_text="Umm al-Qura Hijri date, YYYY-MM-DD.")
+
+
+# --- Zakat al-fitr ----------------------------------------------------------------------
+
+
+class FitrOut(serializers.Serializer):
+    hijri_year = serializers.IntegerField()
+    amount_per_person = _money_out(allow_null=True, help_text="null until staff set it.")
+    currency = serializers.CharField()
+    deadline = serializers.DateTimeField(
+        help_text="The start of 1 Shawwal of `hijri_year` (Umm al-Qura): payments close then."
+    )
+
+
+class FitrRateIn(InputSerializer):
+    hijri_year = serializers.IntegerField(min_value=HIJRI_YEAR_MIN, max_value=HIJRI_YEAR_MAX)
+    amount_per_person = MoneyField(max_value=services.MAX_FITR_RATE)
+
+
+class FitrRateOut(serializers.ModelSerializer):
+    amount_per_person = _money_out()
+
+    class Meta:
+        model = FitrRate
+        fields = ["id", "hijri_year", "amount_per_person", "currency", "created_at", "updated_at"]
+
+
+class FitrPaymentIn(InputSerializer):
+    people = serializers.IntegerField(min_value=1, max_value=FITR_PEOPLE_MAX)
+
+
+class FitrPaymentOut(serializers.ModelSerializer):
+    amount = _money_out()
+    amount_per_person = _money_out()
+    receipt_number = serializers.CharField(source="receipt_label")
+
+    class Meta:
+        model = FitrPayment
+        fields = [
+            "id",
+            "people",
+            "amount",
+            "hijri_year",
+            "receipt_number",
+            "paid_at",
+            "amount_per_person",
+        ]

@@ -10,18 +10,35 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import money
 from accounts.models import LedgerTransaction, User
-from accounts.services import Leg, ledger_post, wallet_get_or_create, zakat_fund_account
+from accounts.services import (
+    Leg,
+    fitr_fund_account,
+    ledger_post,
+    wallet_get_or_create,
+    zakat_fund_account,
+)
 from config.errors import DomainError, NotAllowed
 from config.taskqueue import enqueue_with_transaction
 from staff.permissions import user_can
 from staff.services.audit import audit_record
 from zakat import calculation, feed, selectors
-from zakat.models import HawlDate, MetalPrice, ReceiptCounter, ZakatPayment, ZakatRecord
+from zakat.models import (
+    FITR_PEOPLE_MAX,
+    HIJRI_YEAR_MAX,
+    HIJRI_YEAR_MIN,
+    FitrPayment,
+    FitrRate,
+    HawlDate,
+    MetalPrice,
+    ReceiptCounter,
+    ZakatPayment,
+    ZakatRecord,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -555,3 +572,170 @@ def hawl_reminders_send(*, today: date | None = None) -> int:
                 sent += 1
                 enqueue_with_transaction(send_hawl_reminder, hawl_id=pk, due=due.isoformat())
     return sent
+
+
+# --- Zakat al-fitr ----------------------------------------------------------------------
+
+FITR_RECEIPT_COUNTER = "fitr_receipt"
+MAX_FITR_RATE = Decimal("10000.00")
+
+
+class FitrRateUnset(DomainError):
+    code = "fitr_rate_unset"
+    default_message = (
+        "The zakat al-fitr amount per person for this year has not been set yet; "
+        "please try again later."
+    )
+
+
+class FitrDeadlinePassed(DomainError):
+    code = "fitr_deadline_passed"
+    default_message = (
+        "Zakat al-fitr for this year was due before the Eid prayer and can no longer be "
+        "paid; the next season opens with the new Hijri year."
+    )
+
+
+class FitrRateExists(DomainError):
+    code = "fitr_rate_exists"
+    default_message = (
+        "The zakat al-fitr amount for this Hijri year is already set; change it in the "
+        "admin if it must be corrected."
+    )
+
+
+def _validate_hijri_year(hijri_year: object) -> int:
+    try:
+        year = int(hijri_year)
+    except (TypeError, ValueError):
+        year = 0
+    current = selectors.fitr_current_year()
+    if not (max(HIJRI_YEAR_MIN, current) <= year <= HIJRI_YEAR_MAX) or isinstance(hijri_year, bool):
+        raise ValidationError(
+            {"hijri_year": [f"Enter a Hijri year from {current} (this year) to {HIJRI_YEAR_MAX}."]}
+        )
+    return year
+
+
+def fitr_rate_set(
+    *, hijri_year: int, amount_per_person: Decimal, by: User, replace: bool = False
+) -> FitrRate:
+    """Set the zakat al-fitr amount per person for a Hijri year (this year or a later
+    one). Staff holding staff.set_fitr_rate only. One rate per year: a second one is
+    400 fitr_rate_exists unless `replace` (the admin's correction). Payments already
+    made keep the amount they were made at. Leaves one audit event,
+    "fitr_rate.set" or "fitr_rate.updated" with {field: [before, after]}."""
+    if not user_can(by, "staff.set_fitr_rate"):
+        raise NotAllowed("Only staff holding staff.set_fitr_rate may set the zakat al-fitr rate.")
+    year = _validate_hijri_year(hijri_year)
+    amount = money.parse_cents(
+        amount_per_person,
+        field="amount_per_person",
+        maximum=MAX_FITR_RATE,
+        message=f"Enter an amount per person above 0 and at most {MAX_FITR_RATE}, in whole cents.",
+    )
+    with transaction.atomic():
+        rate = FitrRate.objects.select_for_update().filter(hijri_year=year).first()
+        now = timezone.now()
+        if rate is None:
+            try:
+                with transaction.atomic():
+                    rate = FitrRate.objects.create(
+                        hijri_year=year,
+                        amount_per_person=amount,
+                        currency=money.currency(),
+                        set_by=by,
+                        created_at=now,
+                        updated_at=now,
+                    )
+            except IntegrityError:  # set by a concurrent request a moment ago
+                raise FitrRateExists() from None
+            audit_record(
+                actor=by,
+                action="fitr_rate.set",
+                subject=rate,
+                changes={"hijri_year": [None, year], "amount_per_person": [None, amount]},
+            )
+            return rate
+        if not replace:
+            raise FitrRateExists()
+        before = rate.amount_per_person
+        if before != amount:
+            rate.amount_per_person = amount
+            rate.set_by = by
+            rate.updated_at = now
+            rate.save(update_fields=["amount_per_person", "set_by", "updated_at"])
+            audit_record(
+                actor=by,
+                action="fitr_rate.updated",
+                subject=rate,
+                changes={"amount_per_person": [before, amount]},
+            )
+    return rate
+
+
+def _next_fitr_receipt_number() -> int:
+    counter = ReceiptCounter.objects.select_for_update().get(name=FITR_RECEIPT_COUNTER)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def fitr_payment_create(*, payer: User, people: int) -> FitrPayment:
+    """Pay zakat al-fitr for `people` (1 to 50) members of the payer's household,
+    from the payer's wallet into the fitr fund, at the rate of the current fitr year.
+
+    The current fitr year is the Hijri year of today; its deadline is the start of
+    1 Shawwal. Past it the payment is refused (fitr_deadline_passed) until the new
+    Hijri year opens the next season; without a rate for the year, fitr_rate_unset;
+    a short wallet, 402. The posting (which locks the wallet), the receipt number
+    (own gap-free sequence, ZF-000001...) and the payment commit together; the
+    receipt e-mail is queued only after the commit."""
+    from zakat.tasks import send_fitr_receipt
+
+    if (
+        isinstance(people, bool)
+        or not isinstance(people, int)
+        or not 1 <= people <= FITR_PEOPLE_MAX
+    ):
+        raise ValidationError(
+            {"people": [f"Enter a number of people from 1 to {FITR_PEOPLE_MAX}."]}
+        )
+    ReceiptCounter.objects.get_or_create(name=FITR_RECEIPT_COUNTER)  # outside the lock order
+    season = selectors.fitr_season()
+    if timezone.now() >= season.deadline:
+        raise FitrDeadlinePassed()
+    if season.rate is None:
+        raise FitrRateUnset()
+    rate = season.rate.amount_per_person
+    amount = money.quantize(rate * people)
+    with transaction.atomic():
+        wallet = wallet_get_or_create(user=payer)
+        txn = ledger_post(
+            kind=LedgerTransaction.Kind.FITR_PAYMENT,
+            legs=[Leg(wallet, -amount), Leg(fitr_fund_account(), amount)],
+            reference=f"Zakat al-fitr {season.hijri_year} AH for {people} "
+            f"{'person' if people == 1 else 'people'}",
+            created_by=payer,
+        )
+        payment = FitrPayment.objects.create(
+            payer=payer,
+            hijri_year=season.hijri_year,
+            people=people,
+            amount_per_person=rate,
+            amount=amount,
+            receipt_number=_next_fitr_receipt_number(),
+            ledger_transaction=txn,
+            paid_at=txn.created_at,
+        )
+        enqueue_with_transaction(send_fitr_receipt, str(payment.pk))
+    return payment
+
+
+def fitr_receipt_mark_sent(*, payment: FitrPayment) -> bool:
+    """Claim the receipt e-mail of a fitr payment; False when it was sent already."""
+    with transaction.atomic():
+        claimed = FitrPayment.objects.filter(pk=payment.pk, receipt_sent_at__isnull=True).update(
+            receipt_sent_at=timezone.now()
+        )
+    return claimed == 1

@@ -43,6 +43,29 @@ def send_zakat_receipt(payment_id: str) -> bool:
 
 
 @task
+def send_fitr_receipt(payment_id: str) -> bool:
+    """E-mail the receipt of one zakat al-fitr payment (text and HTML), once."""
+    payment = selectors.fitr_payment_find(pk=payment_id)
+    if payment is None:
+        logger.warning("Fitr receipt for unknown payment %s", payment_id)
+        return False
+    if not services.fitr_receipt_mark_sent(payment=payment):
+        return False
+    context = {"payment": payment, "user": payment.payer, "currency": money.currency()}
+    message = EmailMultiAlternatives(
+        subject=f"Your zakat al-fitr receipt {payment.receipt_label}",
+        body=render_to_string("zakat/email/fitr_receipt.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[payment.payer.email],
+    )
+    message.attach_alternative(
+        render_to_string("zakat/email/fitr_receipt.html", context), "text/html"
+    )
+    message.send()
+    return True
+
+
+@task
 def refresh_metal_prices() -> str | None:
     """Fetch METAL_PRICES_URL and store a snapshot (run e.g. hourly). Returns the new
     snapshot's id, or None when nothing was stored (no feed, failure, no change)."""

@@ -13,4 +13,6 @@ urlpatterns: list = [
     path("zakat/records/<uuid:pk>/pay/", views.pay, name="pay"),
     path("zakat/hawl/", views.hawl, name="hawl"),
     path("zakat/receipts/<uuid:pk>/", views.receipt, name="receipt"),
+    path("zakat/fitr/", views.fitr, name="fitr"),
+    path("zakat/fitr/receipts/<uuid:pk>/", views.fitr_receipt, name="fitr_receipt"),
 ]

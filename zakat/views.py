@@ -5,6 +5,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import money
 from accounts import selectors as account_selectors
+from accounts.services import InsufficientFunds
 from config.errors import DomainError
 from config.formtokens import once_per_form_token
 from config.paging import page_of
 from zakat import calculation, selectors, services
 from zakat.dates import hijri_label
-from zakat.forms import CalculatorForm, HawlForm
+from zakat.forms import CalculatorForm, FitrForm, HawlForm
 
 RECORDS_PER_PAGE = 10
 
@@ -178,6 +180,78 @@ def receipt(request: HttpRequest, pk: UUID) -> HttpResponse:
         {
             "payment": payment,
             "record": payment.record,
+            "currency": money.currency(),
+            "paid_hijri": hijri_label(payment.paid_at.date()),
+        },
+    )
+
+
+# --- Zakat al-fitr --------------------------------------------------------------------
+
+FITR_PAYMENTS_SHOWN = 20
+
+
+def fitr(request: HttpRequest) -> HttpResponse:
+    """This year's zakat al-fitr: the amount per person, the deadline, a form to pay
+    for one's household and one's own payments. Anyone may read it; paying needs
+    an account (POST by a visitor goes to the sign-in page)."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = FitrForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.fitr_payment_create(
+                payer=request.user, people=form.cleaned_data["people"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        except InsufficientFunds as exc:
+            form.add_error(
+                "people",
+                f"Your wallet holds {exc.extra['available_amount']} {money.currency()}, "
+                f"less than {exc.extra['required_amount']}. Top up your wallet first.",
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Paid {payment.amount} {money.currency()} of zakat al-fitr for "
+                f"{payment.people}. Receipt {payment.receipt_label} is on its way to "
+                f"{request.user.email}.",
+            )
+            return redirect("zakat:fitr")
+    season = selectors.fitr_season()
+    signed_in = request.user.is_authenticated
+    payments = (
+        list(selectors.fitr_payment_list(user=request.user, mine=True)[:FITR_PAYMENTS_SHOWN])
+        if signed_in
+        else []
+    )
+    return render(
+        request,
+        "zakat/fitr.html",
+        {
+            "season": season,
+            "deadline_day": season.deadline.date(),
+            "deadline_hijri": hijri_label(season.deadline.date()),
+            "form": form,
+            "payments": payments,
+            "balance": account_selectors.wallet_balance(user=request.user) if signed_in else None,
+            "currency": money.currency(),
+        },
+    )
+
+
+@login_required
+def fitr_receipt(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """A printable zakat al-fitr receipt; the payer and staff may see it."""
+    payment = selectors.fitr_payment_get_for(user=request.user, pk=pk)
+    return render(
+        request,
+        "zakat/fitr_receipt.html",
+        {
+            "payment": payment,
             "currency": money.currency(),
             "paid_hijri": hijri_label(payment.paid_at.date()),
         },

@@ -28,6 +28,7 @@ FIELDS = {
     "end_date",
     "progress_percentage",
     "organizer_name",
+    "zakat_eligible",
     "created_at",
 }
 DONATION_FIELDS = {
@@ -37,6 +38,7 @@ DONATION_FIELDS = {
     "message",
     "is_anonymous",
     "donor_name",
+    "designation",
     "status",
     "created_at",
 }

@@ -5,6 +5,7 @@ queries at 10 and at 100 rows, and at most four.
 grew with its rows would fall off a cliff on page 100.)
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -93,6 +94,8 @@ def _rows(kind: str, n: int, *, donor, campaign, staff) -> None:
                 payout_services.campaign_payout_request(
                     campaign=campaign, by=campaign.organizer, amount="1.00", payee_name="Payee"
                 )
+        elif kind == "fitr":
+            _fitr_payment(donor, staff)
         elif kind == "audit":  # each posting's event, naming its actor
             campaign_services.donation_create(
                 donor=donor, campaign=campaign, amount=Decimal("1.00")
@@ -106,6 +109,25 @@ def _nth_iban(n: int) -> str:
     return f"DE{iban.calc_check_digits('DE00' + bban)}{bban}"
 
 
+def _fitr_payment(payer, staff) -> None:
+    """A zakat al-fitr payment this season (just before its deadline once it has passed)."""
+    from freezegun import freeze_time
+
+    from zakat import selectors as zakat_selectors
+    from zakat import services as zakat_services
+
+    season = zakat_selectors.fitr_season()
+    if season.rate is None:
+        zakat_services.fitr_rate_set(
+            hijri_year=season.hijri_year, amount_per_person=Decimal("1.00"), by=staff
+        )
+    if season.is_open:
+        zakat_services.fitr_payment_create(payer=payer, people=1)
+        return
+    with freeze_time(season.deadline - timedelta(hours=1)):
+        zakat_services.fitr_payment_create(payer=payer, people=1)
+
+
 API_LISTS = [
     ("campaigns", "/api/v1/campaigns", "anon"),
     ("donations", "/api/v1/campaigns/{campaign}/donations", "anon"),
@@ -114,6 +136,8 @@ API_LISTS = [
     ("zakat", "/api/v1/zakat/records", "donor"),
     ("zakat", "/api/v1/zakat/my-records", "donor"),
     ("prices", "/api/v1/zakat/metal-prices", "donor"),
+    ("fitr", "/api/v1/zakat/fitr/payments", "donor"),
+    ("fitr", "/api/v1/zakat/fitr/payments", "staff"),
     ("loans", "/api/v1/qard-hasan/loans", "staff"),
     ("murabaha", "/api/v1/murabaha/contracts", "staff"),
     ("approvals", "/api/v1/approvals", "staff"),
@@ -151,6 +175,7 @@ PAGES = [
     ("donations", "/donations/", "donor"),
     ("wallet", "/wallet/", "donor"),
     ("zakat", "/zakat/records/", "donor"),
+    ("fitr", "/zakat/fitr/", "donor"),
     ("loans", "/loans/", "donor"),
     ("murabaha", "/loans/", "donor"),
     ("cases", "/zakat/cases/", "donor"),

@@ -20,6 +20,7 @@ from tests.helpers import (
     World,
     api_client_for,
     db_snapshot,
+    fitr_season_open,
     page_client_for,
     snapshot_diff,
 )
@@ -123,6 +124,14 @@ API_TABLE = [
     # zakat hawl: one's own only; GET is 404 until a start date is set
     Row("GET", V1 + "zakat-hawl", S(401, 404, 404, 404)),
     Row("PUT", V1 + "zakat-hawl", S(401, 200, 200, 200), body={"start_date": "2024-01-01"}),
+    # zakat al-fitr: anyone reads the season; finance and zakat officers set rates; every
+    # user pays for their own household (after 1 Shawwal: 400 fitr_deadline_passed).
+    Row("GET", V1 + "zakat-fitr", PUBLIC),
+    Row("POST", V1 + "zakat-fitr-rates", S(401, 403, 403, 403, 201),
+        body={"hijri_year": 1500, "amount_per_person": "10.00"}),
+    Row("GET", V1 + "zakat-fitr-payments", USER_READ),
+    Row("POST", V1 + "zakat-fitr-payments", S(401, *[201 if fitr_season_open() else 400] * 3),
+        body={"people": 2}),
     # campaigns: drafts are 404 to everyone but their organizer and staff (API.md).
     Row("GET", V1 + "campaigns", PUBLIC),
     Row("POST", V1 + "campaigns", S(401, 201, 201, 201), body=CAMPAIGN_BODY),
@@ -259,6 +268,9 @@ PAGE_TABLE = [
     Row("GET", "zakat:pay", S(LOGIN, 200, 403, 403), RECORD),
     Row("POST", "zakat:pay", S(LOGIN, 302, 403, 403), RECORD),
     Row("GET", "zakat:receipt", PAGE_OWNED, (("pk", "zakat_payment"),)),
+    Row("GET", "zakat:fitr", PAGE_PUBLIC),
+    Row("POST", "zakat:fitr", S(LOGIN, *[302 if fitr_season_open() else 200] * 3), body={"people": "1"}),
+    Row("GET", "zakat:fitr_receipt", PAGE_OWNED, (("pk", "fitr_payment"),)),
     Row("GET", "campaigns:list", PAGE_PUBLIC),
     Row("GET", "campaigns:new", PAGE_USER),
     Row("POST", "campaigns:new", S(LOGIN, 302, 302, 302), body=CAMPAIGN_BODY),

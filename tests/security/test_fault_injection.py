@@ -16,6 +16,7 @@ that fails leaves it marked failed. Either way no money moves.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -131,6 +132,40 @@ def s_zakat_payment() -> Callable:
         payer=payer, payer_id="payer-001", wealth_amount=D("10000.00"), nisab_threshold=D("5000")
     )
     return lambda: zakat.zakat_payment_create(record=record, payer=payer)
+
+
+def s_zakat_donation() -> Callable:
+    donor, campaign = funded(), make_campaign()
+    campaigns.campaign_update(campaign=campaign, by=staff(), zakat_eligible=True)
+    return lambda: campaigns.donation_create(
+        donor=donor, campaign=campaign, amount=D("75.00"), designation="zakat"
+    )
+
+
+def s_zakat_donation_refund() -> Callable:
+    donor, campaign, by = funded(), make_campaign(), staff()
+    campaigns.campaign_update(campaign=campaign, by=by, zakat_eligible=True)
+    donation = campaigns.donation_create(
+        donor=donor, campaign=campaign, amount=D("75.00"), designation="zakat"
+    )
+    return lambda: campaigns.donation_refund(donation=donation, by=by, reason="asked")
+
+
+def s_fitr_payment() -> Callable:
+    from freezegun import freeze_time
+
+    from zakat import selectors as zakat_selectors
+
+    payer, season = funded(), zakat_selectors.fitr_season()
+    zakat.fitr_rate_set(hijri_year=season.hijri_year, amount_per_person=D("12.50"), by=staff())
+
+    def pay():
+        if season.is_open:
+            return zakat.fitr_payment_create(payer=payer, people=4)
+        with freeze_time(season.deadline - timedelta(hours=1)):  # after Eid: just before it
+            return zakat.fitr_payment_create(payer=payer, people=4)
+
+    return pay
 
 
 def s_loan_disburse() -> Callable:
@@ -256,12 +291,12 @@ def s_campaign_payout_approve() -> Callable:
 SCENARIOS = {name.removeprefix("s_"): fn for name, fn in globals().items() if name.startswith("s_")}
 
 
-def is_designed_counter_leftover(before: dict, after: dict) -> bool:
+def is_designed_counter_leftover(before: dict, after: dict, name: str = "zakat_receipt") -> bool:
     """zakat_payment_create makes the receipt counter row (at 0, no number used)
     before it takes its locks, on purpose: the only thing a crash may leave."""
     label = "zakat.ReceiptCounter"
     others_equal = all(before[k] == after[k] for k in before if k != label)
-    return others_equal and before[label] == [] and after[label] == [("zakat_receipt", 0)]
+    return others_equal and before[label] == [] and after[label] == [(name, 0)]
 
 
 def is_designed_top_up_leftover(before: dict, after: dict) -> bool:
@@ -280,6 +315,10 @@ def is_designed_top_up_leftover(before: dict, after: dict) -> bool:
 DESIGNED_LEFTOVERS = {
     "top_up_create": is_designed_top_up_leftover,
     "zakat_payment": is_designed_counter_leftover,
+    # fitr_payment_create does the same with its own counter.
+    "fitr_payment": lambda before, after: is_designed_counter_leftover(
+        before, after, "fitr_receipt"
+    ),
 }
 
 

@@ -28,10 +28,11 @@ from tests.helpers import (
     RECORD_BODY,
     World,
     api_client_for,
+    fitr_season_open,
     page_client_for,
 )
 from tests.loans.factories import purchase_body
-from zakat.models import HawlDate, MetalPrice, ZakatPayment, ZakatRecord
+from zakat.models import FitrPayment, FitrRate, HawlDate, MetalPrice, ZakatPayment, ZakatRecord
 
 HOSTILE_ID = "00000000-0000-4000-8000-000000000666"
 HOSTILE_DAY = "2001-02-03"
@@ -251,7 +252,24 @@ WRITES = [
     Write("POST", "payouts:withdraw", "owner",
           {"amount": "10.00", "payout_account": "payout_account"}, 302, Payout, page=True,
           legit={"amount": D("10.00"), "status": "processing"}),
+    # zakat al-fitr and campaign zakat
+    Write("POST", V1 + "zakat-fitr-rates", "officer",
+          {"hijri_year": 1500, "amount_per_person": "10.00"}, 201, FitrRate,
+          legit={"hijri_year": 1500, "amount_per_person": D("10.00"), "currency": "USD"}),
+    Write("PATCH", V1 + "campaign", "officer", {"zakat_eligible": True}, 200, Campaign, "active",
+          ACTIVE, legit={"zakat_eligible": True, "status": "active"}),
+    Write("POST", V1 + "donations", "other",
+          {"campaign_id": "active", "amount": "5.00", "designation": "sadaqah"}, 201, Donation,
+          legit={"amount": D("5.00"), "designation": "sadaqah"}),
 ]  # fmt: skip
+# Paying zakat al-fitr writes only before 1 Shawwal (else 400 fitr_deadline_passed).
+if fitr_season_open():
+    WRITES += [
+        Write("POST", V1 + "zakat-fitr-payments", "owner", {"people": 2}, 201, FitrPayment,
+              legit={"people": 2, "amount": D("20.00")}),
+        Write("POST", "zakat:fitr", "owner", {"people": "3"}, 302, FitrPayment, page=True,
+              legit={"people": 3, "amount": D("30.00")}),
+    ]  # fmt: skip
 
 
 def _resolve(value, world: World):
@@ -406,6 +424,14 @@ def test_every_write_endpoint_is_covered():
         "accounts:mfa_replace": "password and code, the only fields; removes the caller's own device",
         V1 + "murabaha-charity-payments": "the world's contract pledges nothing to pay "
         "(tests/loans/test_financing_api.py pays a pledge)",
+        **(
+            {}
+            if fitr_season_open()
+            else {
+                V1 + "zakat-fitr-payments": "after 1 Shawwal it writes nothing (tests/zakat)",
+                "zakat:fitr": "after 1 Shawwal it writes nothing (tests/zakat)",
+            }
+        ),
     }
     covered = {(w.method, w.name) for w in WRITES}
     missing = [

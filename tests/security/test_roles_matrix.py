@@ -114,6 +114,8 @@ API_TABLE = [
     ApiRow("GET", V1 + "audit-events", "staff.audit_read"),
     ApiRow("POST", V1 + "user-mfa-reset", "staff.mfa_reset_request", "person",
            {"reason": "Phone lost; checked in person"}),
+    ApiRow("POST", V1 + "zakat-fitr-rates", "staff.set_fitr_rate",
+           body={"hijri_year": 1500, "amount_per_person": "10.00"}),
     # Owned routes staff act on, for someone else, by permission (checked in services).
     ApiRow("PATCH", V1 + "campaign", "staff.campaign_manage", "active", {"name": "Renamed"}),
     ApiRow("PUT", V1 + "zakat-record", "staff.zakat_record_edit", "record",
@@ -172,6 +174,7 @@ PAGE_TABLE = [
     ApiRow("GET", "zakat:pay", OWN_ACT, "record"),
     ApiRow("POST", "zakat:pay", OWN_ACT, "record"),
     ApiRow("GET", "zakat:receipt", "staff.staff_read", "zakat_payment"),
+    ApiRow("GET", "zakat:fitr_receipt", "staff.staff_read", "fitr_payment"),
     ApiRow("GET", "campaigns:detail", "staff.staff_read", "draft"),
     ApiRow("GET", "campaigns:receipt", "staff.staff_read", "donation"),
 ]  # fmt: skip

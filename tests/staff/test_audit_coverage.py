@@ -24,6 +24,7 @@ from tests.campaigns.factories import funded_donor, make_campaign
 from tests.factories import UserFactory, fund_wallet
 from tests.staff.factories import staff_with
 from tests.zakat.factories import MetalPriceFactory, ZakatRecordFactory
+from zakat import selectors as zakat_selectors
 from zakat import services as zakat
 from zakat.models import MetalPrice, ZakatRecord
 
@@ -595,3 +596,46 @@ def test_second_factor_events_name_the_actor_and_the_person():
     logged = " ".join(str(e.changes) for e in AuditEvent.objects.all())
     assert codes[0] not in logged
     assert mfa.totp_secret(device) not in logged
+
+
+# --- zakat al-fitr rates and campaign zakat eligibility -----------------------------------
+
+
+def test_setting_and_correcting_a_fitr_rate_is_audited_and_a_refusal_is_not(officer):
+    year = zakat_selectors.fitr_current_year()
+    trail = Trail()
+
+    rate = zakat.fitr_rate_set(hijri_year=year, amount_per_person=Decimal("9.00"), by=officer)
+    set_event = trail.only("fitr_rate.")
+    with pytest.raises(DomainError):
+        zakat.fitr_rate_set(hijri_year=year, amount_per_person=Decimal("9.50"), by=officer)
+    with pytest.raises(NotAllowed):
+        zakat.fitr_rate_set(
+            hijri_year=year, amount_per_person=Decimal("9.50"), by=staff_with("loan_officer")
+        )
+    assert len(trail.events("fitr_rate.")) == 1
+    zakat.fitr_rate_set(
+        hijri_year=year, amount_per_person=Decimal("9.50"), by=officer, replace=True
+    )
+
+    updated = trail.events("fitr_rate.")[-1]
+    assert (set_event.action, set_event.actor_id) == ("fitr_rate.set", officer.pk)
+    assert _subject(set_event, rate)
+    assert (updated.action, updated.changes) == (
+        "fitr_rate.updated",
+        {"amount_per_person": ["9.00", "9.50"]},
+    )
+
+
+def test_making_a_campaign_zakat_eligible_is_audited_and_never_on_ones_own(manager):
+    own = make_campaign(organizer=manager, status="draft")
+    campaign = make_campaign(status="draft")
+    trail = Trail()
+
+    with pytest.raises(NotAllowed):  # 403 conflict_of_interest
+        campaigns.campaign_update(campaign=own, by=manager, zakat_eligible=True)
+    campaigns.campaign_update(campaign=campaign, by=manager, zakat_eligible=True)
+
+    event = trail.only()
+    assert (event.action, event.actor_id) == ("campaign.updated", manager.pk)
+    assert event.changes == {"zakat_eligible": [False, True]}
