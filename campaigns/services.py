@@ -457,9 +457,10 @@ def donation_create(
 
 def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donation:
     """Staff give a donation back: a reversing ledger transaction returns the
-    money from the account it went into (the campaign's fund, or its zakat account
-    for zakat) to the donor's wallet, the totals and donor
-    count drop, and the donation is marked refunded (never deleted).
+    money from the campaign's fund to the donor's wallet, the totals and donor
+    count drop, and the donation is marked refunded (never deleted). Zakat given
+    to a campaign is never refunded: it leaves its zakat account only to an
+    approved zakat case (400 `zakat_fund_restricted`).
 
     The donation row is locked first, so of many concurrent refunds exactly one
     goes through and the rest see `already_refunded`. Besides the posting's own
@@ -474,6 +475,11 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
             raise ConflictOfInterest()
         if donation.status == Donation.Status.REFUNDED:
             raise AlreadyRefunded()
+        if donation.designation == Donation.Designation.ZAKAT:
+            raise ledger.ZakatFundRestricted(
+                "Zakat given to a campaign is not refunded: it belongs to the zakat "
+                "recipients and leaves only to an approved zakat case."
+            )
         campaign = Campaign.objects.select_for_update().get(pk=donation.campaign_id)
         try:
             reversal = ledger.ledger_reverse(

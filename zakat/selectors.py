@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import money
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
 
@@ -24,8 +25,10 @@ PAYMENT_NOT_YOURS = "This zakat payment belongs to someone else."
 
 
 def metal_price_current() -> MetalPrice | None:
-    """The snapshot in force: the newest `as_of` (then the newest entered)."""
-    return MetalPrice.objects.newest_first().first()
+    """The snapshot in force: the newest `as_of` (then the newest entered) in the
+    platform's currency. A snapshot in another currency is never used: its prices
+    would set a nisab in the wrong unit."""
+    return MetalPrice.objects.filter(currency=money.currency()).newest_first().first()
 
 
 def metal_price_list() -> QuerySet[MetalPrice]:
@@ -140,7 +143,7 @@ def fitr_payment_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> F
     payment = qs.filter(pk=pk).first()
     if payment is None:
         raise NotFound()
-    if payment.payer_id != user.pk and not user.is_staff:
+    if payment.payer_id != user.pk and not staff_reads(user):
         raise NotAllowed(FITR_PAYMENT_NOT_YOURS)
     return payment
 
@@ -148,3 +151,8 @@ def fitr_payment_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> F
 def fitr_payment_find(*, pk: UUID | str) -> FitrPayment | None:
     """A fitr payment for a background task (no user to check): None when it is gone."""
     return FitrPayment.objects.select_related("payer").filter(pk=pk).first()
+
+
+def hawl_find(*, pk: int) -> HawlDate | None:
+    """A hawl date for a background task (no user to check), with its user."""
+    return HawlDate.objects.select_related("user").filter(pk=pk).first()

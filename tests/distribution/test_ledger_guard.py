@@ -134,7 +134,10 @@ def test_a_donation_cannot_be_paid_from_zakat(monkeypatch):
     monkeypatch.setattr(
         campaign_services,
         "_donation_accounts",
-        lambda *, donor, campaign: (zakat_fund_account(), real(donor=donor, campaign=campaign)[1]),
+        lambda *, donor, campaign, **kw: (
+            zakat_fund_account(),
+            real(donor=donor, campaign=campaign, **kw)[1],
+        ),
     )
     with pytest.raises(ZakatFundRestricted):
         campaign_services.donation_create(
@@ -158,7 +161,7 @@ def test_a_loan_cannot_be_disbursed_from_zakat(monkeypatch):
 
 def test_a_murabaha_purchase_cannot_be_paid_from_zakat(monkeypatch):
     from loans import services as loan_services
-    from tests.loans.factories import requested_contract
+    from tests.loans.factories import purchase, requested_contract
 
     fund_zakat("2000.00")
     monkeypatch.setattr(
@@ -166,7 +169,9 @@ def test_a_murabaha_purchase_cannot_be_paid_from_zakat(monkeypatch):
     )
     with pytest.raises(ZakatFundRestricted):
         loan_services.murabaha_acquire(
-            contract=requested_contract(UserFactory()), by=staff_with("loan_officer")
+            contract=requested_contract(UserFactory()),
+            by=staff_with("loan_officer"),
+            **purchase(),
         )
 
 

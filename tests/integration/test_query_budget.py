@@ -167,7 +167,13 @@ def test_api_lists_cost_the_same_few_queries_at_10_and_100_rows(kind, url, who, 
     ten = _count(client, f"{url}{sep}limit=10")
     hundred = _count(client, f"{url}{sep}limit=100")
     assert ten == hundred, f"{url}: {ten} queries at 10 rows, {hundred} at 100"
-    assert hundred <= MAX_QUERIES, f"{url}: {hundred} queries (budget {MAX_QUERIES})"
+    budget = BUDGET_EXCEPTIONS.get(url.replace(str(campaign.pk), "{campaign}"), MAX_QUERIES)
+    assert hundred <= budget, f"{url}: {hundred} queries (budget {budget})"
+
+
+# One more query than the rest, and why: the caller, the campaign, the staff
+# permission check (Django loads a user's permissions in two queries) and the page.
+BUDGET_EXCEPTIONS = {"/api/v1/campaigns/{campaign}/payouts": MAX_QUERIES + 1}
 
 
 PAGES = [

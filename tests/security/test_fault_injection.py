@@ -54,6 +54,13 @@ class Fault(Exception):
     """The injected crash."""
 
 
+def is_write(sql: str) -> bool:
+    """An INSERT, UPDATE or DELETE, or the PostgreSQL ledger posting, which writes
+    a whole transaction from one SELECT of accounts_ledger_post()."""
+    statement = sql.lstrip().upper()
+    return statement.startswith(WRITES) or "ACCOUNTS_LEDGER_POST(" in statement
+
+
 class CrashAfterWrite:
     """A database execute wrapper: lets the n-th write run, then raises Fault
     (n = 0 only counts)."""
@@ -64,7 +71,7 @@ class CrashAfterWrite:
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if sql.lstrip().upper().startswith(WRITES):
+        if is_write(sql):
             self.writes += 1
             if self.writes == self.n:
                 raise Fault(f"injected after write {self.n}: {sql[:80]}")
@@ -140,15 +147,6 @@ def s_zakat_donation() -> Callable:
     return lambda: campaigns.donation_create(
         donor=donor, campaign=campaign, amount=D("75.00"), designation="zakat"
     )
-
-
-def s_zakat_donation_refund() -> Callable:
-    donor, campaign, by = funded(), make_campaign(), staff()
-    campaigns.campaign_update(campaign=campaign, by=by, zakat_eligible=True)
-    donation = campaigns.donation_create(
-        donor=donor, campaign=campaign, amount=D("75.00"), designation="zakat"
-    )
-    return lambda: campaigns.donation_refund(donation=donation, by=by, reason="asked")
 
 
 def s_fitr_payment() -> Callable:
@@ -336,7 +334,10 @@ def test_a_crash_after_any_write_leaves_nothing_partial(
         with connection.execute_wrapper(counter):
             call()
         transaction.set_rollback(True)
-    assert counter.writes >= 2, f"{scenario} wrote only {counter.writes} time(s)"
+    # On PostgreSQL a bare posting (a reversal, an adjustment) is one statement,
+    # accounts_ledger_post(): nothing can be left half-written between its writes.
+    fewest = 1 if connection.vendor == "postgresql" else 2
+    assert counter.writes >= fewest, f"{scenario} wrote only {counter.writes} time(s)"
     mail.outbox.clear()
     broadcasts.clear()
 

@@ -19,12 +19,14 @@ from django.urls import reverse
 
 from accounts.models import TopUp, User
 from campaigns.models import Campaign, Donation
+from distribution.models import ZakatCase
 from loans.models import Loan, MurabahaContract
 from payouts.models import Payout, PayoutAccount
 from staff.models import Approval
 from tests.helpers import (
     APP_LABELS,
     CAMPAIGN_BODY,
+    CASE_BODY,
     RECORD_BODY,
     World,
     api_client_for,
@@ -47,7 +49,7 @@ def hostile_fields(world: World) -> dict:
         for name in (
             "owner", "owner_id", "user", "user_id", "payer", "borrower", "borrower_id",
             "customer", "customer_id", "organizer", "organizer_id", "donor", "donor_id",
-            "created_by", "approved_by",
+            "created_by", "approved_by", "applicant", "applicant_id",
         )
     }  # fmt: skip
     return {
@@ -89,6 +91,10 @@ def hostile_fields(world: World) -> dict:
         "organizer_name": "Somebody Else",
         "reminder_sent_for": HOSTILE_DAY,
         "next_due_date": HOSTILE_DAY,
+        "approved_amount": "987654.00",
+        "disbursed_amount": "987654.00",
+        "asnaf_category": "riqab",
+        "rejection_reason": "Hostile",
     }
 
 
@@ -170,6 +176,24 @@ WRITES = [
           legit={"status": "approved"}),
     Write("POST", V1 + "loan-reject", "officer", {"reason": "No"}, 200, Loan, "loan_pending", LOAN_P,
           legit={"status": "rejected"}),
+    # zakat cases: the applicant's fields only; staff decide through their own moves.
+    Write("POST", V1 + "zakat-cases", "owner", CASE_BODY, 201, ZakatCase,
+          legit={"status": "submitted", "household_size": 3, "amount_requested": D("300.00")},
+          keep=("asnaf_category",)),
+    Write("POST", "distribution:apply", "owner", CASE_BODY, 302, ZakatCase, page=True,
+          legit={"status": "submitted", "amount_requested": D("300.00")}, keep=("asnaf_category",)),
+    Write("POST", V1 + "zakat-case-approve", "officer",
+          {"asnaf_category": "fuqara", "approved_amount": "50.00"}, 200, ZakatCase,
+          "case_submitted", (("pk", "case_submitted"),),
+          legit={"status": "approved", "asnaf_category": "fuqara", "approved_amount": D("50.00")},
+          keep=("asnaf_category", "approved_amount")),
+    Write("POST", V1 + "zakat-case-reject", "officer", {"reason": "No"}, 200, ZakatCase,
+          "case_submitted", (("pk", "case_submitted"),), legit={"status": "rejected"}),
+    Write("POST", V1 + "zakat-case-close", "officer", {}, 200, ZakatCase,
+          "case_approved", (("pk", "case_approved"),), legit={"status": "closed"}),
+    Write("POST", V1 + "zakat-case-disbursements", "officer",
+          {"amount": "10.00", "method": "wallet"}, 202, Approval, kwargs=(("pk", "case_approved"),),
+          legit={"kind": "zakat_disbursement", "status": "pending", "amount": D("10.00")}),
     # Four-eyes moves: the request is the write (a pending approval), nothing moves yet.
     Write("POST", V1 + "loan-disburse", "officer", {}, 202, Approval, kwargs=LOAN_A,
           legit={"kind": "loan_disbursement", "status": "pending", "currency": "USD"}),

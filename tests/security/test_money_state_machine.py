@@ -311,7 +311,9 @@ class MoneyMachine(RuleBasedStateMachine):
             installments_count=4,
             down_payment=Decimal("0.00"),
         )
-        loans.murabaha_acquire(contract=contract, by=self.staff[1])
+        loans.murabaha_acquire(
+            contract=contract, by=self.staff[1], **self.bought(Decimal("400.00"))
+        )
         loans.murabaha_offer(contract=contract, markup_amount=Decimal("40.00"), by=self.staff[1])
         contract = loans.murabaha_accept(contract=contract, by=contract.customer)
         self.attempt(
@@ -1225,6 +1227,7 @@ class MoneyMachine(RuleBasedStateMachine):
         amilin = total(ZakatDisbursement.objects.filter(category="amilin"))
         assert amilin <= money.quantize(total(ZakatPayment.objects) * Decimal("12.5") / 100)
 
+    @staticmethod
     def check_fitr(balances, legs) -> None:
         rates = dict(
             zakat_selectors.fitr_rate_list().values_list("hijri_year", "amount_per_person")
