@@ -241,8 +241,8 @@ class MoneyMachine(RuleBasedStateMachine):
     def a_day_of_business(self):
         """One of each movement the search must see succeed, through `attempt` (so
         the invariants are checked after it): the random rules then start from
-        books that already hold a top-up, an adjustment, a reversal, a donation, a
-        refunded zakat donation, a zakat payment, a repaid and written-off loan, a
+        books that already hold a top-up, an adjustment, a reversal, a refunded donation,
+        a zakat donation, a campaign payout, a settled withdrawal, a zakat payment, a repaid and written-off loan, a
         murabaha installment, next year's fitr rate and a fitr payment, whatever
         the draw."""
         self.attempt(
@@ -262,14 +262,14 @@ class MoneyMachine(RuleBasedStateMachine):
             by=self.staff[1],
         )
         campaign = self.an_active_campaign()
-        self.attempt(
+        donation = self.attempt(
             "donation_create",
             campaigns.donation_create,
             donor=self.everyone[1],
             campaign=campaign,
             amount=Decimal("20.00"),
         )
-        donation = self.attempt(
+        self.attempt(
             "donation_create_zakat",
             campaigns.donation_create,
             donor=self.everyone[0],
@@ -280,6 +280,36 @@ class MoneyMachine(RuleBasedStateMachine):
         self.attempt(
             "donation_refund", campaigns.donation_refund, donation=donation, by=self.staff[1]
         )
+        self.attempt(
+            "donation_create",
+            campaigns.donation_create,
+            donor=self.everyone[1],
+            campaign=campaign,
+            amount=Decimal("15.00"),
+        )
+        with override_settings(FOUR_EYES=[], PAYOUT_GATEWAY="sandbox"):
+            outcome = self.attempt(
+                "campaign_payout",
+                payouts_services.campaign_payout_request,
+                campaign=self.fresh(campaign),
+                by=self.staff[0],
+                amount=Decimal("5.00"),
+                payee_name="Suppliers",
+            )
+            if outcome is not None:
+                payouts_services.payout_send(payout_id=outcome.result.pk)
+        with override_settings(PAYOUT_GATEWAY=PAYOUT_DEFERRED):
+            payout = self.attempt(
+                "withdrawal_create",
+                payouts_services.withdrawal_create,
+                user=self.everyone[3],
+                amount=Decimal("5.00"),
+                payout_account=self.bank[self.everyone[3].pk],
+            )
+            if payout is not None:
+                payouts_services.payout_send(payout_id=payout.pk)
+        if payout is not None:
+            self.attempt("payout_settle", payouts_services.payout_settle, payout=payout, paid=True)
         self.attempt(
             "top_up_create", accounts.top_up_create, user=self.everyone[4], amount=Decimal("10.00")
         )
