@@ -132,7 +132,7 @@ def build_world() -> World:
         nisab_threshold=Decimal("5000.00"),
     )  # fmt: skip
     o["zakat_payment"] = zakat_services.zakat_payment_create(record=paid, payer=owner)
-    o["fitr_payment"] = _fitr_payment(owner, by=users["officer"])
+    o["fitr_payment"] = fitr_payment_this_season(owner, by=users["officer"])
     today = timezone.localdate()
     dates = {"start_date": today - timedelta(days=1), "end_date": today + timedelta(days=30)}
     o["draft"] = campaign_services.campaign_create(
@@ -232,7 +232,7 @@ def fitr_season_open() -> bool:
     return timezone.now() < fitr_deadline(zakat_selectors.fitr_current_year())
 
 
-def _fitr_payment(payer, *, by):
+def fitr_payment_this_season(payer, *, by):
     """This year's fitr rate, and a fitr payment by `payer` (made just before the
     deadline when the season has closed, so the world has one all year round)."""
     from freezegun import freeze_time

@@ -5,7 +5,6 @@ queries at 10 and at 100 rows, and at most four.
 grew with its rows would fall off a cliff on page 100.)
 """
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,7 @@ from staff import services as staff_services
 from tests.campaigns.factories import make_campaign
 from tests.distribution.factories import submitted_case
 from tests.factories import UserFactory, fund_wallet
+from tests.helpers import fitr_payment_this_season
 from tests.loans.factories import pending_loan, requested_contract
 from tests.payouts.factories import payout_account
 from tests.staff.factories import staff_with
@@ -95,7 +95,7 @@ def _rows(kind: str, n: int, *, donor, campaign, staff) -> None:
                     campaign=campaign, by=campaign.organizer, amount="1.00", payee_name="Payee"
                 )
         elif kind == "fitr":
-            _fitr_payment(donor, staff)
+            fitr_payment_this_season(donor, by=staff)
         elif kind == "audit":  # each posting's event, naming its actor
             campaign_services.donation_create(
                 donor=donor, campaign=campaign, amount=Decimal("1.00")
@@ -107,25 +107,6 @@ def _nth_iban(n: int) -> str:
 
     bban = f"37040044{n:010d}"
     return f"DE{iban.calc_check_digits('DE00' + bban)}{bban}"
-
-
-def _fitr_payment(payer, staff) -> None:
-    """A zakat al-fitr payment this season (just before its deadline once it has passed)."""
-    from freezegun import freeze_time
-
-    from zakat import selectors as zakat_selectors
-    from zakat import services as zakat_services
-
-    season = zakat_selectors.fitr_season()
-    if season.rate is None:
-        zakat_services.fitr_rate_set(
-            hijri_year=season.hijri_year, amount_per_person=Decimal("1.00"), by=staff
-        )
-    if season.is_open:
-        zakat_services.fitr_payment_create(payer=payer, people=1)
-        return
-    with freeze_time(season.deadline - timedelta(hours=1)):
-        zakat_services.fitr_payment_create(payer=payer, people=1)
 
 
 API_LISTS = [
