@@ -71,6 +71,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /api/v1/health and /api/v1/health/ready answer internal probes (Host 127.0.0.1,
+    # plain HTTP) before host validation: those two paths only. SecurityMiddleware
+    # above still sets its headers; SECURE_REDIRECT_EXEMPT spares them the redirect.
+    "config.middleware.HealthProbeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "config.middleware.GZipMiddleware",
@@ -119,6 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 else:
+    # A database that does not answer costs a connection attempt at most this many
+    # seconds (libpq's connect_timeout; unset it waits forever). The pool's own
+    # reconnection attempts are bounded by it too.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
     # Connections are reused unless told otherwise: a new PostgreSQL connection
     # per request served the same views 2-4x slower (docs/deploy.md). Two ways to
     # reuse them (Django refuses both at once):
@@ -147,6 +157,10 @@ else:
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The health probes (config/health.py) wait at most this long (seconds) for a
+# pooled connection and for the database's answer, then say 503.
+HEALTH_TIMEOUT = env.float("HEALTH_TIMEOUT", default=1.5)
 
 # --- Redis-backed services (optional) ---------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -299,6 +313,8 @@ CSRF_COOKIE_HTTPONLY = False  # the site's own JS reads it for API calls
 HTTPS = env.bool("HTTPS", default=False)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
+    # Orchestrators probe health over plain HTTP from inside (config.health).
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health(/ready)?$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
