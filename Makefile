@@ -47,11 +47,14 @@ format: install
 
 # The production layout on this machine, DEBUG off (docs/deploy.md): gunicorn for
 # HTTP, uvicorn for /ws/, the task worker, nginx in front when installed. Needs
-# Redis (REDIS_URL, default the local one). The key below is for this machine only.
+# Redis (REDIS_URL, default the local one) and PostgreSQL (DATABASE_URL; SQLite only
+# with SERVE_ALLOW_SQLITE=1). Internal addresses: GUNICORN_BIND, WS_PORT.
+# The key below is for this machine only.
 serve: export DEBUG = 0
 serve: export SECRET_KEY ?= local-serve-only-key-not-for-production-6c1f0e9b2d7a4e35b8a9c0d1e2f3a4b5
 serve: export REDIS_URL ?= redis://127.0.0.1:6379/0
 serve: install
+	@$(PY) scripts/serve.py --check
 	@$(BIN)/python -c "import redis, os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_timeout=2).ping()" \
 		|| { echo "make serve needs Redis at $$REDIS_URL (set REDIS_URL)"; exit 1; }
 	$(PY) manage.py collectstatic --noinput -v0

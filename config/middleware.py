@@ -53,6 +53,8 @@ class RequestIdMiddleware:
             "slow request" if slow else "request",
             extra={
                 "request_id": request.request_id,
+                # REMOTE_ADDR, or the proxy's X-Forwarded-For with NUM_PROXIES set.
+                "client": client_address_var.get(),
                 "user": str(user.pk) if user is not None and user.is_authenticated else None,
                 "method": request.method,
                 "path": request.path,
@@ -70,7 +72,7 @@ class HealthProbeMiddleware:
     the HTTPS redirect 301, and the probe would call a healthy process dead. For
     the exact probe paths the view is called here, after SecurityMiddleware (whose
     redirect SECURE_REDIRECT_EXEMPT skips for them, and whose headers they keep)
-    and before CommonMiddleware validates the host; nothing else changes. The
+    and CORS, before CommonMiddleware validates the host; nothing else changes. The
     probes build no absolute URL and read no session, so the Host they arrive with
     is never used.
     """

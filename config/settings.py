@@ -4,6 +4,7 @@ Every variable is listed in README.md. A `.env` file beside manage.py is read
 when present; real environment variables win over it.
 """
 
+import logging
 import zoneinfo
 from datetime import timedelta
 from importlib.util import find_spec
@@ -12,6 +13,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from config.logging import JSON_FORMATTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,13 +74,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # /api/v1/health and /api/v1/health/ready answer internal probes (Host 127.0.0.1,
-    # plain HTTP) before host validation: those two paths only. SecurityMiddleware
-    # above still sets its headers; SECURE_REDIRECT_EXEMPT spares them the redirect.
-    "config.middleware.HealthProbeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "config.middleware.GZipMiddleware",
+    # /api/v1/health and /api/v1/health/ready answer internal probes (Host 127.0.0.1,
+    # plain HTTP) before host validation: those two paths only. The middleware above
+    # still apply (headers, CORS); SECURE_REDIRECT_EXEMPT spares them the redirect.
+    "config.middleware.HealthProbeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -498,17 +501,14 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="OSE Platform")
 
 # --- Logging -----------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Python's warnings become log records ("py.warnings"): JSON like every other line.
+logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
+    # The one JSON format of every process (gunicorn and uvicorn use it too).
+    "formatters": {"json": JSON_FORMATTER},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
