@@ -25,8 +25,9 @@ JSON_FORMATTER = {
     "()": "pythonjsonlogger.json.JsonFormatter",
     "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
     "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-    # Django's log_response adds the request object itself: its id is enough.
-    "reserved_attrs": [*RESERVED_ATTRS, "request"],
+    # Django's log_response adds the request object itself (its id is enough);
+    # uvicorn adds a copy of each message with terminal colours.
+    "reserved_attrs": [*RESERVED_ATTRS, "request", "color_message"],
 }
 
 

@@ -48,7 +48,7 @@ http {{
     log_format ose_json escape=json '{{"time":"$time_iso8601","level":"INFO",'
         '"logger":"nginx.access","message":"request","request_id":"$ose_request_id",'
         '"client":"$remote_addr","method":"$request_method","path":"$uri",'
-        '"status":$status,"duration_ms":$request_time,"bytes":$body_bytes_sent,'
+        '"status":$status,"duration_s":$request_time,"bytes":$body_bytes_sent,'
         '"upstream":"$upstream_addr"}}';
     access_log /dev/stdout ose_json;
     client_body_temp_path {tmp}/body;
