@@ -216,6 +216,13 @@ def measure(
         ended = time.monotonic()
         stream.stop(threads)
     finally:
+        # Every master this run started: the first, and one a USR2 started even
+        # when waiting for it failed.
+        for path in (pidfile, Path(f"{pidfile}.2")):
+            with contextlib.suppress(OSError, ValueError):
+                found = int(path.read_text().strip())
+                if found != master and found != proc.pid:
+                    os.kill(found, signal.SIGTERM)
         for pid in {master, proc.pid}:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
