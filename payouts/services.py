@@ -506,9 +506,6 @@ def payout_batch_export(
     rows are locked, so two exports at once never put a payout in two files."""
     from payouts import bankfile
 
-    problems = bankfile.debtor_problems()
-    if problems:
-        raise ValidationError({"settings": problems})
     with transaction.atomic():
         waiting = payouts_awaiting_bank_file().select_for_update()
         if payout_ids is not None:
@@ -516,6 +513,9 @@ def payout_batch_export(
         payouts = list(waiting.select_related("payout_account").order_by("created_at", "id"))
         if not payouts:
             raise NothingToExport()
+        problems = bankfile.debtor_problems()
+        if problems:
+            raise ValidationError({"settings": problems})
         transfers = [
             bankfile.Transfer(
                 end_to_end_id=bankfile.end_to_end_id(payout),

@@ -11,7 +11,9 @@ import sepaxml
 import xmlschema
 from django.core.checks import run_checks
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from accounts import selectors as account_selectors
 from accounts.models import LedgerAccount
@@ -307,3 +309,80 @@ def test_configured_bankfile_is_silent(bank):
     ids = {m.id for m in run_checks(include_deployment_checks=True)}
 
     assert not {"payouts.E004", "payouts.W001"} & ids
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+
+def _admin(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_finance_exports_downloads_and_imports_in_the_admin(
+    bank, django_capture_on_commit_callbacks
+):
+    owner, payout = withdraw(django_capture_on_commit_callbacks, "90.00")
+    client = _admin(staff_with("finance"))
+
+    page = client.get("/admin/payouts/payoutbatch/export/")
+    assert "1 payout (90.00) waits" in page.content.decode()
+    assert client.post("/admin/payouts/payoutbatch/export/").status_code == 302
+    batch = PayoutBatch.objects.get()
+    listing = client.get("/admin/payouts/payoutbatch/")
+    assert batch.message_id in listing.content.decode()
+    assert IBAN not in listing.content.decode()
+
+    download = client.get(f"/admin/payouts/payoutbatch/{batch.pk}/download/")
+    assert download["Content-Type"] == "application/xml"
+    xmlschema.XMLSchema(str(PAIN_XSD)).validate(download.content.decode())
+
+    upload = SimpleUploadedFile(
+        "camt054.xml", camt054(entry(payout, indicator="CRDT", returned="AC01"))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = client.post("/admin/payouts/payoutbatch/statement/", {"statement": upload})
+    assert "returned (failed): 1" in result.content.decode()
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.FAILED
+    assert account_selectors.wallet_balance(user=owner) == Decimal("500.00")
+
+
+def test_the_payout_action_puts_the_selected_in_a_file(bank, django_capture_on_commit_callbacks):
+    _, chosen = withdraw(django_capture_on_commit_callbacks, "15.00")
+    _, other = withdraw(django_capture_on_commit_callbacks, "25.00", OTHER_IBAN)
+
+    response = _admin(staff_with("finance")).post(
+        "/admin/payouts/payout/", {"action": "export_bank_file", "_selected_action": [chosen.pk]}
+    )
+
+    assert response.status_code == 302
+    chosen.refresh_from_db()
+    other.refresh_from_db()
+    assert chosen.batch is not None
+    assert other.batch is None
+
+
+def test_a_bad_statement_upload_is_a_form_error(bank):
+    client = _admin(staff_with("finance"))
+
+    response = client.post(
+        "/admin/payouts/payoutbatch/statement/",
+        {"statement": SimpleUploadedFile("x.xml", b"<not xml")},
+    )
+
+    assert response.status_code == 200
+    assert "not XML" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["campaign_manager", "auditor"])
+def test_other_roles_may_not_touch_bank_files(bank, role, django_capture_on_commit_callbacks):
+    withdraw(django_capture_on_commit_callbacks, "15.00")
+    services.payout_batch_export(by=None)
+    batch = PayoutBatch.objects.get()
+    client = _admin(staff_with(role))
+
+    assert client.get(f"/admin/payouts/payoutbatch/{batch.pk}/download/").status_code == 403
+    assert client.post("/admin/payouts/payoutbatch/export/").status_code == 403
+    assert not AuditEvent.objects.filter(action="payout_batch.downloaded").exists()
