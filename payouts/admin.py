@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -15,7 +14,7 @@ from django.utils.html import format_html
 from accounts import money
 from config.csv_export import csv_response
 from config.errors import DomainError
-from payouts import services
+from payouts import selectors, services
 from payouts.bankfile import STATEMENT_MAX_BYTES
 from payouts.models import Payout, PayoutAccount, PayoutBatch
 from payouts.reconciliation import reconcile
@@ -323,8 +322,7 @@ class PayoutBatchAdmin(_ReadOnly):
         return TemplateResponse(request, "admin/payouts/payoutbatch/export.html", context)
 
     def download_view(self, request, pk):
-        self._finance_only(request)
-        batch = get_object_or_404(PayoutBatch, pk=pk)
+        batch = selectors.payout_batch_get_for(user=request.user, pk=pk)
         document = services.payout_batch_document(batch=batch, by=request.user)
         response = HttpResponse(document, content_type="application/xml")
         response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
