@@ -19,17 +19,6 @@ from tests.accounts import stripe_standin as standin
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def stripe_api(settings):
-    with standin.StripeStandIn() as api:
-        settings.PAYMENT_GATEWAY = "stripe"
-        settings.STRIPE_SECRET_KEY = standin.SECRET_KEY
-        settings.STRIPE_WEBHOOK_SECRET = standin.WEBHOOK_SECRET
-        settings.STRIPE_API_BASE = api.base
-        settings.STRIPE_RETURN_URL = "https://ose.example/wallet/"
-        yield api
-
-
 def top_up(client, amount, payment_method=None, **headers):
     body = {"amount": amount}
     if payment_method:
