@@ -386,3 +386,22 @@ def test_other_roles_may_not_touch_bank_files(bank, role, django_capture_on_comm
     assert client.get(f"/admin/payouts/payoutbatch/{batch.pk}/download/").status_code == 403
     assert client.post("/admin/payouts/payoutbatch/export/").status_code == 403
     assert not AuditEvent.objects.filter(action="payout_batch.downloaded").exists()
+
+
+def test_key_rotation_re_encrypts_bank_files(bank, settings, django_capture_on_commit_callbacks):
+    from cryptography.fernet import Fernet
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEY = [old]
+    withdraw(django_capture_on_commit_callbacks, "12.00")
+    batch = services.payout_batch_export(by=None)
+    document = services.payout_batch_document(batch=batch, by=None)
+
+    settings.FIELD_ENCRYPTION_KEY = [new, old]
+    out = StringIO()
+    call_command("rotate_payout_keys", stdout=out)
+    settings.FIELD_ENCRYPTION_KEY = [new]  # the old key dropped
+
+    assert "1 bank file(s)" in out.getvalue()
+    batch.refresh_from_db()
+    assert services.payout_batch_document(batch=batch, by=None) == document
