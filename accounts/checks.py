@@ -61,3 +61,23 @@ def stripe_configured(app_configs, **kwargs) -> list[checks.CheckMessage]:
             )
         )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def stripe_return_url_public(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """After 3-D Secure Stripe sends the payer to STRIPE_RETURN_URL: left at its
+    development default, payers would land on their own machine."""
+    from urllib.parse import urlsplit
+
+    if settings.PAYMENT_GATEWAY not in ("stripe", "accounts.payments_stripe.StripeGateway"):
+        return []
+    url = urlsplit(settings.STRIPE_RETURN_URL)
+    if url.scheme != "https" or url.hostname in ("localhost", "127.0.0.1", None):
+        return [
+            checks.Warning(
+                "STRIPE_RETURN_URL is not an https address of this site.",
+                hint="Set it to https://<your host>/wallet/.",
+                id="accounts.W002",
+            )
+        ]
+    return []

@@ -422,10 +422,20 @@ def test_publishable_key_is_a_check_error(settings):
     assert "accounts.E003" in check_ids()
 
 
+def test_a_local_return_url_is_a_deploy_warning(settings):
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_live_abc"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_abc"
+    settings.STRIPE_RETURN_URL = "http://localhost:8000/wallet/"
+
+    assert "accounts.W002" in check_ids()
+
+
 def test_configured_stripe_is_silent(settings):
     settings.PAYMENT_GATEWAY = "stripe"
     settings.STRIPE_SECRET_KEY = "sk_live_abc"
     settings.STRIPE_WEBHOOK_SECRET = "whsec_abc"
+    settings.STRIPE_RETURN_URL = "https://ose.example.org/wallet/"
 
     ids = check_ids()
 
