@@ -47,6 +47,7 @@ class WebhookEvent:
     event_type: str = ""
     refunded_total: Decimal | None = None
     ignored: bool = False
+    provider_reference: str = ""  # the provider's payment id, when the event names it
 
 
 class WebhookRejected(Exception):

@@ -11,8 +11,10 @@ client libraries) the intent is confirmed at once and answers:
     processing       -> pending; the webhook settles it
     a card error     -> failed (Stripe answers 402 with the declined intent)
 
-Without a card the intent waits for one (`pending`, no redirect) and the
-webhook settles it when the payer confirms it with Stripe.
+Without a card (the wallet page, pay-at-checkout) the payer goes to Stripe's
+hosted payment page: a Checkout Session whose PaymentIntent carries the same
+metadata (`pending`, `redirect_url` the session's page), settled by the same
+webhooks.
 
 Webhooks are verified with `stripe.Webhook.construct_event` (the signature over
 `t.payload` with STRIPE_WEBHOOK_SECRET, no older than STRIPE_WEBHOOK_TOLERANCE
@@ -118,15 +120,14 @@ class StripeGateway:
             "metadata": {"top_up_id": str(top_up.pk), "user_id": str(top_up.user_id)},
             "description": "Wallet top-up",
         }
-        if top_up.payment_method:
-            params |= {
-                "payment_method": top_up.payment_method,
-                "confirm": True,
-                "return_url": settings.STRIPE_RETURN_URL,
-                "payment_method_types": ["card"],
-            }
-        else:
-            params["automatic_payment_methods"] = {"enabled": True}
+        if not top_up.payment_method:
+            return self._hosted(top_up=top_up, params=params)
+        params |= {
+            "payment_method": top_up.payment_method,
+            "confirm": True,
+            "return_url": settings.STRIPE_RETURN_URL,
+            "payment_method_types": ["card"],
+        }
         try:
             intent = self._client().v1.payment_intents.create(
                 params=params, options={"idempotency_key": str(top_up.pk)}
@@ -141,6 +142,40 @@ class StripeGateway:
             )
             return StartResult(status="failed", provider_reference=intent_id)
         return self._result(intent.to_dict())
+
+    def _hosted(self, *, top_up: "TopUp", params: dict[str, Any]) -> StartResult:
+        """No card token (the wallet page, pay-at-checkout): Stripe's hosted payment
+        page takes the card. Its Checkout Session makes the PaymentIntent, carrying
+        the same metadata, so the same webhooks settle it; the payer is sent to the
+        session's `url` and comes back to STRIPE_RETURN_URL."""
+        session = (
+            self._client()
+            .v1.checkout.sessions.create(
+                params={
+                    "mode": "payment",
+                    "client_reference_id": str(top_up.pk),
+                    "line_items": [
+                        {
+                            "quantity": 1,
+                            "price_data": {
+                                "currency": params["currency"],
+                                "unit_amount": params["amount"],
+                                "product_data": {"name": params["description"]},
+                            },
+                        }
+                    ],
+                    "metadata": params["metadata"],
+                    "payment_intent_data": {"metadata": params["metadata"]},
+                    "success_url": settings.STRIPE_RETURN_URL,
+                    "cancel_url": settings.STRIPE_RETURN_URL,
+                },
+                options={"idempotency_key": str(top_up.pk)},
+            )
+            .to_dict()
+        )
+        return StartResult(
+            status="pending", provider_reference=session["id"], redirect_url=session["url"]
+        )
 
     @staticmethod
     def _result(intent: Any) -> StartResult:
@@ -242,4 +277,5 @@ class StripeGateway:
             succeeded=event_type == "payment_intent.succeeded",
             event_id=event_id,
             event_type=event_type,
+            provider_reference=obj["id"],
         )

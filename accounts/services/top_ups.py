@@ -143,6 +143,11 @@ def top_up_webhook_apply(*, gateway: str, event: WebhookEvent) -> TopUp | None:
                 return top_up
         if event.refunded_total is not None:
             return _refund_recorded(top_up=top_up, refunded_total=event.refunded_total)
+        if event.provider_reference and event.provider_reference != top_up.provider_reference:
+            # Paid on a hosted page: the payment's own id (what refunds name) is
+            # known only now.
+            top_up.provider_reference = event.provider_reference[:200]
+            top_up.save(update_fields=["provider_reference"])
         if event.succeeded and top_up.status != TopUp.Status.SUCCEEDED:
             return top_up_settle(top_up=top_up, succeeded=True, after_failure=True)
         if not event.succeeded and top_up.status == TopUp.Status.PENDING:

@@ -44,6 +44,7 @@ class StripeStandIn:
     def __init__(self) -> None:
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.sessions: dict[str, str] = {}  # checkout session -> its payment intent
         self.requests: list[dict] = []  # {method, path, idempotency_key, params}
         self._replies: dict[str, tuple[int, dict]] = {}  # by Idempotency-Key, like Stripe
         self.fail_next: int = 0  # answer this many of the next calls with a 500
@@ -137,6 +138,8 @@ class StripeStandIn:
             return 200, intent
         if method == "POST" and path == "/v1/refunds":
             return self._create_refund(params)
+        if method == "POST" and path == "/v1/checkout/sessions":
+            return self._create_session(params)
         return 404, {"error": {"type": "invalid_request_error", "message": f"No route {path}"}}
 
     def _create_intent(self, params: dict) -> tuple[int, dict]:
@@ -183,6 +186,34 @@ class StripeStandIn:
             intent["last_payment_error"] = error
             return 402, {"error": {**error, "payment_intent": intent}}
         return 200, intent
+
+    def _create_session(self, params: dict) -> tuple[int, dict]:
+        """A hosted payment page; its PaymentIntent exists (unpaid) with the
+        session's payment_intent_data, as Stripe makes it when the payer arrives."""
+        item = params["line_items"]["0"]
+        _, intent = self._create_intent(
+            {
+                "amount": item["price_data"]["unit_amount"],
+                "currency": item["price_data"]["currency"],
+                "metadata": params.get("payment_intent_data", {}).get("metadata", {}),
+            }
+        )
+        session_id = _id("cs")
+        self.sessions[session_id] = intent["id"]
+        return 200, {
+            "id": session_id,
+            "object": "checkout.session",
+            "amount_total": intent["amount"],
+            "client_reference_id": params.get("client_reference_id"),
+            "currency": intent["currency"],
+            "metadata": params.get("metadata", {}),
+            "mode": params["mode"],
+            "payment_intent": None,
+            "payment_status": "unpaid",
+            "status": "open",
+            "success_url": params.get("success_url"),
+            "url": f"https://checkout.stripe.com/c/pay/{session_id}",
+        }
 
     def succeed(self, intent_id: str) -> dict:
         intent = self.intents[intent_id]

@@ -121,6 +121,39 @@ def test_a_retried_call_reuses_the_same_intent(auth_client, stripe_api):
     assert len(stripe_api.intents) == 1
 
 
+def test_without_a_card_the_payer_goes_to_stripes_hosted_page(auth_client, user, stripe_api):
+    """The wallet page and pay-at-checkout send no card token: Stripe's hosted page
+    takes the card, and the PaymentIntent it makes settles by the same webhooks."""
+    body = top_up(auth_client, "45.50").json()
+
+    assert body["status"] == "pending"
+    assert body["redirect_url"].startswith("https://checkout.stripe.com/c/pay/cs_")
+    call = stripe_api.requests[0]
+    assert call["path"] == "/v1/checkout/sessions"
+    assert call["idempotency_key"] == body["id"]
+    assert call["params"]["line_items"]["0"]["price_data"]["unit_amount"] == "4550"
+    assert call["params"]["payment_intent_data"]["metadata"]["top_up_id"] == body["id"]
+    assert call["params"]["success_url"] == "https://ose.example/wallet/"
+
+    session_id = TopUp.objects.get().provider_reference
+    intent = stripe_api.succeed(stripe_api.sessions[session_id])
+    response = standin.post_event(APIClient(), standin.event("payment_intent.succeeded", intent))
+
+    assert response.status_code == 204
+    assert balance(user) == Decimal("45.50")
+    # The payment's own id is kept: a refund names it.
+    assert TopUp.objects.get().provider_reference == intent["id"]
+
+
+def test_the_wallet_page_sends_the_payer_to_stripe(client, user, stripe_api):
+    client.force_login(user)
+
+    response = client.post("/wallet/", {"amount": "20.00"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://checkout.stripe.com/c/pay/cs_")
+
+
 # --- webhooks ----------------------------------------------------------------------------------
 
 
