@@ -192,8 +192,21 @@ class StripeGateway:
             status="pending", provider_reference=intent["id"], redirect_url=redirect_url
         )
 
-    def retrieve(self, provider_reference: str) -> dict:
-        return self._client().v1.payment_intents.retrieve(provider_reference).to_dict()
+    def poll(self, *, top_up: "TopUp") -> StartResult:
+        """Ask Stripe where a pending top-up stands (a webhook may have been lost):
+        GET the PaymentIntent, or the hosted page's session and then its intent."""
+        client = self._client()
+        reference = top_up.provider_reference
+        if reference.startswith("cs_"):
+            session = client.v1.checkout.sessions.retrieve(reference).to_dict()
+            if session.get("status") == "expired":
+                return StartResult(status="failed", provider_reference=reference)
+            reference = session.get("payment_intent") or ""
+            if not reference:
+                return StartResult(status="pending", provider_reference=session["id"])
+        if not reference.startswith("pi_"):
+            return StartResult(status="pending", provider_reference=top_up.provider_reference)
+        return self._result(client.v1.payment_intents.retrieve(reference).to_dict())
 
     # --- refunds -------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ from accounts.services.top_ups import (
     top_up_refund,
     top_up_settle,
     top_up_webhook_apply,
+    top_ups_sync_pending,
 )
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "top_up_refund",
     "top_up_settle",
     "top_up_webhook_apply",
+    "top_ups_sync_pending",
     "user_create",
     "wallet_adjust",
     "wallet_get_or_create",

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -274,3 +275,43 @@ def top_up_refund(*, top_up: TopUp, amount: Decimal | str, by: User, reason: str
             )
         raise PaymentUnavailable("The payment provider did not refund; nothing left the wallet.")
     return top_up
+
+
+def top_ups_sync_pending(*, older_than: timedelta = timedelta(minutes=15)) -> list[TopUp]:
+    """Settle pending top-ups whose webhook never came, by asking the provider
+    (a gateway with `poll`). Settling goes through top_up_settle like a webhook,
+    so a webhook arriving at the same time changes nothing twice. Answers the
+    top-ups it settled."""
+    from accounts.payments import get_gateway
+
+    gateway = get_gateway()
+    if not hasattr(gateway, "poll"):
+        return []
+    cutoff = timezone.now() - older_than
+    settled = []
+    pending = TopUp.objects.filter(
+        gateway=gateway.name, status=TopUp.Status.PENDING, created_at__lt=cutoff
+    ).exclude(provider_reference="")
+    for top_up in pending.order_by("created_at"):
+        try:
+            result = gateway.poll(top_up=top_up)
+        except Exception:
+            logger.exception("Could not ask %s about top-up %s", gateway.name, top_up.pk)
+            continue
+        if result.status == TopUp.Status.PENDING:
+            continue
+        if result.provider_reference and result.provider_reference != top_up.provider_reference:
+            TopUp.objects.filter(pk=top_up.pk).update(
+                provider_reference=result.provider_reference[:200]
+            )
+        try:
+            settled.append(
+                top_up_settle(
+                    top_up=top_up,
+                    succeeded=result.status == TopUp.Status.SUCCEEDED,
+                    after_failure=True,
+                )
+            )
+        except TopUpNotPending:  # a webhook was quicker
+            continue
+    return settled

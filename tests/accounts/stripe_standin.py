@@ -136,6 +136,25 @@ class StripeStandIn:
                     }
                 }
             return 200, intent
+        if method == "GET" and path.startswith("/v1/checkout/sessions/"):
+            session_id = path.rsplit("/", 1)[1]
+            if session_id not in self.sessions:
+                return 404, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "resource_missing",
+                        "message": "No such session",
+                    }
+                }
+            intent = self.intents[self.sessions[session_id]]
+            paid = intent["status"] == "succeeded"
+            return 200, {
+                "id": session_id,
+                "object": "checkout.session",
+                "payment_intent": intent["id"] if paid else None,
+                "payment_status": "paid" if paid else "unpaid",
+                "status": "complete" if paid else "open",
+            }
         if method == "POST" and path == "/v1/refunds":
             return self._create_refund(params)
         if method == "POST" and path == "/v1/checkout/sessions":

@@ -4,10 +4,15 @@ signs them, posted through the Django test client."""
 
 import json
 import time
+from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
+from uuid import UUID
 
 import pytest
 from django.core.checks import run_checks
+from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import selectors, services
@@ -338,6 +343,40 @@ def test_malformed_signed_body_is_400(stripe_api):
     )
 
     assert response.status_code == 400
+
+
+# --- a lost webhook ----------------------------------------------------------------------------
+
+
+def test_pending_top_ups_are_settled_by_asking_stripe(auth_client, user, stripe_api):
+    """Webhooks can be lost: the sync asks Stripe (GET the intent, or the hosted
+    page's session) about top-ups pending too long."""
+    three_ds = top_up(auth_client, "10.00", "pm_card_threeDSecure2Required").json()
+    hosted = top_up(auth_client, "20.00").json()
+    fresh = top_up(auth_client, "40.00", "pm_card_threeDSecure2Required").json()
+    waiting = top_up(auth_client, "80.00", "pm_card_threeDSecure2Required").json()
+    TopUp.objects.exclude(pk=fresh["id"]).update(created_at=timezone.now() - timedelta(minutes=30))
+    stripe_api.succeed(intent_of(stripe_api, three_ds["id"])["id"])
+    stripe_api.succeed(stripe_api.sessions[TopUp.objects.get(pk=hosted["id"]).provider_reference])
+    stripe_api.succeed(intent_of(stripe_api, fresh["id"])["id"])
+    out = StringIO()
+
+    call_command("sync_pending_top_ups", stdout=out)
+
+    assert "2 pending top-up(s) settled." in out.getvalue()
+    assert balance(user) == Decimal("30.00")
+    statuses = dict(TopUp.objects.values_list("id", "status"))
+    assert statuses[UUID(fresh["id"])] == "pending"  # too young: its webhook may come
+    assert statuses[UUID(waiting["id"])] == "pending"  # Stripe still waits for 3-D Secure
+    assert TopUp.objects.get(pk=hosted["id"]).provider_reference.startswith("pi_")
+    gets = [r["path"] for r in stripe_api.requests if r["method"] == "GET"]
+    assert any(p.startswith("/v1/payment_intents/") for p in gets)
+    assert any(p.startswith("/v1/checkout/sessions/") for p in gets)
+
+    # The webhook arriving late changes nothing.
+    intent = stripe_api.intents[TopUp.objects.get(pk=three_ds["id"]).provider_reference]
+    standin.post_event(APIClient(), standin.event("payment_intent.succeeded", intent))
+    assert balance(user) == Decimal("30.00")
 
 
 # --- refunds -----------------------------------------------------------------------------------
