@@ -269,6 +269,17 @@ class StripeGateway:
         obj = event["data"]["object"]
         metadata = obj.get("metadata") or {}
         top_up_id = metadata.get("top_up_id", "")
+        if event_type == "charge.refunded" and (top_up_id or obj.get("payment_intent")):
+            # A charge normally carries its intent's metadata; its intent's id
+            # finds the top-up when it does not.
+            return WebhookEvent(
+                top_up_id=str(top_up_id),
+                succeeded=True,
+                event_id=event_id,
+                event_type=event_type,
+                refunded_total=from_minor_units(obj["amount_refunded"], obj["currency"]),
+                provider_reference=str(obj.get("payment_intent") or ""),
+            )
         if not top_up_id:  # a payment made some other way than a top-up
             return WebhookEvent(
                 top_up_id="",
@@ -276,14 +287,6 @@ class StripeGateway:
                 event_id=event_id,
                 event_type=event_type,
                 ignored=True,
-            )
-        if event_type == "charge.refunded":
-            return WebhookEvent(
-                top_up_id=str(top_up_id),
-                succeeded=True,
-                event_id=event_id,
-                event_type=event_type,
-                refunded_total=from_minor_units(obj["amount_refunded"], obj["currency"]),
             )
         return WebhookEvent(
             top_up_id=str(top_up_id),

@@ -19,7 +19,7 @@ from accounts.services.ledger import (
     ledger_post,
     wallet_get_or_create,
 )
-from config.errors import DomainError, NotFound
+from config.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -119,17 +119,25 @@ def top_up_webhook_apply(*, gateway: str, event: WebhookEvent) -> TopUp | None:
     top-up, or one a decline marked failed (success wins); a failure settles
     only a pending one (a late decline after a success is history); a refund
     event carries the running refunded total and moves only the part not yet
-    recorded. An event about an unknown top-up is NotFound and records nothing."""
+    recorded. An event about a top-up we do not have (another installation
+    sharing the provider's account) is acknowledged, logged and records nothing:
+    refusing it would only make the provider retry it for days."""
     if event.ignored:
         return None
     with transaction.atomic():
-        top_up = (
-            TopUp.objects.select_for_update()
-            .filter(pk=_uuid_or_none(event.top_up_id), gateway=gateway)
-            .first()
-        )
+        candidates = TopUp.objects.select_for_update().filter(gateway=gateway)
+        if event.top_up_id:
+            top_up = candidates.filter(pk=_uuid_or_none(event.top_up_id)).first()
+        else:
+            top_up = candidates.filter(provider_reference=event.provider_reference).first()
         if top_up is None:
-            raise NotFound("No such top-up.")
+            logger.warning(
+                "%s event %s names no top-up of ours (%s); ignored",
+                gateway,
+                event.event_id,
+                event.top_up_id or event.provider_reference,
+            )
+            return None
         if event.event_id:
             try:
                 with transaction.atomic():

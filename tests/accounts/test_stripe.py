@@ -291,13 +291,16 @@ def test_events_we_do_not_read_are_acknowledged(stripe_api):
     assert not ProviderEvent.objects.exists()
 
 
-def test_event_for_an_unknown_top_up_is_404_and_not_recorded(stripe_api):
+def test_event_for_an_unknown_top_up_is_acknowledged_and_not_recorded(stripe_api):
+    """Another installation sharing the Stripe account: refusing would only make
+    Stripe retry it for days."""
     intent = {"id": "pi_x", "object": "payment_intent", "metadata": {"top_up_id": "nope"}}
 
     response = standin.post_event(APIClient(), standin.event("payment_intent.succeeded", intent))
 
-    assert response.status_code == 404
+    assert response.status_code == 204
     assert not ProviderEvent.objects.exists()
+    assert not LedgerTransaction.objects.exists()
 
 
 def test_a_webhook_retried_after_a_failure_settles_once(auth_client, user, stripe_api, monkeypatch):
@@ -407,6 +410,16 @@ def test_refund_goes_back_to_the_card_through_the_ledger(paid_top_up, user, staf
 
     assert response.status_code == 204
     assert balance(user) == Decimal("70.00")
+
+
+def test_refund_of_a_charge_without_metadata_is_found_by_its_intent(paid_top_up, user, stripe_api):
+    stripe_api._create_refund({"payment_intent": paid_top_up.provider_reference, "amount": "1000"})
+    charge = dict(stripe_api.charge(paid_top_up.provider_reference), metadata={})
+
+    response = standin.post_event(APIClient(), standin.event("charge.refunded", charge))
+
+    assert response.status_code == 204
+    assert balance(user) == Decimal("90.00")
 
 
 def test_refund_beyond_what_is_left_is_refused(paid_top_up, staff_user, stripe_api):
