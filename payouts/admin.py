@@ -104,6 +104,7 @@ class PayoutAdmin(RolePermissionsMixin, _ReadOnly):
         "approval_id",
         "gateway",
         "provider_reference",
+        "batch",
         "hold_transaction",
         "settle_transaction",
         "created_at",

@@ -537,7 +537,11 @@ def payout_batch_export(
             total=total,
             document_encrypted=crypto.encrypt(document.decode("utf-8")),
         )
-        Payout.objects.filter(pk__in=[p.pk for p in payouts]).update(batch=batch)
+        # Sent now: handed to the bank in this file (the stuck-payout check and the
+        # payout's history read it).
+        Payout.objects.filter(pk__in=[p.pk for p in payouts]).update(
+            batch=batch, sent_at=batch.created_at
+        )
         audit_record(
             actor=by,
             action="payout_batch.exported",

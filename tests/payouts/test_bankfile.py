@@ -137,6 +137,7 @@ def test_export_makes_a_schema_valid_pain001(bank, django_capture_on_commit_call
     assert tree.find(".//p:DbtrAcct/p:Id/p:IBAN", NS).text == DEBTOR_IBAN
 
     assert (batch.payout_count, batch.total) == (2, Decimal("200.55"))
+    assert set(batch.payouts.values_list("sent_at", flat=True)) == {batch.created_at}
     assert set(batch.payouts.values_list("status", flat=True)) == {"processing"}
     assert in_transit() == Decimal("200.55")  # nothing has left yet
     # The file names IBANs in clear: it is kept only encrypted.
