@@ -309,10 +309,19 @@ class TopUp(models.Model):
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     gateway = models.CharField(max_length=100)
-    provider_reference = models.CharField(max_length=200, blank=True)
+    provider_reference = models.CharField(max_length=200, blank=True, db_index=True)
     redirect_url = models.URLField(max_length=2000, blank=True)
+    payment_method = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The provider's token of the payer's card (e.g. Stripe's pm_...), when given.",
+    )
     ledger_transaction = models.OneToOneField(
         LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="top_up"
+    )
+    refunded_amount = models.DecimalField(
+        **{**MONEY, "default": 0},
+        help_text="How much has gone back to the card, as the provider last reported it.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -328,10 +337,40 @@ class TopUp(models.Model):
                 | models.Q(ledger_transaction__isnull=False),
                 name="accounts_topup_succeeded_is_posted",
             ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__gte=0)
+                & models.Q(refunded_amount__lte=models.F("amount")),
+                name="accounts_topup_refund_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Top-up {self.amount} for {self.user} ({self.status})"
+
+
+class ProviderEvent(models.Model):
+    """A payment provider's webhook event, kept by its id so it takes effect once:
+    providers deliver the same event again (retries, replays) and the row's
+    unique key turns the second delivery into a no-op in the same transaction."""
+
+    gateway = models.CharField(max_length=100)
+    event_id = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=100)
+    top_up = models.ForeignKey(
+        TopUp, null=True, blank=True, on_delete=models.PROTECT, related_name="provider_events"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "event_id"], name="accounts_providerevent_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_type} {self.event_id}"
 
 
 class RecoveryCode(models.Model):

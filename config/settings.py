@@ -445,6 +445,15 @@ SPECTACULAR_SETTINGS = {
 
 # --- Platform settings ------------------------------------------------------------
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
+# Stripe (accounts/payments_stripe.py, PAYMENT_GATEWAY=stripe): the secret API key, the
+# webhook endpoint's signing secret, how old a signed webhook may be, where the payer
+# comes back to after 3-D Secure, and the API's address (a stand-in in tests).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+STRIPE_RETURN_URL = env.str("STRIPE_RETURN_URL", default="http://localhost:8000/wallet/")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
 METAL_PRICES_URL = env.str("METAL_PRICES_URL", default="")
 LOAN_MAX_PRINCIPAL = env.str("LOAN_MAX_PRINCIPAL", default="50000.00")
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
@@ -490,6 +499,11 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_
 PAYOUT_GATEWAY = env.str("PAYOUT_GATEWAY", default="sandbox")
 PAYOUT_APPROVAL_LIMIT = env.str("PAYOUT_APPROVAL_LIMIT", default="1000.00")
 FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+# The bank-file payout gateway (payouts/bankfile.py, PAYOUT_GATEWAY=bankfile): the
+# institution's own account that pain.001 credit transfers are paid from.
+BANKFILE_DEBTOR_NAME = env.str("BANKFILE_DEBTOR_NAME", default="")
+BANKFILE_DEBTOR_IBAN = env.str("BANKFILE_DEBTOR_IBAN", default="")
+BANKFILE_DEBTOR_BIC = env.str("BANKFILE_DEBTOR_BIC", default="")
 # A second factor for staff holding a role (accounts/services/mfa.py): "required"
 # (production) refuses them the admin and every staff action until they have
 # enrolled an authenticator and given a code in this session or token; "optional"

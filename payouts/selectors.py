@@ -8,7 +8,7 @@ from django.db.models import QuerySet, Sum
 from accounts import money
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
-from payouts.models import Payout, PayoutAccount
+from payouts.models import Payout, PayoutAccount, PayoutBatch
 from staff.permissions import staff_reads, user_can
 
 
@@ -81,3 +81,13 @@ def payout_can_request_for_campaign(*, campaign, user: User) -> bool:
         user.is_authenticated
         and (campaign.organizer_id == user.pk or user_can(user, "staff.campaign_payout_request"))
     )
+
+
+def payout_batch_get_for(*, user: User, pk: UUID | str) -> PayoutBatch:
+    """A bank file, for finance only: it names payees' IBANs in clear."""
+    if not user_can(user, "staff.approve_withdrawal"):
+        raise NotAllowed("Only finance may read bank files.")
+    batch = PayoutBatch.objects.filter(pk=pk).first()
+    if batch is None:
+        raise NotFound("No such bank file.")
+    return batch

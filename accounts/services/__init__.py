@@ -47,8 +47,12 @@ from accounts.services.ledger import (
 from accounts.services.top_ups import (
     PaymentUnavailable,
     TopUpNotPending,
+    TopUpNotRefundable,
     top_up_create,
+    top_up_refund,
     top_up_settle,
+    top_up_webhook_apply,
+    top_ups_sync_pending,
 )
 
 __all__ = [
@@ -67,6 +71,7 @@ __all__ = [
     "TokenNotYours",
     "TokenPair",
     "TopUpNotPending",
+    "TopUpNotRefundable",
     "ZakatFundRestricted",
     "auth_login",
     "auth_logout",
@@ -81,7 +86,10 @@ __all__ = [
     "ledger_reverse",
     "ledger_verify",
     "top_up_create",
+    "top_up_refund",
     "top_up_settle",
+    "top_up_webhook_apply",
+    "top_ups_sync_pending",
     "user_create",
     "wallet_adjust",
     "wallet_get_or_create",
