@@ -25,6 +25,7 @@ from campaigns.models import (
     NAME_MIN_LENGTH,
     Campaign,
     Donation,
+    DonationReceiptCounter,
 )
 from config import realtime
 from config.errors import ConflictOfInterest, DomainError, InvalidTransition, NotAllowed
@@ -372,6 +373,32 @@ def campaigns_close_ended(*, today: date | None = None) -> int:
 
 # --- Donations ----------------------------------------------------------------------
 
+RECEIPT_COUNTER = "donation_receipt"
+
+
+def _next_receipt_number() -> int:
+    """Bump the counter row under a lock inside the donation's transaction: unique
+    and gap-free, because a donation that rolls back rolls its number back too.
+    It is the last lock a donation takes (after the campaign and the accounts)."""
+    counter = DonationReceiptCounter.objects.select_for_update().get(name=RECEIPT_COUNTER)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def donation_check_accepts(*, campaign: Campaign, designation: str) -> None:
+    """The campaign takes a gift of this designation today, else CampaignNotActive or
+    NotZakatEligible. Recurring gifts and checkouts ask before they take any money."""
+    if not campaign.is_open_on(timezone.localdate()):
+        if campaign.status == Campaign.Status.ACTIVE:
+            raise CampaignNotActive("This campaign is not open for donations on this date.")
+        raise CampaignNotActive(
+            f"This campaign is {campaign.get_status_display().lower()} "
+            "and is not accepting donations."
+        )
+    if designation == Donation.Designation.ZAKAT and not campaign.zakat_eligible:
+        raise NotZakatEligible()
+
 
 def donation_create(
     *,
@@ -413,17 +440,10 @@ def donation_create(
     if designation not in Donation.Designation.values:
         raise ValidationError({"designation": ['Choose "sadaqah" or "zakat".']})
     campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
+    DonationReceiptCounter.objects.get_or_create(name=RECEIPT_COUNTER)  # outside the lock order
     with transaction.atomic():
         campaign = selectors.campaign_get_for(user=donor, pk=campaign_id, lock=True)
-        if not campaign.is_open_on(timezone.localdate()):
-            if campaign.status == Campaign.Status.ACTIVE:
-                raise CampaignNotActive("This campaign is not open for donations on this date.")
-            raise CampaignNotActive(
-                f"This campaign is {campaign.get_status_display().lower()} "
-                "and is not accepting donations."
-            )
-        if designation == Donation.Designation.ZAKAT and not campaign.zakat_eligible:
-            raise NotZakatEligible()
+        donation_check_accepts(campaign=campaign, designation=designation)
         wallet, fund = _donation_accounts(donor=donor, campaign=campaign, designation=designation)
         label = "Zakat" if designation == Donation.Designation.ZAKAT else "Donation"
         posting = ledger.ledger_post(
@@ -443,6 +463,7 @@ def donation_create(
             is_anonymous=bool(is_anonymous),
             designation=designation,
             ledger_transaction=posting,
+            receipt_number=_next_receipt_number(),
         )
         campaign.current_amount = money.quantize(campaign.current_amount + amount)
         if first_from_donor:

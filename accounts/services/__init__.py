@@ -46,8 +46,10 @@ from accounts.services.ledger import (
 )
 from accounts.services.top_ups import (
     PaymentUnavailable,
+    TopUpListener,
     TopUpNotPending,
     top_up_create,
+    top_up_listener_register,
     top_up_settle,
 )
 
@@ -66,6 +68,7 @@ __all__ = [
     "TokenInvalid",
     "TokenNotYours",
     "TokenPair",
+    "TopUpListener",
     "TopUpNotPending",
     "ZakatFundRestricted",
     "auth_login",
@@ -81,6 +84,7 @@ __all__ = [
     "ledger_reverse",
     "ledger_verify",
     "top_up_create",
+    "top_up_listener_register",
     "top_up_settle",
     "user_create",
     "wallet_adjust",
