@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -15,13 +15,18 @@ from staff.permissions import staff_reads
 from zakat.models import FitrPayment, ZakatPayment
 
 
-def recurring_donation_list(*, user: User) -> QuerySet[RecurringDonation]:
-    """The caller's own recurring gifts, newest first (cancelled ones included)."""
-    return (
+def recurring_donation_list(*, user: User, with_runs: int = 0) -> QuerySet[RecurringDonation]:
+    """The caller's own recurring gifts, newest first (cancelled ones included);
+    `with_runs` prefetches each gift's latest runs as `recent_runs` (one query)."""
+    qs = (
         RecurringDonation.objects.filter(donor=user)
         .select_related("campaign")
         .order_by("-created_at", "-id")
     )
+    if with_runs:
+        latest = RecurringRun.objects.order_by("-run_on", "-created_at")[:with_runs]
+        qs = qs.prefetch_related(Prefetch("runs", queryset=latest, to_attr="recent_runs"))
+    return qs
 
 
 def recurring_donation_get_for(

@@ -45,9 +45,7 @@ def recurring(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your recurring gift is set up."))
             return redirect("giving:recurring")
-    gifts = list(selectors.recurring_donation_list(user=request.user))
-    for gift in gifts:
-        gift.recent_runs = list(selectors.recurring_run_list(gift=gift)[:RUNS_SHOWN])
+    gifts = selectors.recurring_donation_list(user=request.user, with_runs=RUNS_SHOWN)
     return render(
         request,
         "giving/recurring.html",
