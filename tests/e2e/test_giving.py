@@ -1,4 +1,4 @@
-"""Giving in Chromium, on a desktop and a 390×844 phone: a recurring gift set up on
+"""Giving in Chromium, on a desktop and a 390x844 phone: a recurring gift set up on
 /recurring/ and run by the daily task, a donation paid by card with an empty
 wallet, and a receipt downloaded as PDF."""
 
