@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -12,15 +13,37 @@ from campaigns.models import (
 from campaigns.services import MAX_DONATION
 from config.validators import multi_line, single_line
 
+PRESET_AMOUNTS = ("10", "25", "50", "100")
+PAY_WITH_WALLET = "wallet"
+PAY_WITH_CARD = "card"
+
 
 class DonateForm(forms.Form):
+    # Radio buttons styled as buttons: one tap picks an amount, no script needed.
+    preset = forms.ChoiceField(
+        label=_("Choose an amount"),
+        choices=[(value, value) for value in PRESET_AMOUNTS],
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "preset-amounts"}),
+    )
     amount = forms.DecimalField(
+        label=_("Or another amount"),
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=MAX_DONATION,
+        required=False,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
-        help_text="Paid from your wallet.",
+    )
+    pay_with = forms.ChoiceField(
+        label=_("Pay with"),
+        choices=[(PAY_WITH_WALLET, _("My wallet")), (PAY_WITH_CARD, _("Card"))],
+        initial=PAY_WITH_WALLET,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "By card, the payment goes straight to the campaign; no wallet balance needed."
+        ),
     )
     message = forms.CharField(
         required=False,
@@ -53,6 +76,20 @@ class DonateForm(forms.Form):
 
     def clean_designation(self) -> str:
         return self.cleaned_data.get("designation") or Donation.Designation.SADAQAH
+
+    def clean_pay_with(self) -> str:
+        return self.cleaned_data.get("pay_with") or PAY_WITH_WALLET
+
+    def clean(self) -> dict:
+        """The typed amount wins over a preset; one of the two is needed."""
+        data = super().clean()
+        if data.get("amount") is None and "amount" not in self.errors:
+            if data.get("preset"):
+                data["amount"] = Decimal(data["preset"])
+            else:
+                self.add_error("amount", _("Choose an amount or type one."))
+        data.pop("preset", None)
+        return data
 
 
 class CampaignForm(forms.Form):

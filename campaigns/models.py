@@ -173,6 +173,9 @@ class Donation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The donation's own gap-free receipt series (DN-000001...), bumped under the
+    # lock of DonationReceiptCounter in the donation's transaction.
+    receipt_number = models.PositiveIntegerField(unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -222,3 +225,19 @@ class Donation(models.Model):
     @property
     def public_donor_name(self) -> str:
         return ANONYMOUS if self.is_anonymous else self.donor.name
+
+    @property
+    def receipt_label(self) -> str:
+        return f"DN-{self.receipt_number:06d}"
+
+
+class DonationReceiptCounter(models.Model):
+    """The last donation receipt number issued. Locked with select_for_update and
+    bumped in the donation's transaction, so numbers are unique and gap-free (a
+    rolled-back donation rolls its number back too), as zakat's receipts are."""
+
+    name = models.CharField(max_length=30, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

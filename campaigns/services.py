@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import money
@@ -25,6 +25,7 @@ from campaigns.models import (
     NAME_MIN_LENGTH,
     Campaign,
     Donation,
+    DonationReceiptCounter,
 )
 from config import realtime
 from config.errors import ConflictOfInterest, DomainError, InvalidTransition, NotAllowed
@@ -372,6 +373,42 @@ def campaigns_close_ended(*, today: date | None = None) -> int:
 
 # --- Donations ----------------------------------------------------------------------
 
+RECEIPT_COUNTER = "donation_receipt"
+
+
+def _next_receipt_number() -> int:
+    """Bump the counter row inside the donation's transaction: unique and gap-free,
+    because a donation that rolls back rolls its number back too. One statement
+    (UPDATE ... RETURNING) that holds the row's lock to the commit; it is the last
+    lock a donation takes, after the campaign and the accounts."""
+    table = DonationReceiptCounter._meta.db_table
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value",  # noqa: S608
+                [RECEIPT_COUNTER],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return row[0]
+            # A database emptied without its migrations' rows (a flushed test database).
+            DonationReceiptCounter.objects.get_or_create(name=RECEIPT_COUNTER)
+    raise RuntimeError("the donation receipt counter cannot be bumped")  # pragma: no cover
+
+
+def donation_check_accepts(*, campaign: Campaign, designation: str) -> None:
+    """The campaign takes a gift of this designation today, else CampaignNotActive or
+    NotZakatEligible. Recurring gifts and checkouts ask before they take any money."""
+    if not campaign.is_open_on(timezone.localdate()):
+        if campaign.status == Campaign.Status.ACTIVE:
+            raise CampaignNotActive("This campaign is not open for donations on this date.")
+        raise CampaignNotActive(
+            f"This campaign is {campaign.get_status_display().lower()} "
+            "and is not accepting donations."
+        )
+    if designation == Donation.Designation.ZAKAT and not campaign.zakat_eligible:
+        raise NotZakatEligible()
+
 
 def donation_create(
     *,
@@ -415,15 +452,7 @@ def donation_create(
     campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
     with transaction.atomic():
         campaign = selectors.campaign_get_for(user=donor, pk=campaign_id, lock=True)
-        if not campaign.is_open_on(timezone.localdate()):
-            if campaign.status == Campaign.Status.ACTIVE:
-                raise CampaignNotActive("This campaign is not open for donations on this date.")
-            raise CampaignNotActive(
-                f"This campaign is {campaign.get_status_display().lower()} "
-                "and is not accepting donations."
-            )
-        if designation == Donation.Designation.ZAKAT and not campaign.zakat_eligible:
-            raise NotZakatEligible()
+        donation_check_accepts(campaign=campaign, designation=designation)
         wallet, fund = _donation_accounts(donor=donor, campaign=campaign, designation=designation)
         label = "Zakat" if designation == Donation.Designation.ZAKAT else "Donation"
         posting = ledger.ledger_post(
@@ -443,6 +472,7 @@ def donation_create(
             is_anonymous=bool(is_anonymous),
             designation=designation,
             ledger_transaction=posting,
+            receipt_number=_next_receipt_number(),
         )
         campaign.current_amount = money.quantize(campaign.current_amount + amount)
         if first_from_donor:

@@ -10,16 +10,18 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import money
 from accounts.selectors import wallet_balance
 from accounts.services import InsufficientFunds
 from campaigns import selectors, services
-from campaigns.forms import CampaignForm, DonateForm
+from campaigns.forms import PAY_WITH_CARD, CampaignForm, DonateForm
 from campaigns.models import Campaign
 from config.errors import DomainError
 from config.formtokens import once_per_form_token
 from config.paging import page_of
+from giving import services as giving_services
 from payouts.selectors import campaign_paid_out
 
 PAGE_SIZE = 12
@@ -76,16 +78,22 @@ def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
     is_open = campaign.is_open_on(timezone.localdate())
     form = DonateForm(request.POST or None, zakat_eligible=campaign.zakat_eligible)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if fields.pop("pay_with") == PAY_WITH_CARD:
+            return _donate_by_card(request, campaign, form, fields)
         try:
-            services.donation_create(donor=request.user, campaign=campaign, **form.cleaned_data)
+            services.donation_create(donor=request.user, campaign=campaign, **fields)
         except ValidationError as exc:
             _apply_errors(form, exc)
         except InsufficientFunds as exc:
             form.add_error(
                 "amount",
                 f"Your wallet holds {exc.extra['available_amount']} {money.currency()}, "
-                f"less than {exc.extra['required_amount']}. Top up your wallet or give less.",
+                f"less than {exc.extra['required_amount']}. Pay by card, top up your "
+                "wallet or give less.",
             )
+            form.data = form.data.copy()
+            form.data["pay_with"] = PAY_WITH_CARD
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -103,6 +111,46 @@ def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
             "campaign": campaign,
             "form": form,
             "is_open": is_open,
+            "balance": wallet_balance(user=request.user),
+            "currency": money.currency(),
+        },
+    )
+
+
+def _donate_by_card(request: HttpRequest, campaign, form: DonateForm, fields: dict) -> HttpResponse:
+    """Checkout: the card pays the campaign directly. The sandbox settles at once; a
+    provider sends the donor to its payment page and makes the donation on its webhook."""
+    try:
+        checkout = giving_services.checkout_start(donor=request.user, campaign=campaign, **fields)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+    else:
+        if checkout.status == "completed":
+            messages.success(
+                request,
+                _(
+                    "Thank you! Your card payment of %(amount)s %(currency)s to %(campaign)s "
+                    "was received; a receipt is on its way."
+                )
+                % {
+                    "amount": f"{checkout.amount:.2f}",
+                    "currency": money.currency(),
+                    "campaign": campaign.name,
+                },
+            )
+            return redirect("campaigns:detail", pk=campaign.pk)
+        if checkout.status == "pending" and checkout.top_up.redirect_url:
+            return redirect(checkout.top_up.redirect_url)
+        form.add_error(None, checkout.error or _("The card payment failed."))
+    return render(
+        request,
+        "campaigns/donate.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "is_open": campaign.is_open_on(timezone.localdate()),
             "balance": wallet_balance(user=request.user),
             "currency": money.currency(),
         },

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     # Before staff: staff's post_migrate fills the role groups with every app's
     # view permissions, so those must exist by then.
     "payouts",
+    "giving",
     "staff",
 ]
 
@@ -434,16 +435,28 @@ SPECTACULAR_SETTINGS = {
             "description": "Bank accounts, wallet withdrawals, campaign payouts and the "
             "payout provider's webhooks.",
         },
+        {
+            "name": "giving",
+            "description": "Recurring gifts, paying a donation by card at checkout, PDF "
+            "receipts and yearly statements.",
+        },
     ],
     "ENUM_NAME_OVERRIDES": {
         "HealthStateEnum": ["ok", "error"],
         "AsnafCategoryEnum": "distribution.models.AsnafCategory",
         "ZakatCaseStatusEnum": "distribution.models.CaseStatus",
         "PayoutStatusEnum": "payouts.models.Payout.Status",
+        "RecurringStatusEnum": "giving.models.RecurringDonation.Status",
+        "RecurringRunStatusEnum": "giving.models.RecurringRun.Status",
+        "CheckoutStatusEnum": "giving.models.Checkout.Status",
     },
 }
 
 # --- Platform settings ------------------------------------------------------------
+# Who issues receipts and statements (giving/pdf.py): printed at the top of every PDF.
+INSTITUTION_NAME = env.str("INSTITUTION_NAME", default="OSE Platform")
+INSTITUTION_ADDRESS = env.str("INSTITUTION_ADDRESS", default="")
+INSTITUTION_REGISTRATION_NUMBER = env.str("INSTITUTION_REGISTRATION_NUMBER", default="")
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
 # Stripe (accounts/payments_stripe.py, PAYMENT_GATEWAY=stripe): the secret API key, the
 # webhook endpoint's signing secret, how old a signed webhook may be, where the payer

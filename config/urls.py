@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("loans.urls")),
     path("", include("distribution.urls")),
     path("", include("payouts.urls")),
+    path("", include("giving.urls")),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]

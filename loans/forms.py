@@ -1,15 +1,36 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from accounts.money import CENT, ZERO
 from config.validators import multi_line, single_line
+from loans import services
 from loans.models import ASSET_MAX_LENGTH, MAX_MONTHS, MONEY, PURPOSE_MAX_LENGTH
 
 _MONEY_WIDGET = {"step": "0.01", "inputmode": "decimal"}
 
 
-class LoanApplyForm(forms.Form):
+class _ServiceRulesForm(forms.Form):
+    """Runs the service's own check in clean(), so a field the form accepts but the
+    service refuses (a principal above the maximum, a down payment not below the
+    cost) is shown in the same pass as every other field's error."""
+
+    def service_check(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def clean(self) -> dict:
+        data = super().clean()
+        try:
+            self.service_check(data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field if field in self.fields else None, errors)
+        return data
+
+
+class LoanApplyForm(_ServiceRulesForm):
     principal_amount = forms.DecimalField(
         label="Amount",
         min_value=CENT,
@@ -31,6 +52,13 @@ class LoanApplyForm(forms.Form):
         field = self.fields["principal_amount"]
         field.help_text = f"Up to {max_principal:,}. Interest-free: you repay exactly this amount."
 
+    def service_check(self, data: dict) -> None:
+        services.loan_application_check(
+            principal_amount=data.get("principal_amount"),
+            purpose=data.get("purpose"),
+            repayment_months=data.get("repayment_months"),
+        )
+
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(
@@ -51,7 +79,7 @@ class AcceptOfferForm(forms.Form):
     )
 
 
-class MurabahaRequestForm(forms.Form):
+class MurabahaRequestForm(_ServiceRulesForm):
     asset_description = forms.CharField(
         label="What should we buy for you?",
         max_length=ASSET_MAX_LENGTH,
@@ -74,3 +102,11 @@ class MurabahaRequestForm(forms.Form):
     installments_count = forms.IntegerField(
         label="Monthly installments", min_value=1, max_value=MAX_MONTHS, initial=12
     )
+
+    def service_check(self, data: dict) -> None:
+        services.murabaha_request_check(
+            asset_description=data.get("asset_description"),
+            cost_price=data.get("cost_price"),
+            installments_count=data.get("installments_count"),
+            down_payment=data.get("down_payment") if data.get("down_payment") is not None else ZERO,
+        )

@@ -361,6 +361,23 @@ def loan_apply(
 
     The principal must give every month at least one cent, so the schedule can
     never have an empty installment."""
+    principal, purpose = loan_application_check(
+        principal_amount=principal_amount, purpose=purpose, repayment_months=repayment_months
+    )
+    return Loan.objects.create(
+        borrower=borrower,
+        principal_amount=principal,
+        purpose=purpose,
+        repayment_months=repayment_months,
+    )
+
+
+def loan_application_check(
+    *, principal_amount: object, purpose: object, repayment_months: object
+) -> tuple[Decimal, str]:
+    """Every rule of an application at once: one ValidationError naming each field
+    that breaks one (the page shows them all in one pass). Returns the principal and
+    the purpose as they will be stored."""
     errors: dict[str, list[str]] = {}
     principal = None
     try:
@@ -385,12 +402,7 @@ def loan_apply(
         errors["principal_amount"] = ["Too small to split over that many months."]
     if errors:
         raise ValidationError(errors)
-    return Loan.objects.create(
-        borrower=borrower,
-        principal_amount=principal,
-        purpose=purpose,
-        repayment_months=repayment_months,
-    )
+    return principal, purpose
 
 
 def _lock_loan(loan: Loan) -> Loan:
@@ -418,7 +430,8 @@ def loan_approve(*, loan: Loan, by: User) -> Loan:
 
 
 def loan_reject(*, loan: Loan, by: User, reason: str = "") -> Loan:
-    """pending or approved (not yet disbursed) → rejected, by staff."""
+    """pending or approved (not yet disbursed) → rejected, by staff. A reason is
+    required: the borrower reads it on their loan's page."""
     _staff_only(by, "reject an application", "staff.loan_decide")
     with transaction.atomic():
         loan = _lock_loan(loan)
@@ -426,6 +439,8 @@ def loan_reject(*, loan: Loan, by: User, reason: str = "") -> Loan:
             raise InvalidTransition(
                 f"Only an undisbursed application can be rejected (it is {loan.status})."
             )
+        if not (reason or "").strip():
+            raise ValidationError({"reason": ["Say why: the applicant reads the reason."]})
         _not_own(by, loan.borrower_id)
         before = loan.status
         loan.status = Loan.Status.REJECTED
@@ -578,6 +593,31 @@ def murabaha_request(
     down_payment: Decimal | str = money.ZERO,
 ) -> MurabahaContract:
     """Ask the institution to buy an asset and sell it on at cost plus a markup."""
+    cost, down, asset_description = murabaha_request_check(
+        asset_description=asset_description,
+        cost_price=cost_price,
+        installments_count=installments_count,
+        down_payment=down_payment,
+    )
+    return MurabahaContract.objects.create(
+        customer=customer,
+        asset_description=asset_description,
+        cost_price=cost,
+        estimated_cost=cost,
+        down_payment=down,
+        installments_count=installments_count,
+    )
+
+
+def murabaha_request_check(
+    *,
+    asset_description: object,
+    cost_price: object,
+    installments_count: object,
+    down_payment: object = money.ZERO,
+) -> tuple[Decimal, Decimal, str]:
+    """Every rule of a murabaha request at once (one ValidationError naming each
+    field that breaks one). Returns the cost, down payment and description as stored."""
     errors: dict[str, list[str]] = {}
     cost = down = None
     try:
@@ -604,14 +644,7 @@ def murabaha_request(
         errors["installments_count"] = ["Too many installments for so small an amount."]
     if errors:
         raise ValidationError(errors)
-    return MurabahaContract.objects.create(
-        customer=customer,
-        asset_description=asset_description,
-        cost_price=cost,
-        estimated_cost=cost,
-        down_payment=down,
-        installments_count=count,
-    )
+    return cost, down, asset_description
 
 
 def _lock_contract(contract: MurabahaContract) -> MurabahaContract:

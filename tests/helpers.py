@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from campaigns import services as campaign_services
 from distribution import services as distribution_services
+from giving import services as giving_services
 from loans import services as loan_services
 from payouts import services as payout_services
 from staff import services as staff_services
@@ -28,7 +29,9 @@ from zakat.dates import fitr_deadline
 from zakat.models import MetalPrice
 
 # The apps whose rows hold money, ownership and history.
-APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff", "distribution", "payouts")
+APP_LABELS = (
+    "accounts", "zakat", "campaigns", "loans", "staff", "distribution", "payouts", "giving",
+)  # fmt: skip
 
 
 # --- Snapshot of every app row --------------------------------------------------------
@@ -146,6 +149,9 @@ def build_world() -> World:
     o["active"] = campaign_services.campaign_activate(campaign=active, by=staff)
     o["donation"] = campaign_services.donation_create(
         donor=owner, campaign=o["active"], amount=Decimal("25.00")
+    )
+    o["recurring"] = giving_services.recurring_donation_create(
+        donor=owner, campaign=o["active"], amount=Decimal("5.00"), frequency="weekly"
     )
     o["loan_pending"] = loan_services.loan_apply(
         borrower=owner, principal_amount=Decimal("1200.00"), purpose="Tools", repayment_months=12

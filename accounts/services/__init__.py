@@ -46,9 +46,11 @@ from accounts.services.ledger import (
 )
 from accounts.services.top_ups import (
     PaymentUnavailable,
+    TopUpListener,
     TopUpNotPending,
     TopUpNotRefundable,
     top_up_create,
+    top_up_listener_register,
     top_up_refund,
     top_up_settle,
     top_up_webhook_apply,
@@ -70,6 +72,7 @@ __all__ = [
     "TokenInvalid",
     "TokenNotYours",
     "TokenPair",
+    "TopUpListener",
     "TopUpNotPending",
     "TopUpNotRefundable",
     "ZakatFundRestricted",
@@ -86,6 +89,7 @@ __all__ = [
     "ledger_reverse",
     "ledger_verify",
     "top_up_create",
+    "top_up_listener_register",
     "top_up_refund",
     "top_up_settle",
     "top_up_webhook_apply",

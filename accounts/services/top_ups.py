@@ -2,6 +2,8 @@
 
 import logging
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -37,11 +39,42 @@ class TopUpNotPending(DomainError):
     default_message = "This top-up has already been settled."
 
 
-def top_up_create(*, user: User, amount: Decimal, payment_method: str = "") -> TopUp:
+@dataclass(frozen=True)
+class TopUpListener:
+    """Another app's part in settling a top-up that carries its intent (giving's
+    checkout: a donation paid by card). `before_settle` runs first under the
+    top-up's lock, to take the listener's own locks before the ledger's (one lock
+    order everywhere); `after_settle` runs after the credit, in the same
+    transaction, so the top-up and what it pays for commit together."""
+
+    before_settle: Callable[[TopUp], None]
+    after_settle: Callable[[TopUp], None]
+
+
+_LISTENERS: list[TopUpListener] = []
+
+
+def top_up_listener_register(listener: TopUpListener) -> None:
+    """Called from an app's ready(); registering the same listener twice is a no-op."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def top_up_create(
+    *,
+    user: User,
+    amount: Decimal,
+    payment_method: str = "",
+    attach: Callable[[TopUp], None] | None = None,
+) -> TopUp:
     """Start a top-up with the configured gateway. The sandbox approves at once
     and the money is in the wallet when this returns; a real provider answers
     `pending` with a redirect, and its webhook settles the top-up later through
-    top_up_settle. Callers see a TopUp either way."""
+    top_up_settle. Callers see a TopUp either way.
+
+    `attach(top_up)` runs in the transaction that creates the top-up, before the
+    gateway hears of it: a caller records there what the payment is for (a
+    checkout), so any gateway that can take a top-up can take a checkout too."""
     from accounts.payments import get_gateway
 
     amount = money.quantize(amount)
@@ -53,6 +86,8 @@ def top_up_create(*, user: User, amount: Decimal, payment_method: str = "") -> T
         top_up = TopUp.objects.create(
             user=user, amount=amount, gateway=gateway.name, payment_method=payment_method or ""
         )
+        if attach is not None:
+            attach(top_up)
     try:
         result = gateway.start(top_up=top_up)
     except Exception as exc:
@@ -88,6 +123,8 @@ def top_up_settle(*, top_up: TopUp, succeeded: bool, after_failure: bool = False
             settleable.append(TopUp.Status.FAILED)
         if top_up.status not in settleable:
             raise TopUpNotPending()
+        for listener in _LISTENERS:
+            listener.before_settle(top_up)
         top_up.completed_at = timezone.now()
         if succeeded:
             top_up.ledger_transaction = ledger_post(
@@ -103,6 +140,8 @@ def top_up_settle(*, top_up: TopUp, succeeded: bool, after_failure: bool = False
         else:
             top_up.status = TopUp.Status.FAILED
         top_up.save(update_fields=["status", "completed_at", "ledger_transaction"])
+        for listener in _LISTENERS:
+            listener.after_settle(top_up)
     return top_up
 
 
