@@ -229,3 +229,32 @@ def test_uvicorn_writes_json_lines(tmp_path):
     loggers = {line["logger"] for line in lines}
     assert "uvicorn.error" in loggers, loggers
     assert [x["request_id"] for x in lines if x["logger"] == "ose.access"] == ["uv-1"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_task_worker_process_writes_json_lines_with_the_requests_id(tmp_path):
+    from django_tasks_db.models import DBTaskResult
+
+    token = request_id_var.set("req-worker-1")
+    try:
+        enqueue_with_transaction(purge_idempotency_keys)
+    finally:
+        request_id_var.reset(token)
+    task_id = str(DBTaskResult.objects.get().id)
+    log = tmp_path / "worker.log"
+    env = procs.production_env(DATABASE_URL=procs.test_database_url(), TASK_BACKEND="database")
+    cmd = [*processes.worker(interval=0.1, python=sys.executable), "--batch"]
+    proc = procs.start(cmd, env, log)
+    try:
+        proc.wait(timeout=120)
+    finally:
+        procs.stop(proc)
+
+    lines = json_lines(log.read_text())
+    mine = [x for x in lines if task_id in x["message"]]
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    assert len(mine) >= 2, lines  # started and finished
+    assert {x["request_id"] for x in mine} == {"req-worker-1"}
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
