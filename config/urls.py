@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from accounts import views as accounts_views
 from config import views
@@ -10,6 +11,9 @@ admin.site.index_title = "Records"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The language switcher (base.html) posts here; the choice is kept in a cookie
+    # and the visitor goes back to the same path.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("wallet/", accounts_views.wallet, name="wallet"),
     path("", include("zakat.urls")),

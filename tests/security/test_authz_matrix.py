@@ -302,6 +302,8 @@ PAGE_TABLE = [
     Row("GET", "distribution:document", S(LOGIN, 200, 403, 403, 200),
         (("pk", "case_submitted"), ("document_pk", "case_document"))),
     Row("GET", "distribution:transparency", PAGE_PUBLIC),
+    # The language switcher: anyone; it sets a cookie and writes nothing.
+    Row("POST", "set_language", S(302, 302, 302, 302), body={"language": "ar", "next": "/"}),
     Row("GET", "payouts:withdraw", PAGE_USER),
     # Someone else's bank account is not among the form's choices: the form comes back.
     Row("POST", "payouts:withdraw", S(LOGIN, 302, 200, 200), body={"amount": "10.00", "payout_account": "payout_account"}),
