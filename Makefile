@@ -40,7 +40,7 @@ test: install
 # After wrapping new strings: refresh locale/ar/LC_MESSAGES/django.po, translate
 # the new entries, then `make messages` again to compile (docs/architecture.md).
 messages: install
-	$(PY) manage.py makemessages -l ar -e html,py --no-obsolete --ignore=tests --ignore=bench \
+	$(PY) manage.py makemessages -l ar -e html,txt,py --no-obsolete --ignore=tests --ignore=bench \
 		--ignore=staticfiles --ignore=scripts --ignore=deploy --ignore='templates/admin/*' \
 		--ignore='templates/drf_spectacular/*'
 	$(PY) scripts/compilemessages.py
