@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from accounts import views as accounts_views
 from config import views
 
-admin.site.site_header = "OSE Platform administration"
-admin.site.site_title = "OSE Platform admin"
-admin.site.index_title = "Records"
+admin.site.site_header = _("OSE Platform administration")
+admin.site.site_title = _("OSE Platform admin")
+admin.site.index_title = _("Records")
 
 urlpatterns = [
     path("", views.home, name="home"),
