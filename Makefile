@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench fuzz serve worker install migrate seed clean backup restore
+.PHONY: messages run test lint format bench fuzz serve worker install migrate seed clean backup restore
 
 $(PY):
 	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
@@ -36,6 +36,14 @@ run: seed
 # matches no test must not pass for a green suite.
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# After wrapping new strings: refresh locale/ar/LC_MESSAGES/django.po, translate
+# the new entries, then `make messages` again to compile (docs/architecture.md).
+messages: install
+	$(PY) manage.py makemessages -l ar -e html,txt,py --no-obsolete --ignore=tests --ignore=bench \
+		--ignore=staticfiles --ignore=scripts --ignore=deploy --ignore='templates/admin/*' \
+		--ignore='templates/drf_spectacular/*'
+	$(PY) scripts/compilemessages.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The longest reason kept with a ledger transaction (admin forms and the API cap it too).
 MEMO_MAX_LENGTH = 1000
@@ -100,24 +101,24 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class LedgerAccountKind(models.TextChoices):
-    WALLET = "wallet", "User wallet"
-    CAMPAIGN_FUND = "campaign_fund", "Campaign fund"
-    ZAKAT_FUND = "zakat_fund", "Zakat fund"
-    LOAN_RECEIVABLE = "loan_receivable", "Loan receivable"
-    MURABAHA_RECEIVABLE = "murabaha_receivable", "Murabaha receivable"
-    MURABAHA_INVENTORY = "murabaha_inventory", "Murabaha assets held for sale"
-    INCOME = "income", "Institution income"
+    WALLET = "wallet", _("User wallet")
+    CAMPAIGN_FUND = "campaign_fund", _("Campaign fund")
+    ZAKAT_FUND = "zakat_fund", _("Zakat fund")
+    LOAN_RECEIVABLE = "loan_receivable", _("Loan receivable")
+    MURABAHA_RECEIVABLE = "murabaha_receivable", _("Murabaha receivable")
+    MURABAHA_INVENTORY = "murabaha_inventory", _("Murabaha assets held for sale")
+    INCOME = "income", _("Institution income")
     # Murabaha markup not yet earned: income only as installments are paid (FAS 28).
-    MURABAHA_DEFERRED_PROFIT = "murabaha_deferred_profit", "Murabaha deferred profit"
+    MURABAHA_DEFERRED_PROFIT = "murabaha_deferred_profit", _("Murabaha deferred profit")
     # Late-payment charity undertakings (AAOIFI SS 3): never income, only given away.
-    CHARITY_FUND = "charity_fund", "Charity fund (late-payment undertakings)"
-    WRITE_OFF = "write_off", "Written-off debts"
-    EXTERNAL = "external", "Outside world"
-    FITR_FUND = "fitr_fund", "Zakat al-fitr fund"
-    CAMPAIGN_ZAKAT_FUND = "campaign_zakat_fund", "Campaign zakat fund"
+    CHARITY_FUND = "charity_fund", _("Charity fund (late-payment undertakings)")
+    WRITE_OFF = "write_off", _("Written-off debts")
+    EXTERNAL = "external", _("Outside world")
+    FITR_FUND = "fitr_fund", _("Zakat al-fitr fund")
+    CAMPAIGN_ZAKAT_FUND = "campaign_zakat_fund", _("Campaign zakat fund")
     # Money on its way out through the payout provider (payouts/): held here from the
     # moment a withdrawal or campaign payout is asked until the provider settles it.
-    PAYOUTS_IN_TRANSIT_FUND = "payouts_in_transit_fund", "Payouts in transit"
+    PAYOUTS_IN_TRANSIT_FUND = "payouts_in_transit_fund", _("Payouts in transit")
 
 
 # The accounts that hold zakat (paid zakat, zakat al-fitr, zakat given to
@@ -189,19 +190,19 @@ class LedgerAccount(models.Model):
 
 class LedgerTransaction(models.Model):
     class Kind(models.TextChoices):
-        TOP_UP = "top_up", "Top-up"
-        DONATION = "donation", "Donation"
-        ZAKAT_PAYMENT = "zakat_payment", "Zakat payment"
-        LOAN_DISBURSEMENT = "loan_disbursement", "Loan disbursement"
-        LOAN_REPAYMENT = "loan_repayment", "Loan repayment"
-        MURABAHA_PAYMENT = "murabaha_payment", "Murabaha payment"
-        ADJUSTMENT = "adjustment", "Adjustment"
-        WRITE_OFF = "write_off", "Write-off"
-        ZAKAT_DISBURSEMENT = "zakat_disbursement", "Zakat disbursement"
-        WITHDRAWAL = "withdrawal", "Withdrawal"
-        PAYOUT = "payout", "Payout"
-        PAYOUT_RETURN = "payout_return", "Payout returned"
-        FITR_PAYMENT = "fitr_payment", "Zakat al-fitr payment"
+        TOP_UP = "top_up", _("Top-up")
+        DONATION = "donation", _("Donation")
+        ZAKAT_PAYMENT = "zakat_payment", _("Zakat payment")
+        LOAN_DISBURSEMENT = "loan_disbursement", _("Loan disbursement")
+        LOAN_REPAYMENT = "loan_repayment", _("Loan repayment")
+        MURABAHA_PAYMENT = "murabaha_payment", _("Murabaha payment")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        WRITE_OFF = "write_off", _("Write-off")
+        ZAKAT_DISBURSEMENT = "zakat_disbursement", _("Zakat disbursement")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+        PAYOUT = "payout", _("Payout")
+        PAYOUT_RETURN = "payout_return", _("Payout returned")
+        FITR_PAYMENT = "fitr_payment", _("Zakat al-fitr payment")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -300,9 +301,9 @@ class TopUp(models.Model):
     """Money coming into a wallet from outside through a payment gateway."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="top_ups")

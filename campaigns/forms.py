@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
@@ -46,22 +47,34 @@ class DonateForm(forms.Form):
         ),
     )
     message = forms.CharField(
+        label=_("Message"),
         required=False,
         validators=[multi_line],
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=f"Shown with your donation on the campaign page (up to {MESSAGE_MAX_LENGTH} characters).",
+        # Formatted when shown, in the visitor's language (a plain `%` here would
+        # format once, in English, at import).
+        help_text=lazy(
+            lambda: (
+                _(
+                    "Shown with your donation on the campaign page (up to %(MESSAGE_MAX_LENGTH)s "
+                    "characters)."
+                )
+                % {"MESSAGE_MAX_LENGTH": MESSAGE_MAX_LENGTH}
+            ),
+            str,
+        )(),
     )
     is_anonymous = forms.BooleanField(
         required=False,
-        label="Give anonymously",
-        help_text='Others see "Anonymous" instead of your name.',
+        label=_("Give anonymously"),
+        help_text=_('Others see "Anonymous" instead of your name.'),
     )
     designation = forms.ChoiceField(
-        label="Give as",
+        label=_("Give as"),
         choices=[
-            (Donation.Designation.SADAQAH, "Sadaqah (voluntary charity)"),
-            (Donation.Designation.ZAKAT, "Zakat (kept apart, spent only on zakat recipients)"),
+            (Donation.Designation.SADAQAH, _("Sadaqah (voluntary charity)")),
+            (Donation.Designation.ZAKAT, _("Zakat (kept apart, spent only on zakat recipients)")),
         ],
         initial=Donation.Designation.SADAQAH,
         required=False,
@@ -94,23 +107,31 @@ class DonateForm(forms.Form):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(
-        min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH, validators=[single_line]
+        label=_("Name"),
+        min_length=NAME_MIN_LENGTH,
+        max_length=NAME_MAX_LENGTH,
+        validators=[single_line],
     )
     description = forms.CharField(
+        label=_("Description"),
         required=False,
         validators=[multi_line],
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What the money is for and who it helps.",
+        help_text=_("What the money is for and who it helps."),
     )
     target_amount = forms.DecimalField(
-        label="Target amount",
+        label=_("Target amount"),
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0.01"),
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
     )
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     end_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="Must be after the start date."
+        label=_("End date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Must be after the start date."),
     )

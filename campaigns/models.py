@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import MONEY
@@ -44,10 +45,10 @@ class CampaignQuerySet(models.QuerySet):
 
 class Campaign(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=NAME_MAX_LENGTH)
@@ -135,12 +136,12 @@ class Campaign(models.Model):
 
 class Donation(models.Model):
     class Status(models.TextChoices):
-        COMPLETED = "completed", "Completed"
-        REFUNDED = "refunded", "Refunded"
+        COMPLETED = "completed", _("Completed")
+        REFUNDED = "refunded", _("Refunded")
 
     class Designation(models.TextChoices):
-        SADAQAH = "sadaqah", "Sadaqah"
-        ZAKAT = "zakat", "Zakat"
+        SADAQAH = "sadaqah", _("Sadaqah")
+        ZAKAT = "zakat", _("Zakat")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="donations")

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from campaigns.models import Campaign, Donation
@@ -103,5 +104,5 @@ def donation_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Donat
     if donation is None:
         raise NotFound()
     if not (staff_reads(user) or donation.donor_id == user.pk):
-        raise NotAllowed("This donation is not yours.")
+        raise NotAllowed(_("This donation is not yours."))
     return donation

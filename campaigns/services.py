@@ -14,6 +14,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts import services as ledger
@@ -46,26 +47,28 @@ EDITABLE_FIELDS = ("name", "description", "target_amount", "start_date", "end_da
 
 class CampaignNotActive(DomainError):
     code = "campaign_not_active"
-    default_message = "This campaign is not accepting donations."
+    default_message = _("This campaign is not accepting donations.")
 
 
 class CampaignNotDraft(DomainError):
     code = "campaign_not_draft"
-    default_message = "Only a draft campaign can be changed or deleted by its organizer."
+    default_message = _("Only a draft campaign can be changed or deleted by its organizer.")
 
 
 class CampaignWriteDenied(NotAllowed):
-    default_message = "Only the organizer (while it is a draft) or staff may change this campaign."
+    default_message = _(
+        "Only the organizer (while it is a draft) or staff may change this campaign."
+    )
 
 
 class AlreadyRefunded(DomainError):
     code = "already_refunded"
-    default_message = "This donation has already been refunded."
+    default_message = _("This donation has already been refunded.")
 
 
 class RefundNotPossible(DomainError):
     code = "refund_not_possible"
-    default_message = (
+    default_message = _(
         "The campaign's fund (or its zakat account) no longer holds enough to refund "
         "this donation (the money has already been paid out)."
     )
@@ -73,7 +76,7 @@ class RefundNotPossible(DomainError):
 
 class NotZakatEligible(DomainError):
     code = "not_zakat_eligible"
-    default_message = (
+    default_message = _(
         "This campaign does not take zakat: only campaigns staff have approved as "
         "spending on zakat recipients do. Give it as sadaqah instead."
     )
@@ -85,7 +88,7 @@ OWN_ZAKAT_ELIGIBLE = (
 
 
 class StaffOnly(NotAllowed):
-    default_message = "Only staff may do this."
+    default_message = _("Only staff may do this.")
 
 
 # --- Accounts and broadcasting ------------------------------------------------------
@@ -288,7 +291,7 @@ def campaign_delete(*, campaign: Campaign, by: User) -> None:
         if not _can_write(campaign, by):
             raise CampaignWriteDenied()
         if campaign.status != Campaign.Status.DRAFT:
-            raise CampaignNotDraft("Only a draft can be deleted; cancel the campaign instead.")
+            raise CampaignNotDraft(_("Only a draft can be deleted; cancel the campaign instead."))
         fund = LedgerAccount.objects.filter(key=campaign.fund_key).first()
         if _staff_power_used(campaign, by):
             audit_record(
@@ -328,7 +331,7 @@ def _move(*, campaign: Campaign, by: User | None, move: str) -> Campaign:
                 else f"A {campaign.get_status_display().lower()} campaign cannot be cancelled."
             )
         if move == "activate" and campaign.end_date < timezone.localdate():
-            raise InvalidTransition("This campaign's end date has passed; change it first.")
+            raise InvalidTransition(_("This campaign's end date has passed; change it first."))
         before = campaign.status
         campaign.status = target
         campaign.save(update_fields=["status", "updated_at"])
@@ -401,10 +404,10 @@ def donation_check_accepts(*, campaign: Campaign, designation: str) -> None:
     NotZakatEligible. Recurring gifts and checkouts ask before they take any money."""
     if not campaign.is_open_on(timezone.localdate()):
         if campaign.status == Campaign.Status.ACTIVE:
-            raise CampaignNotActive("This campaign is not open for donations on this date.")
+            raise CampaignNotActive(_("This campaign is not open for donations on this date."))
         raise CampaignNotActive(
-            f"This campaign is {campaign.get_status_display().lower()} "
-            "and is not accepting donations."
+            _("This campaign is %(get_status_display)s and is not accepting donations.")
+            % {"get_status_display": campaign.get_status_display().lower()}
         )
     if designation == Donation.Designation.ZAKAT and not campaign.zakat_eligible:
         raise NotZakatEligible()
@@ -498,7 +501,7 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
     from campaigns import tasks
 
     if not user_can(by, "staff.donation_refund"):
-        raise StaffOnly("Only staff holding staff.donation_refund may refund a donation.")
+        raise StaffOnly(_("Only staff holding staff.donation_refund may refund a donation."))
     with transaction.atomic():
         donation = Donation.objects.select_for_update().get(pk=donation.pk)
         if donation.donor_id == by.pk:  # staff never move money back to themselves

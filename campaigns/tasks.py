@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from accounts import money
 from config.validators import email_subject
@@ -36,7 +37,7 @@ def send_donation_receipt(donation_id: str) -> None:
         return
     _send(
         template="receipt",
-        subject=f"Your donation receipt: {donation.campaign.name}",
+        subject=_("Your donation receipt: %(name)s") % {"name": donation.campaign.name},
         donation=donation,
     )
 
@@ -51,7 +52,7 @@ def send_refund_notice(donation_id: str) -> None:
         return
     _send(
         template="refund",
-        subject=f"Your donation was refunded: {donation.campaign.name}",
+        subject=_("Your donation was refunded: %(name)s") % {"name": donation.campaign.name},
         donation=donation,
     )
 

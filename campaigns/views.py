@@ -10,7 +10,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.selectors import wallet_balance
@@ -88,9 +88,14 @@ def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
         except InsufficientFunds as exc:
             form.add_error(
                 "amount",
-                f"Your wallet holds {exc.extra['available_amount']} {money.currency()}, "
-                f"less than {exc.extra['required_amount']}. Pay by card, top up your "
-                "wallet or give less.",
+                _(
+                    "Your wallet holds %(extra__available_amount)s %(currency)s, less than %(extra__required_amount)s. Pay by card, top up your wallet or give less."
+                )
+                % {
+                    "extra__available_amount": exc.extra["available_amount"],
+                    "currency": money.currency(),
+                    "extra__required_amount": exc.extra["required_amount"],
+                },
             )
             form.data = form.data.copy()
             form.data["pay_with"] = PAY_WITH_CARD
@@ -100,8 +105,15 @@ def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
             given_as = "zakat" if form.cleaned_data.get("designation") == "zakat" else "donation"
             messages.success(
                 request,
-                f"Thank you! Your {given_as} of {form.cleaned_data['amount']:.2f} "
-                f"{money.currency()} to {campaign.name} was received; a receipt is on its way.",
+                _(
+                    "Thank you! Your %(given_as)s of %(cleaned_data__amount)s %(currency)s to %(name)s was received; a receipt is on its way."
+                )
+                % {
+                    "given_as": given_as,
+                    "cleaned_data__amount": f"{form.cleaned_data['amount']:.2f}",
+                    "currency": money.currency(),
+                    "name": campaign.name,
+                },
             )
             return redirect("campaigns:detail", pk=campaign.pk)
     return render(
@@ -168,8 +180,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Your campaign is saved as a draft. Our staff will review it and "
-                "activate it; until then only you can see it.",
+                _(
+                    "Your campaign is saved as a draft. Our staff will review it and activate it; until then only you can see it."
+                ),
             )
             return redirect("campaigns:detail", pk=campaign.pk)
     return render(request, "campaigns/new.html", {"form": form})

@@ -83,6 +83,10 @@ MIDDLEWARE = [
     # still apply (headers, CORS); SECURE_REDIRECT_EXEMPT spares them the redirect.
     "config.middleware.HealthProbeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: the language comes from the django_language
+    # cookie (the switcher), else Accept-Language, else LANGUAGE_CODE. Paths carry
+    # no language prefix (no i18n_patterns): bookmarks stay the same.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,6 +112,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -260,7 +265,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Internationalisation ------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English is the default (no cookie and no Accept-Language: English); Arabic is
+# right to left (templates read get_current_language_bidi). Translations live in
+# locale/<lang>/LC_MESSAGES/django.po with the compiled .mo committed beside it
+# (docs/architecture.md, "Translations").
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Money keeps Western digits, "." for decimals and "," for thousands in every
+# language (config/formats/ar); month and day names follow the language.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,15 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from accounts import views as accounts_views
 from config import views
 
-admin.site.site_header = "OSE Platform administration"
-admin.site.site_title = "OSE Platform admin"
-admin.site.index_title = "Records"
+admin.site.site_header = _("OSE Platform administration")
+admin.site.site_title = _("OSE Platform admin")
+admin.site.index_title = _("Records")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The language switcher (base.html) posts here; the choice is kept in a cookie
+    # and the visitor goes back to the same path.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("wallet/", accounts_views.wallet, name="wallet"),
     path("", include("zakat.urls")),

@@ -6,6 +6,7 @@ integrator never receives an HTML error, whatever failed and wherever.
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from config.api.exceptions import error_json
@@ -33,29 +34,29 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return error_json(400, "bad_request", "The request was refused.")
-    return _page(request, 400, "Bad request", "We could not understand that request.")
+        return error_json(400, "bad_request", _("The request was refused."))
+    return _page(request, 400, _("Bad request"), _("We could not understand that request."))
 
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return error_json(403, "permission_denied", "You do not have permission to do this.")
-    return _page(request, 403, "Not allowed", "You do not have permission to see this page.")
+        return error_json(403, "permission_denied", _("You do not have permission to do this."))
+    return _page(request, 403, _("Not allowed"), _("You do not have permission to see this page."))
 
 
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return error_json(404, "not_found", "Not found.")
-    return _page(request, 404, "Page not found", "There is nothing at this address.")
+        return error_json(404, "not_found", _("Not found."))
+    return _page(request, 404, _("Page not found"), _("There is nothing at this address."))
 
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return error_json(
-            500, "internal_error", "Something went wrong on our side. Please try again."
+            500, "internal_error", _("Something went wrong on our side. Please try again.")
         )
     # No template tags that could fail again: a plain, self-contained page.
     return render(request, "500.html", status=500)

@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, LedgerTransaction
 from payouts import iban
@@ -105,15 +106,15 @@ class PayoutBatch(models.Model):
 
 class Payout(models.Model):
     class Source(models.TextChoices):
-        WALLET = "wallet", "Wallet withdrawal"
-        CAMPAIGN = "campaign", "Campaign payout"
+        WALLET = "wallet", _("Wallet withdrawal")
+        CAMPAIGN = "campaign", _("Campaign payout")
 
     class Status(models.TextChoices):
-        PENDING_APPROVAL = "pending_approval", "Pending approval"
-        PROCESSING = "processing", "Processing"
-        PAID = "paid", "Paid"
-        FAILED = "failed", "Failed"
-        REJECTED = "rejected", "Rejected"
+        PENDING_APPROVAL = "pending_approval", _("Pending approval")
+        PROCESSING = "processing", _("Processing")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        REJECTED = "rejected", _("Rejected")
 
     # The money of these is in the in-transit account (ledger_verify checks it).
     IN_TRANSIT = (Status.PENDING_APPROVAL, Status.PROCESSING)

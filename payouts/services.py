@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import LedgerAccount, LedgerTransaction, User
@@ -67,12 +68,12 @@ AMOUNT_MAX = Decimal("1000000.00")
 
 class PayoutNotInTransit(DomainError):
     code = "payout_not_in_transit"
-    default_message = "This payout has already been settled."
+    default_message = _("This payout has already been settled.")
 
 
 class PayoutAccountDuplicate(DomainError):
     code = "validation_error"
-    default_message = "You have already saved this bank account."
+    default_message = _("You have already saved this bank account.")
 
 
 def in_transit_account() -> LedgerAccount:
@@ -128,7 +129,7 @@ def payout_account_delete(*, account: PayoutAccount, by: User) -> None:
     """Remove a saved account. One that payouts went to is kept, marked removed
     (those payouts still name it); any other is deleted outright."""
     if account.owner_id != by.pk:
-        raise NotAllowed("This bank account is not yours.")
+        raise NotAllowed(_("This bank account is not yours."))
     with transaction.atomic():
         account = PayoutAccount.objects.select_for_update().get(pk=account.pk)
         if account.deleted_at is not None:
@@ -170,7 +171,7 @@ def withdrawal_create(*, user: User, amount: Any, payout_account: PayoutAccount)
     therefore can never approve it), the money held in transit meanwhile."""
     amount = money.parse_cents(amount, field="amount", maximum=AMOUNT_MAX)
     if payout_account.owner_id != user.pk or payout_account.deleted_at is not None:
-        raise NotAllowed("This bank account is not yours.")
+        raise NotAllowed(_("This bank account is not yours."))
     needs_approval = amount > approval_limit()
     with transaction.atomic():
         hold = ledger_post(
@@ -222,7 +223,9 @@ def _execute_withdrawal(approval: Approval, *, by: User) -> Payout:
     """Finance approved (or the kind needs nobody): the held money goes to the provider."""
     payout = Payout.objects.select_for_update().get(pk=approval.subject_id)
     if payout.status != Payout.Status.PENDING_APPROVAL:
-        raise InvalidTransition(f"This withdrawal is {payout.status}, not pending approval.")
+        raise InvalidTransition(
+            _("This withdrawal is %(status)s, not pending approval.") % {"status": payout.status}
+        )
     payout.status = Payout.Status.PROCESSING
     payout.save(update_fields=["status"])
     audit_record(
@@ -239,7 +242,9 @@ def _reject_withdrawal(approval: Approval, *, by: User) -> None:
     """Rejected or withdrawn before approval: the held money goes back to the wallet."""
     payout = Payout.objects.select_for_update().get(pk=approval.subject_id)
     if payout.status != Payout.Status.PENDING_APPROVAL:
-        raise InvalidTransition(f"This withdrawal is {payout.status}, not pending approval.")
+        raise InvalidTransition(
+            _("This withdrawal is %(status)s, not pending approval.") % {"status": payout.status}
+        )
     _return(payout, status=Payout.Status.REJECTED, by=by, reason="rejected")
 
 
@@ -266,7 +271,7 @@ def campaign_payout_request(
     through the provider. More than the fund holds → 402, now and at approval."""
     if not payout_can_request_for_campaign(campaign=campaign, user=by):
         raise NotAllowed(
-            "Only the campaign's organizer, a campaign manager or finance may ask for a payout."
+            _("Only the campaign's organizer, a campaign manager or finance may ask for a payout.")
         )
     amount = money.parse_cents(amount, field="amount", maximum=AMOUNT_MAX)
     payee_name = (payee_name or "").strip()
@@ -280,13 +285,13 @@ def campaign_payout_request(
     if payout_account is not None and (
         payout_account.owner_id != by.pk or payout_account.deleted_at is not None
     ):
-        raise NotAllowed("This bank account is not yours.")
+        raise NotAllowed(_("This bank account is not yours."))
     fund = campaign_services.campaign_fund_account(campaign=campaign)
     if fund.balance < amount:
         from accounts.services import InsufficientFunds
 
         raise InsufficientFunds(
-            "The campaign's fund holds less than this payout.",
+            _("The campaign's fund holds less than this payout."),
             available_amount=str(money.quantize(fund.balance)),
             required_amount=str(amount),
         )

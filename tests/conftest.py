@@ -5,6 +5,7 @@ import os
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -65,6 +66,15 @@ def _fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates a request's language in the thread and never
+    # resets it (each request sets its own); in tests, code run after an Arabic
+    # request (a service sending an e-mail) must not inherit Arabic.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import LedgerTransaction, ProviderEvent, TopUp, User
@@ -29,14 +30,14 @@ logger = logging.getLogger(__name__)
 class PaymentUnavailable(DomainError):
     code = "payment_unavailable"
     status = 503
-    default_message = (
+    default_message = _(
         "The payment provider is not answering. Nothing was charged; please try again."
     )
 
 
 class TopUpNotPending(DomainError):
     code = "top_up_not_pending"
-    default_message = "This top-up has already been settled."
+    default_message = _("This top-up has already been settled.")
 
 
 @dataclass(frozen=True)

@@ -323,6 +323,8 @@ PAGE_TABLE = [
         body={"campaign": "active", "amount": "5.00", "frequency": "weekly", "designation": "sadaqah"}),
     Row("POST", "giving:recurring_change", S(LOGIN, 302, 403, 403, 403), RECURRING, body={"action": "pause"}),
     Row("GET", "giving:statements", PAGE_USER),
+    # The language switcher: anyone; it sets a cookie and writes nothing.
+    Row("POST", "set_language", S(302, 302, 302, 302), body={"language": "ar", "next": "/"}),
     Row("GET", "payouts:withdraw", PAGE_USER),
     # Someone else's bank account is not among the form's choices: the form comes back.
     Row("POST", "payouts:withdraw", S(LOGIN, 302, 200, 200), body={"amount": "10.00", "payout_account": "payout_account"}),

@@ -441,6 +441,7 @@ def test_every_write_endpoint_is_covered():
         "zakat:hawl": "one date, the only field (tests/zakat)",
         V1 + "payout-webhook": "authenticated by the payout gateway; 404 for the sandbox",
         "payouts:account_delete": "removes the caller's own bank account; no body",
+        "set_language": "sets the language cookie; writes nothing to the database",
         V1 + "auth-login-mfa": "checks a code and issues tokens, stores nothing a client could set",
         "accounts:login_mfa": "checks a code and signs in, stores nothing a client could set",
         "accounts:mfa_enrol": "one code, the only field; the server makes the secret (tests/accounts/test_mfa.py)",
