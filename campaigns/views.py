@@ -88,9 +88,15 @@ def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
         except InsufficientFunds as exc:
             form.add_error(
                 "amount",
-                f"Your wallet holds {exc.extra['available_amount']} {money.currency()}, "
-                f"less than {exc.extra['required_amount']}. Pay by card, top up your "
-                "wallet or give less.",
+                _(
+                    "Your wallet holds %(available)s %(currency)s, less than %(required)s. "
+                    "Pay by card, top up your wallet or give less."
+                )
+                % {
+                    "available": exc.extra["available_amount"],
+                    "currency": money.currency(),
+                    "required": exc.extra["required_amount"],
+                },
             )
             form.data = form.data.copy()
             form.data["pay_with"] = PAY_WITH_CARD

@@ -55,13 +55,14 @@ def _amount(value: Any) -> Decimal:
         value,
         field="amount",
         maximum=campaign_services.MAX_DONATION,
-        message=f"Enter an amount from 0.01 to {campaign_services.MAX_DONATION} in whole cents.",
+        message=_("Enter an amount from 0.01 to %(max)s in whole cents.")
+        % {"max": campaign_services.MAX_DONATION},
     )
 
 
 def _designation(value: str) -> str:
     if value not in Donation.Designation.values:
-        raise ValidationError({"designation": ['Choose "sadaqah" or "zakat".']})
+        raise ValidationError({"designation": [_('Choose "sadaqah" or "zakat".')]})
     return value
 
 
@@ -87,7 +88,9 @@ def recurring_donation_create(
     amount = _amount(amount)
     designation = _designation(designation)
     if frequency not in RecurringDonation.Frequency.values:
-        raise ValidationError({"frequency": ["Choose daily, weekly, monthly or last_ten_nights."]})
+        raise ValidationError(
+            {"frequency": [_("Choose daily, weekly, monthly or last_ten_nights.")]}
+        )
     campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
     with transaction.atomic():
         found = _campaign_accepting(donor=donor, campaign_id=campaign_id, designation=designation)
