@@ -26,7 +26,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign, Donation
 from config.errors import DomainError, NotFound
 from config.taskqueue import enqueue_with_transaction
-from giving import schedule
+from giving import schedule, selectors
 from giving.models import (
     ERROR_MAX_LENGTH,
     FAILURES_BEFORE_PAUSE,
@@ -117,8 +117,6 @@ def recurring_donation_update(
     if amount is not None:
         amount = _amount(amount)
     with transaction.atomic():
-        from giving import selectors
-
         gift = selectors.recurring_donation_get_for(user=by, pk=gift.pk, lock=True, write=True)
         if gift.status == RecurringDonation.Status.CANCELLED:
             raise RecurringCancelled()
@@ -144,8 +142,6 @@ def recurring_donation_update(
 
 def recurring_donation_cancel(*, gift: RecurringDonation, by: User) -> RecurringDonation:
     """Cancel for good (the runs stay on record). Cancelling twice is a no-op."""
-    from giving import selectors
-
     with transaction.atomic():
         gift = selectors.recurring_donation_get_for(user=by, pk=gift.pk, lock=True, write=True)
         if gift.status != RecurringDonation.Status.CANCELLED:
@@ -176,7 +172,7 @@ def recurring_run_one(*, gift_id: UUID | str, today: date) -> RecurringRun | Non
 
     with transaction.atomic():
         gift = (
-            RecurringDonation.objects.select_for_update()
+            RecurringDonation.objects.select_for_update(of=("self",))
             .select_related("donor")
             .filter(pk=gift_id)
             .first()
