@@ -89,12 +89,13 @@ def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
             form.add_error(
                 "amount",
                 _(
-                    "Your wallet holds %(extra__available_amount)s %(currency)s, less than %(extra__required_amount)s. Pay by card, top up your wallet or give less."
+                    "Your wallet holds %(available)s %(currency)s, less than %(required)s. "
+                    "Pay by card, top up your wallet or give less."
                 )
                 % {
-                    "extra__available_amount": exc.extra["available_amount"],
+                    "available": exc.extra["available_amount"],
                     "currency": money.currency(),
-                    "extra__required_amount": exc.extra["required_amount"],
+                    "required": exc.extra["required_amount"],
                 },
             )
             form.data = form.data.copy()

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -148,11 +149,15 @@ class FitrReceiptPdf(_PdfView):
 def parse_year(value: str) -> int:
     """A statement's year: 2000 up to this one, else a 400 naming the field."""
     this_year = timezone.localdate().year
+    message = _("Give a year from %(first)s to %(last)s.") % {
+        "first": receipts.FIRST_YEAR,
+        "last": this_year,
+    }
     if not (value.isascii() and value.isdigit() and len(value) == 4):
-        raise ValidationError({"year": [f"Give a year from {receipts.FIRST_YEAR} to {this_year}."]})
+        raise ValidationError({"year": [message]})
     year = int(value)
     if not receipts.FIRST_YEAR <= year <= this_year:
-        raise ValidationError({"year": [f"Give a year from {receipts.FIRST_YEAR} to {this_year}."]})
+        raise ValidationError({"year": [message]})
     return year
 
 

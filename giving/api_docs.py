@@ -165,5 +165,5 @@ STATEMENT = extend_schema(
     summary="My giving statement for a year, as PDF",
     description="Every completed donation, zakat and zakat al-fitr payment of the calendar "
     "year, with totals. A year before 2000 or after this one is 400.",
-    responses={**PDF, **error_responses(400, 401, 429)},
+    responses={**PDF, **error_responses(400, 401, 404, 429)},
 )

@@ -26,7 +26,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign, Donation
 from config.errors import DomainError, NotFound
 from config.taskqueue import enqueue_with_transaction
-from giving import schedule
+from giving import schedule, selectors
 from giving.models import (
     ERROR_MAX_LENGTH,
     FAILURES_BEFORE_PAUSE,
@@ -55,13 +55,14 @@ def _amount(value: Any) -> Decimal:
         value,
         field="amount",
         maximum=campaign_services.MAX_DONATION,
-        message=f"Enter an amount from 0.01 to {campaign_services.MAX_DONATION} in whole cents.",
+        message=_("Enter an amount from 0.01 to %(max)s in whole cents.")
+        % {"max": campaign_services.MAX_DONATION},
     )
 
 
 def _designation(value: str) -> str:
     if value not in Donation.Designation.values:
-        raise ValidationError({"designation": ['Choose "sadaqah" or "zakat".']})
+        raise ValidationError({"designation": [_('Choose "sadaqah" or "zakat".')]})
     return value
 
 
@@ -87,7 +88,9 @@ def recurring_donation_create(
     amount = _amount(amount)
     designation = _designation(designation)
     if frequency not in RecurringDonation.Frequency.values:
-        raise ValidationError({"frequency": ["Choose daily, weekly, monthly or last_ten_nights."]})
+        raise ValidationError(
+            {"frequency": [_("Choose daily, weekly, monthly or last_ten_nights.")]}
+        )
     campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
     with transaction.atomic():
         found = _campaign_accepting(donor=donor, campaign_id=campaign_id, designation=designation)
@@ -114,8 +117,6 @@ def recurring_donation_update(
     if amount is not None:
         amount = _amount(amount)
     with transaction.atomic():
-        from giving import selectors
-
         gift = selectors.recurring_donation_get_for(user=by, pk=gift.pk, lock=True, write=True)
         if gift.status == RecurringDonation.Status.CANCELLED:
             raise RecurringCancelled()
@@ -141,8 +142,6 @@ def recurring_donation_update(
 
 def recurring_donation_cancel(*, gift: RecurringDonation, by: User) -> RecurringDonation:
     """Cancel for good (the runs stay on record). Cancelling twice is a no-op."""
-    from giving import selectors
-
     with transaction.atomic():
         gift = selectors.recurring_donation_get_for(user=by, pk=gift.pk, lock=True, write=True)
         if gift.status != RecurringDonation.Status.CANCELLED:
@@ -173,7 +172,7 @@ def recurring_run_one(*, gift_id: UUID | str, today: date) -> RecurringRun | Non
 
     with transaction.atomic():
         gift = (
-            RecurringDonation.objects.select_for_update()
+            RecurringDonation.objects.select_for_update(of=("self",))
             .select_related("donor")
             .filter(pk=gift_id)
             .first()
