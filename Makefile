@@ -33,9 +33,12 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # A run that collects nothing fails (pytest exits 5): a filter or a path that
-# matches no test must not pass for a green suite.
+# matches no test must not pass for a green suite. Two workers by default
+# (pytest-xdist, a module per unit of work: tests/conftest.py); TEST_WORKERS=0 runs
+# in one process, TEST_WORKERS=auto one worker per CPU.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # After wrapping new strings: refresh locale/ar/LC_MESSAGES/django.po, translate
 # the new entries, then `make messages` again to compile (docs/architecture.md).
