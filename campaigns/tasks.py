@@ -2,6 +2,8 @@
 
 Arguments are plain strings so any task backend can queue them."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
@@ -9,6 +11,8 @@ from django.template.loader import render_to_string
 
 from accounts import money
 from config.validators import email_subject
+
+logger = logging.getLogger(__name__)
 
 
 def _send(*, template: str, subject: str, donation) -> None:
@@ -54,6 +58,42 @@ def send_refund_notice(donation_id: str) -> None:
         subject=f"Your donation was refunded: {donation.campaign.name}",
         donation=donation,
     )
+
+
+@task
+def send_campaign_update(update_id: str) -> int:
+    """E-mail a campaign's update to each of its donors, one message each (no
+    shared recipient list), and return how many went. A failure to one address
+    is logged and the rest still go."""
+    from campaigns.models import CampaignUpdate
+    from campaigns.selectors import campaign_donor_emails
+
+    update = (
+        CampaignUpdate.objects.select_related("campaign", "author").filter(pk=update_id).first()
+    )
+    if update is None:
+        return 0
+    sent = 0
+    for email, name in campaign_donor_emails(
+        campaign=update.campaign, exclude_user_id=update.author_id
+    ):
+        context = {"update": update, "campaign": update.campaign, "name": name}
+        message = EmailMultiAlternatives(
+            subject=email_subject(f"News from {update.campaign.name}: {update.title}"),
+            body=render_to_string("campaigns/email/update.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email],
+        )
+        message.attach_alternative(
+            render_to_string("campaigns/email/update.html", context), "text/html"
+        )
+        try:
+            message.send()
+        except Exception:
+            logger.exception("campaign update %s: mail to a donor failed", update_id)
+        else:
+            sent += 1
+    return sent
 
 
 @task

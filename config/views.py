@@ -4,7 +4,8 @@ Under /api/ the error pages are the API's JSON envelope instead of HTML, so an
 integrator never receives an HTML error, whatever failed and wherever.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -15,6 +16,19 @@ def home(request: HttpRequest) -> HttpResponse:
     from campaigns.selectors import campaign_featured
 
     return render(request, "home.html", {"active_campaigns": campaign_featured(limit=3)})
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded public media (campaign covers) in development, when SERVE_MEDIA is
+    on (it follows DEBUG); in production the web server serves MEDIA_ROOT at
+    MEDIA_URL (docs/deploy.md) and this answers 404."""
+    if not settings.SERVE_MEDIA:
+        raise Http404
+    from django.views.static import serve
+
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _is_api(request: HttpRequest) -> bool:
