@@ -129,6 +129,8 @@ def campaign_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 def campaign_cover(request: HttpRequest, pk: UUID) -> HttpResponse:
     """The organizer's (or a campaign manager's) cover upload from the campaign page."""
     campaign = selectors.campaign_get_for(user=request.user, pk=pk)
+    if not services.campaign_may_present(campaign, request.user):
+        raise services.CampaignEditDenied()  # refused before the upload is looked at
     form = CoverForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -148,6 +150,8 @@ def campaign_cover(request: HttpRequest, pk: UUID) -> HttpResponse:
 def campaign_update_new(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Post an update from the campaign page; its donors are e-mailed."""
     campaign = selectors.campaign_get_for(user=request.user, pk=pk)
+    if not services.campaign_may_present(campaign, request.user):
+        raise services.CampaignEditDenied()  # refused before the upload is looked at
     form = CampaignUpdateForm(request.POST)
     if form.is_valid():
         try:
