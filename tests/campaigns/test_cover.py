@@ -308,3 +308,46 @@ def test_others_do_not_see_the_organizer_forms(client, other_user, campaign):
 
     assert "Upload cover" not in html
     assert "Post an update" not in html
+
+
+def _admin_change(client, campaign, **extra):
+    data = {
+        "name": campaign.name,
+        "description": campaign.description,
+        "target_amount": str(campaign.target_amount),
+        "start_date": campaign.start_date.isoformat(),
+        "end_date": campaign.end_date.isoformat(),
+        "donations-TOTAL_FORMS": "0",
+        "donations-INITIAL_FORMS": "0",
+        "donations-MIN_NUM_FORMS": "0",
+        "donations-MAX_NUM_FORMS": "0",
+        **extra,
+    }
+    return client.post(f"/admin/campaigns/campaign/{campaign.pk}/change/", data)
+
+
+def test_staff_set_a_cover_in_the_admin(client, campaign):
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+
+    response = _admin_change(client, campaign, new_cover=upload(png_bytes(), "c.png", "image/png"))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    campaign.refresh_from_db()
+    assert campaign.cover
+    assert AuditEvent.objects.filter(action="campaign.cover_set", actor=admin_user).exists()
+    page = client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert campaign.cover_thumbnail_url in page
+
+
+def test_a_bad_cover_in_the_admin_is_a_form_error(client, campaign):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    before = stored_files()
+
+    response = _admin_change(
+        client, campaign, new_cover=upload(b"<html></html>", "c.jpg", "image/jpeg")
+    )
+
+    assert response.status_code == 200
+    assert "Upload a JPEG, PNG or WebP image." in response.content.decode()
+    assert stored_files() == before

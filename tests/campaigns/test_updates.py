@@ -165,3 +165,25 @@ def test_a_stranger_posting_on_the_page_is_403(client, other_user, campaign):
 
     assert response.status_code == 403
     assert not CampaignUpdate.objects.exists()
+
+
+def test_a_campaign_manager_posts_an_update_in_the_admin(
+    client, campaign, django_capture_on_commit_callbacks
+):
+    donor = funded_donor()
+    _give(campaign, donor)
+    mail.outbox.clear()
+    manager = UserFactory(is_staff=True, roles=["campaign_manager"])
+    client.force_login(manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/campaigns/campaignupdate/add/",
+            {"campaign": str(campaign.pk), "title": "From the office", "body": "Posted."},
+        )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    update = CampaignUpdate.objects.get()
+    assert update.author == manager
+    assert [m.to for m in mail.outbox] == [[donor.email]]
+    assert client.get("/admin/campaigns/campaignupdate/").status_code == 200
