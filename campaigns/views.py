@@ -111,6 +111,7 @@ def _render_detail(
             "currency": money.currency(),
             "paid_out": campaign_paid_out(campaign=campaign),
             "share": _share_links(request, campaign),
+            "quick_amounts": QUICK_AMOUNTS,
             "may_present": may_present,
             "cover_form": (cover_form or CoverForm()) if may_present else None,
             "update_form": (update_form or CampaignUpdateForm()) if may_present else None,
@@ -164,12 +165,25 @@ def campaign_update_new(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _render_detail(request, campaign, update_form=form, status=400)
 
 
+QUICK_AMOUNTS = ("10", "25", "50", "100")
+
+
+def _suggested_amount(text: str | None) -> str | None:
+    """An amount picked on the campaign page (?amount=25), to fill the form with:
+    one of the quick amounts only, so the address cannot put anything else there."""
+    return text if text in QUICK_AMOUNTS else None
+
+
 @login_required
 @once_per_form_token
 def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
     campaign = selectors.campaign_get_for(user=request.user, pk=pk)
     is_open = campaign.is_open_on(timezone.localdate())
-    form = DonateForm(request.POST or None, zakat_eligible=campaign.zakat_eligible)
+    form = DonateForm(
+        request.POST or None,
+        zakat_eligible=campaign.zakat_eligible,
+        initial={"amount": _suggested_amount(request.GET.get("amount"))},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.donation_create(donor=request.user, campaign=campaign, **form.cleaned_data)

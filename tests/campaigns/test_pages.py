@@ -278,3 +278,16 @@ def test_the_cached_cards_show_each_change_at_once(client):
 
     assert "12.34</strong> raised" in after_gift
     assert "badge-completed" in after_close
+
+
+def test_a_quick_amount_on_the_campaign_page_fills_the_donate_form(client, user):
+    campaign = make_campaign()
+    client.force_login(user)
+
+    detail = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    picked = client.get(f"/campaigns/{campaign.pk}/donate/?amount=25").content.decode()
+    forged = client.get(f"/campaigns/{campaign.pk}/donate/?amount=99999").content.decode()
+
+    assert f"/campaigns/{campaign.pk}/donate/?amount=25" in detail
+    assert 'value="25"' in picked
+    assert 'value="99999"' not in forged
