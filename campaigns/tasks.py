@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from accounts import money
 from config.validators import email_subject
@@ -79,7 +80,10 @@ def send_campaign_update(update_id: str) -> int:
     ):
         context = {"update": update, "campaign": update.campaign, "name": name}
         message = EmailMultiAlternatives(
-            subject=email_subject(f"News from {update.campaign.name}: {update.title}"),
+            subject=email_subject(
+                _("News from %(campaign)s: %(title)s")
+                % {"campaign": update.campaign.name, "title": update.title}
+            ),
             body=render_to_string("campaigns/email/update.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email],

@@ -109,3 +109,13 @@ def test_the_error_code_colour_meets_aa_contrast():
     background = re.search(r"--bg: (#[0-9a-f]{6})", css).group(1)
     lighter, darker = sorted((luminance(text), luminance(background)), reverse=True)
     assert (lighter + 0.05) / (darker + 0.05) >= 4.5
+
+
+def test_the_wallet_history_scroll_region_is_focusable(client, user):
+    fund_wallet(user, "10.00")
+    client.force_login(user)
+
+    html = client.get("/wallet/").content.decode()
+
+    assert 'class="table-wrap" tabindex="0" role="region" aria-label="Wallet history"' in html
+    assert 'data-label="Amount"' in html
