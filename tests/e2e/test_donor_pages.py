@@ -258,11 +258,12 @@ def test_the_organizer_uploads_a_cover_and_it_is_shown(
         expect(page.locator(".message.success")).to_contain_text("The cover image is saved.")
         cover = page.locator("[data-testid=cover]")
         expect(cover).to_be_visible()
-        natural = cover.evaluate("img => img.complete ? img.naturalWidth : 0")
+        # decode() waits until the image has loaded (and fails if it cannot be shown).
+        natural = cover.evaluate("img => img.decode().then(() => img.naturalWidth)")
         page.goto("/campaigns/")
         thumb = page.locator("img.campaign-thumb").first
         expect(thumb).to_be_visible()
-        thumb_width = thumb.evaluate("img => img.naturalWidth")
+        thumb_width = thumb.evaluate("img => img.decode().then(() => img.naturalWidth)")
         wide = overflow_x(page)
     finally:
         context.close()
