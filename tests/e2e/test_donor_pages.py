@@ -114,14 +114,35 @@ def donor_pages(world) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _each_page(browser, live_server, world, viewport, check, *, lang=None) -> list[str]:
+def other_pages(world) -> list[tuple[str, str, bool]]:
+    """The rest of the public and personal pages: held to the same phone width."""
+    donation = world["donor"].donations.first()
+    return [
+        ("start a campaign", "/campaigns/new/", True),
+        ("receipt", f"/donations/{donation.pk}/receipt/", True),
+        ("zakat al-fitr", "/zakat/fitr/", True),
+        ("transparency", "/transparency/", False),
+        ("apply for zakat", "/zakat/apply/", True),
+        ("my zakat cases", "/zakat/cases/", True),
+        ("apply for a loan", "/loans/apply/", True),
+        ("murabaha request", "/murabaha/new/", True),
+        ("withdraw", "/wallet/withdraw/", True),
+        ("bank accounts", "/wallet/payout-accounts/", True),
+        ("password reset", "/accounts/password/reset/", False),
+        ("two-step sign-in", "/accounts/mfa/", True),
+    ]
+
+
+def _each_page(
+    browser, live_server, world, viewport, check, *, lang=None, pages=donor_pages
+) -> list[str]:
     failures = []
     contexts = {
         False: _context(browser, live_server, viewport),
         True: _context(browser, live_server, viewport, world["donor"]),
     }
     try:
-        for name, path, signed_in in donor_pages(world):
+        for name, path, signed_in in pages(world):
             page = contexts[signed_in][1]
             response = visit(page, path, origin=live_server.url, lang=lang)
             expected = 404 if name == "404" else 200
@@ -141,28 +162,36 @@ def _each_page(browser, live_server, world, viewport, check, *, lang=None) -> li
     return failures
 
 
-def check_accessibility(browser, live_server, world, *, lang=None) -> list[str]:
+def check_accessibility(browser, live_server, world, *, lang=None, pages=donor_pages) -> list[str]:
     """What the Arabic pages run too: check_accessibility(..., lang="ar")."""
 
     def check(page):
         violations = axe_violations(page)
         return describe(violations) if violations else None
 
-    return _each_page(browser, live_server, world, DESKTOP, check, lang=lang)
+    return _each_page(browser, live_server, world, DESKTOP, check, lang=lang, pages=pages)
 
 
-def check_phone_width(browser, live_server, world, *, lang=None) -> list[str]:
+def check_phone_width(browser, live_server, world, *, lang=None, pages=donor_pages) -> list[str]:
     def check(page):
         wide = overflow_x(page)
         return f"  wider than the screen: {wide}" if wide else None
 
-    return _each_page(browser, live_server, world, PHONE, check, lang=lang)
+    return _each_page(browser, live_server, world, PHONE, check, lang=lang, pages=pages)
 
 
 def test_donor_pages_have_no_serious_or_critical_accessibility_violations(
     browser, live_server, donor_world
 ):
     failures = check_accessibility(browser, live_server, donor_world)
+
+    assert not failures, "axe-core found serious or critical violations:\n" + "\n".join(failures)
+
+
+def test_the_other_pages_have_no_serious_or_critical_accessibility_violations(
+    browser, live_server, donor_world
+):
+    failures = check_accessibility(browser, live_server, donor_world, pages=other_pages)
 
     assert not failures, "axe-core found serious or critical violations:\n" + "\n".join(failures)
 
@@ -178,6 +207,12 @@ def test_the_checker_finds_what_it_is_there_to_find(page):
 
 def test_no_donor_page_is_wider_than_a_390px_phone(browser, live_server, donor_world):
     failures = check_phone_width(browser, live_server, donor_world)
+
+    assert not failures, "\n".join(failures)
+
+
+def test_no_other_page_is_wider_than_a_390px_phone(browser, live_server, donor_world):
+    failures = check_phone_width(browser, live_server, donor_world, pages=other_pages)
 
     assert not failures, "\n".join(failures)
 
