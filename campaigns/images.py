@@ -92,8 +92,18 @@ def process_cover(upload) -> Cover:
             raise _refuse(TOO_MANY_PIXELS.format(pixels=max_pixels)) from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise _refuse(NOT_AN_IMAGE) from exc
-    if upright.mode == "P":
+    try:
+        return _reencode(upright)
+    except (OSError, ValueError) as exc:  # a mode Pillow cannot turn into RGB
+        raise _refuse(NOT_AN_IMAGE) from exc
+
+
+def _reencode(upright: Image.Image) -> Cover:
+    if upright.mode in ("P", "PA"):
         upright = upright.convert("RGBA")
+    elif upright.mode.startswith("I") or upright.mode == "F":
+        # 16-bit and float greyscale: scale down to 8 bits (PNG stores I;16).
+        upright = upright.convert("I").point(lambda v: v / 256).convert("L")
     keep_alpha = upright.mode in ("RGBA", "LA") and upright.getchannel("A").getextrema()[0] < 255
     if not keep_alpha and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")

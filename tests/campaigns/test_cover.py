@@ -351,3 +351,43 @@ def test_a_bad_cover_in_the_admin_is_a_form_error(client, campaign):
     assert response.status_code == 200
     assert "Upload a JPEG, PNG or WebP image." in response.content.decode()
     assert stored_files() == before
+
+
+def _image(mode: str, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (40, 30)).save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def _animated(fmt: str) -> bytes:
+    frames = [Image.new("RGB", (20, 20), (i * 60, 0, 0)) for i in range(3)]
+    out = io.BytesIO()
+    frames[0].save(out, format=fmt, save_all=True, append_images=frames[1:])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "extension"),
+    [
+        (_image("I;16", "PNG"), "jpg"),
+        (_image("1", "PNG"), "jpg"),
+        (_image("P", "PNG"), "jpg"),
+        (_image("P", "PNG", transparency=0), "png"),
+        (_image("LA", "PNG"), "png"),
+        (_image("CMYK", "JPEG"), "jpg"),
+        (_image("L", "JPEG"), "jpg"),
+        (_animated("WEBP"), "jpg"),
+        (_animated("PNG"), "jpg"),
+    ],
+    ids=["16-bit", "1-bit", "palette", "palette-transparent", "grey-alpha", "cmyk", "grey",
+         "animated-webp", "apng"],
+)  # fmt: skip
+def test_every_image_mode_is_reencoded_not_refused(data, extension):
+    from campaigns.images import process_cover
+
+    cover = process_cover(upload(data, "x.png", "image/png"))
+
+    assert cover.extension == extension
+    with Image.open(io.BytesIO(cover.image)) as stored:
+        assert stored.format == ("PNG" if extension == "png" else "JPEG")
+        assert stored.mode in ("RGB", "L", "RGBA", "LA")
