@@ -9,6 +9,8 @@ from campaigns.models import (
     MESSAGE_MAX_LENGTH,
     NAME_MAX_LENGTH,
     NAME_MIN_LENGTH,
+    UPDATE_BODY_MAX_LENGTH,
+    UPDATE_TITLE_MAX_LENGTH,
     Donation,
 )
 from campaigns.services import MAX_DONATION
@@ -134,4 +136,25 @@ class CampaignForm(forms.Form):
         label=_("End date"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Must be after the start date."),
+    )
+
+
+class CoverForm(forms.Form):
+    image = forms.FileField(
+        label=_("Cover image"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP, up to 5 MB. Location and camera data are removed."),
+    )
+
+
+class CampaignUpdateForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=UPDATE_TITLE_MAX_LENGTH, validators=[single_line]
+    )
+    body = forms.CharField(
+        label=_("What is new"),
+        max_length=UPDATE_BODY_MAX_LENGTH,
+        validators=[multi_line],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Every donor of the campaign is e-mailed this update."),
     )

@@ -13,7 +13,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from campaigns.models import Campaign, Donation
+from campaigns.models import Campaign, CampaignUpdate, Donation
 from config.errors import NotAllowed, NotFound
 
 # Staff read everyone's rows; without the second factor, when it is required, only their own.
@@ -26,12 +26,20 @@ SEARCH_MAX_LENGTH = 200
 
 
 def campaign_list(
-    *, user: Viewer, status: str | None = None, search: str | None = None
+    *,
+    user: Viewer,
+    status: str | None = None,
+    search: str | None = None,
+    include_closed: bool = True,
 ) -> QuerySet[Campaign]:
-    """Campaigns `user` may see (drafts: their organizer and staff only), newest first."""
+    """Campaigns `user` may see (drafts: their organizer and staff only), newest
+    first; without `include_closed`, completed and cancelled ones are left out
+    (unless `status` names one)."""
     qs = Campaign.objects.visible_to(user).select_related("organizer")
     if status:
         qs = qs.filter(status=status)
+    elif not include_closed:
+        qs = qs.open_or_draft()
     if search:
         search = search.strip()
         qs = qs.filter(Q(name__icontains=search) | Q(description__icontains=search))
@@ -39,7 +47,11 @@ def campaign_list(
 
 
 def campaign_list_active_first(
-    *, user: Viewer, status: str | None = None, search: str | None = None
+    *,
+    user: Viewer,
+    status: str | None = None,
+    search: str | None = None,
+    include_closed: bool = True,
 ) -> QuerySet[Campaign]:
     """For the pages: active campaigns first (ending soonest first), then the rest."""
     rank = Case(
@@ -50,7 +62,7 @@ def campaign_list_active_first(
         output_field=IntegerField(),
     )
     return (
-        campaign_list(user=user, status=status, search=search)
+        campaign_list(user=user, status=status, search=search, include_closed=include_closed)
         .annotate(rank=rank)
         .order_by("rank", "end_date", "-created_at", "-id")
     )
@@ -106,3 +118,25 @@ def donation_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Donat
     if not (staff_reads(user) or donation.donor_id == user.pk):
         raise NotAllowed(_("This donation is not yours."))
     return donation
+
+
+def campaign_update_list(*, campaign: Campaign) -> QuerySet[CampaignUpdate]:
+    """A campaign's updates, newest first, with their authors (load the campaign
+    with campaign_get_for first: that decides who may read them)."""
+    return (
+        CampaignUpdate.objects.filter(campaign=campaign)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+
+
+def campaign_donor_emails(*, campaign: Campaign, exclude_user_id=None) -> list[tuple[str, str]]:
+    """(e-mail, name) of everyone with a completed gift to the campaign, once each."""
+    qs = (
+        Donation.objects.filter(campaign=campaign, status=Donation.Status.COMPLETED)
+        .exclude(donor_id=exclude_user_id)
+        .values_list("donor__email", "donor__name")
+        .distinct()
+        .order_by("donor__email")
+    )
+    return list(qs)

@@ -292,6 +292,18 @@ STORAGES = {
     },
 }
 
+# --- Uploaded media (campaign covers) -------------------------------------------------
+# Public files people upload, re-encoded before they are stored (campaigns/images.py).
+# In development Django serves them (SERVE_MEDIA, on with DEBUG); in production the
+# web server or a CDN does (docs/deploy.md).
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+# The largest campaign cover accepted, in bytes, and the most pixels Pillow may
+# decode (a decompression bomb is refused before it is expanded).
+COVER_MAX_BYTES = env.int("COVER_MAX_BYTES", default=5 * 1024 * 1024)
+COVER_MAX_PIXELS = env.int("COVER_MAX_PIXELS", default=40_000_000)
+
 # --- E-mail --------------------------------------------------------------------
 # EMAIL_URL (smtp://user:pass@host:587/?tls=True, consolemail://, filemail:///path,
 # memorymail://) becomes Django's MAILERS["default"].

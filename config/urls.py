@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("giving.urls")),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
+    path("media/<path:path>", views.media, name="media"),
 ]
 
 handler400 = "config.views.bad_request"

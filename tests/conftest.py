@@ -100,6 +100,14 @@ def _private_media(tmp_path_factory):
     django_settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private_media")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_root(tmp_path_factory):
+    # Uploaded covers go to a directory of the run's own, never the repository.
+    from django.conf import settings as django_settings
+
+    django_settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Production uses WhiteNoise's manifest storage, which needs collectstatic;

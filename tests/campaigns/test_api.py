@@ -29,6 +29,8 @@ FIELDS = {
     "progress_percentage",
     "organizer_name",
     "zakat_eligible",
+    "cover_url",
+    "cover_thumbnail_url",
     "created_at",
 }
 DONATION_FIELDS = {

@@ -114,6 +114,10 @@ def _rows(kind: str, n: int, *, donor, campaign, staff) -> None:
             giving_services.recurring_run_one(
                 gift_id=gift.pk, today=(day or timezone.localdate()) - timedelta(days=1)
             )
+        elif kind == "updates":  # each naming its author
+            campaign_services.campaign_update_create(
+                campaign=campaign, by=campaign.organizer, title="News", body="More news."
+            )
         elif kind == "audit":  # each posting's event, naming its actor
             campaign_services.donation_create(
                 donor=donor, campaign=campaign, amount=Decimal("1.00")
@@ -138,6 +142,7 @@ def _nth_iban(n: int) -> str:
 API_LISTS = [
     ("campaigns", "/api/v1/campaigns", "anon"),
     ("donations", "/api/v1/campaigns/{campaign}/donations", "anon"),
+    ("updates", "/api/v1/campaigns/{campaign}/updates", "anon"),
     ("donations", "/api/v1/donations", "donor"),
     ("wallet", "/api/v1/wallet/transactions", "donor"),
     ("zakat", "/api/v1/zakat/records", "donor"),

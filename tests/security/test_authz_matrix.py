@@ -150,6 +150,11 @@ API_TABLE = [
     Row("GET", V1 + "campaign-donations", PUBLIC, ACTIVE),
     Row("GET", V1 + "campaign-donations", S(404, 200, 404, 404, 200), DRAFT, variant="draft"),
     Row("POST", V1 + "campaign-donations", S(401, 201, 201, 201), ACTIVE, body={"amount": "5.00"}),
+    # cover and updates: the organizer or a campaign manager (no image sent: 400)
+    Row("POST", V1 + "campaign-cover", S(401, 400, 403, 403, 400), ACTIVE),
+    Row("GET", V1 + "campaign-updates", PUBLIC, ACTIVE),
+    Row("GET", V1 + "campaign-updates", S(404, 200, 404, 404, 200), DRAFT, variant="draft"),
+    Row("POST", V1 + "campaign-updates", S(401, 201, 403, 403, 201), ACTIVE, body={"title": "News", "body": "Two wells dug."}),
     Row("GET", V1 + "donations", USER_READ),
     Row("POST", V1 + "donations", S(401, 201, 201, 201), body={"campaign_id": "active", "amount": "5.00"}),
     Row("GET", V1 + "donation", OWNED_READ, DONATION),
@@ -295,7 +300,11 @@ PAGE_TABLE = [
     Row("GET", "campaigns:donate", PAGE_USER, (("pk", "active"),)),
     Row("POST", "campaigns:donate", S(LOGIN, 302, 302, 302), (("pk", "active"),), body={"amount": "5.00"}),
     Row("POST", "campaigns:donate", S(LOGIN, 200, 404, 404, 200), (("pk", "draft"),), body={"amount": "5.00"}, variant="draft"),  # organizer/staff see it; a draft takes no gifts (form error)
+    Row("POST", "campaigns:cover", S(LOGIN, 400, 403, 403, 400), (("pk", "active"),)),  # no file: the form again
+    Row("POST", "campaigns:update_new", S(LOGIN, 302, 403, 403, 302), (("pk", "active"),), body={"title": "News", "body": "Two wells dug."}),
     Row("GET", "campaigns:my_donations", PAGE_USER),
+    # Uploaded media: served by Django only with SERVE_MEDIA (development), never in tests.
+    Row("GET", "media", S(404, 404, 404, 404), (("path", "campaigns/covers/none.jpg"),)),
     Row("GET", "campaigns:receipt", PAGE_OWNED, DONATION and (("pk", "donation"),)),
     Row("GET", "loans:index", PAGE_USER),
     Row("GET", "loans:apply", PAGE_USER),
