@@ -451,6 +451,9 @@ SPECTACULAR_SETTINGS = {
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
 METAL_PRICES_URL = env.str("METAL_PRICES_URL", default="")
 LOAN_MAX_PRINCIPAL = env.str("LOAN_MAX_PRINCIPAL", default="50000.00")
+# How many parts a campaign's sadaqah fund may spill into when donations arrive
+# at once (campaigns.services, docs/scaling.md): 1 turns spilling off.
+CAMPAIGN_FUND_PARTS = env.int("CAMPAIGN_FUND_PARTS", default=8)
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
 PLATFORM_CURRENCY = env.str("PLATFORM_CURRENCY", default="USD")
 # Zakat calculation (README, "Zakat"): the nisab standard when a calculation names
