@@ -145,3 +145,28 @@ def test_a_refund_evens_the_parts_out_when_payouts_drew_its_part(
     assert campaign.current_amount == Decimal("90.00")
     assert campaign.donor_count == 2
     assert ledger_verify().problems == []
+
+
+@pytest.mark.django_db
+def test_a_campaign_closed_while_a_gift_is_in_flight_takes_nothing(monkeypatch):
+    """The campaign is read unlocked; the totals' update checks again that it is
+    open, and a cancel committed in between rolls the whole gift back."""
+    campaign = make_campaign()
+    donor = funded_donor("10.00")
+    post = services.ledger.ledger_post
+
+    def post_then_cancel(**kwargs):
+        txn = post(**kwargs)
+        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CANCELLED)
+        return txn
+
+    monkeypatch.setattr(services.ledger, "ledger_post", post_then_cancel)
+    with pytest.raises(services.CampaignNotActive):
+        services.donation_create(donor=donor, campaign=campaign, amount=Decimal("4.00"))
+
+    assert not Donation.objects.exists()
+    assert not LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.DONATION).exists()
+    campaign.refresh_from_db()
+    assert campaign.current_amount == Decimal("0.00")
+    # Here the cancel ran inside the gift's own transaction, so it was undone with it.
+    assert campaign.status == Campaign.Status.ACTIVE
