@@ -586,11 +586,14 @@ def ledger_verify(*, incremental: bool = False, checkpoint: bool = False) -> Led
                 )
             ).values_list("pk", flat=True)
         )
-        oldest = min(
-            (checkpoints[pk].last_entry_id if pk in checkpoints else 0 for pk in moved),
-            default=0,
-        )
-        entry_rows = entry_rows.filter(account_id__in=moved, id__gt=oldest)
+        # Each moved account from its own checkpoint on (one index range each): an
+        # account new since the checkpoint must not make a large old one be read
+        # from its first entry.
+        since_checkpoint = Q(account_id__in=[pk for pk in moved if pk not in checkpoints])
+        for pk in moved:
+            if pk in checkpoints:
+                since_checkpoint |= Q(account_id=pk, id__gt=checkpoints[pk].last_entry_id)
+        entry_rows = entry_rows.filter(since_checkpoint)
     streams = groupby(entry_rows.iterator(chunk_size=5000), key=itemgetter(0))
     current = next(streams, None)
     for account in accounts.iterator():
