@@ -432,7 +432,10 @@ def db_check(dsn: str, hot: list[str]) -> dict:
             SELECT c.id, c.current_amount, c.donor_count,
                    COALESCE(SUM(d.amount) FILTER (WHERE d.status = 'completed'), 0),
                    COUNT(DISTINCT d.donor_id) FILTER (WHERE d.status = 'completed'),
-                   (SELECT balance FROM accounts_ledgeraccount a WHERE a.key = 'campaign:' || c.id::text)
+                   -- the fund is the sum of its parts (campaign:<id> and campaign:<id>:<n>)
+                   (SELECT SUM(balance) FROM accounts_ledgeraccount a
+                    WHERE a.kind = 'campaign_fund' AND (a.key = 'campaign:' || c.id::text
+                          OR a.key LIKE 'campaign:' || c.id::text || ':%%'))
             FROM campaigns_campaign c LEFT JOIN campaigns_donation d ON d.campaign_id = c.id
             WHERE c.id = ANY(%s::uuid[]) GROUP BY c.id
             """,
