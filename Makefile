@@ -80,7 +80,9 @@ worker: install
 # Seed PostgreSQL, start the production processes, drive load, write
 # docs/benchmarks.md (under ten minutes; needs PostgreSQL and Redis; installs wrk),
 # then the ledger core against django-hordak (the `bench` extra, installed here
-# only). `make bench BENCH_ARGS=--ledger-only` runs the ledger part alone.
+# only). `make bench BENCH_ARGS=--ledger-only` runs the ledger part alone;
+# --hot-campaign (one campaign against a thousand), --replica (a streaming replica
+# of our own) and --large-ledger (10 thousand against 10 million entries) likewise.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ose_bench
 BENCH_LEDGER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ose_ledger_bench
 bench: install

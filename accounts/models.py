@@ -203,6 +203,8 @@ class LedgerTransaction(models.Model):
         PAYOUT = "payout", _("Payout")
         PAYOUT_RETURN = "payout_return", _("Payout returned")
         FITR_PAYMENT = "fitr_payment", _("Zakat al-fitr payment")
+        # Between the parts of one campaign's fund (campaigns.services): same fund.
+        FUND_TRANSFER = "fund_transfer", _("Transfer within a fund")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)

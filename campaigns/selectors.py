@@ -6,13 +6,14 @@ object and decides whether the caller may have it: `NotFound` when it does not
 exist or the caller may not know it does (someone's draft), `NotAllowed` when
 the caller may see that it exists but not read it."""
 
+from decimal import Decimal
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import LedgerAccount, User
 from campaigns.models import Campaign, CampaignUpdate, Donation
 from config.errors import NotAllowed, NotFound
 
@@ -140,3 +141,18 @@ def campaign_donor_emails(*, campaign: Campaign, exclude_user_id=None) -> list[t
         .order_by("donor__email")
     )
     return list(qs)
+
+
+def campaign_fund_parts(*, campaign: Campaign) -> list[LedgerAccount]:
+    """The accounts of the campaign's sadaqah fund: the main one (key
+    campaign:<id>) first, then the parts donations spilled into when many
+    arrived at once (campaign:<id>:<n>). The fund holds their sum."""
+    accounts = LedgerAccount.objects.filter(
+        kind=LedgerAccount.Kind.CAMPAIGN_FUND, key__startswith=campaign.fund_key
+    )
+    return sorted(accounts, key=lambda a: (a.key != campaign.fund_key, len(a.key), a.key))
+
+
+def campaign_fund_balance(*, campaign: Campaign) -> Decimal:
+    """What the campaign's sadaqah fund holds, over all its parts."""
+    return sum((a.balance for a in campaign_fund_parts(campaign=campaign)), Decimal("0.00"))

@@ -4,6 +4,7 @@ Every variable is listed in README.md. A `.env` file beside manage.py is read
 when present; real environment variables win over it.
 """
 
+import copy
 import logging
 import zoneinfo
 from datetime import timedelta
@@ -164,6 +165,28 @@ else:
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Read replicas (config/replicas.py): a comma list of streaming replicas of
+# DATABASE_URL. Safe reads of web requests go to one of them; writes, reads in a
+# transaction and the reads of a user who wrote in the last REPLICA_STICKY_SECONDS
+# go to the primary. Each replica gets the primary's connection settings.
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=5)
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_url)
+    for _setting in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _setting in DATABASES["default"]:
+            _replica[_setting] = copy.deepcopy(DATABASES["default"][_setting])
+    # The test runner makes no database of its own for a replica.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.replicas.ReplicaRoutingMiddleware",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -495,6 +518,9 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=8.0)
 METAL_PRICES_URL = env.str("METAL_PRICES_URL", default="")
 LOAN_MAX_PRINCIPAL = env.str("LOAN_MAX_PRINCIPAL", default="50000.00")
+# How many parts a campaign's sadaqah fund may spill into when donations arrive
+# at once (campaigns.services, docs/scaling.md): 1 turns spilling off.
+CAMPAIGN_FUND_PARTS = env.int("CAMPAIGN_FUND_PARTS", default=8)
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
 PLATFORM_CURRENCY = env.str("PLATFORM_CURRENCY", default="USD")
 # Zakat calculation (README, "Zakat"): the nisab standard when a calculation names

@@ -286,13 +286,13 @@ def campaign_payout_request(
         payout_account.owner_id != by.pk or payout_account.deleted_at is not None
     ):
         raise NotAllowed(_("This bank account is not yours."))
-    fund = campaign_services.campaign_fund_account(campaign=campaign)
-    if fund.balance < amount:
+    held = campaign_selectors.campaign_fund_balance(campaign=campaign)
+    if held < amount:
         from accounts.services import InsufficientFunds
 
         raise InsufficientFunds(
             _("The campaign's fund holds less than this payout."),
-            available_amount=str(money.quantize(fund.balance)),
+            available_amount=str(money.quantize(held)),
             required_amount=str(amount),
         )
     with transaction.atomic():
@@ -322,8 +322,9 @@ def _execute_campaign_payout(approval: Approval, *, by: User) -> Payout:
     amount = money.quantize(approval.amount)
     hold = ledger_post(
         kind=LedgerTransaction.Kind.WITHDRAWAL,
+        # The fund's main account first, then the parts busy donation times spilled into.
         legs=[
-            Leg(campaign_services.campaign_fund_account(campaign=campaign), -amount),
+            *campaign_services.campaign_fund_draw_legs(campaign=campaign, amount=amount),
             Leg(in_transit_account(), amount),
         ],
         reference=f"Campaign payout to {params.get('payee_name', '')}"[:200],
