@@ -77,7 +77,7 @@ def test_donor_journey_in_arabic(rtl_page):
     page.goto(f"/campaigns/{campaign.pk}/donate/")
     assert_arabic_page(page, "بطانيات الشتاء", "محفظتك:")
     expect(page).to_have_title(re.compile("تبرّع لحملة بطانيات الشتاء"))
-    page.get_by_label("المبلغ").fill("50.00")
+    page.get_by_label("أو مبلغًا آخر").fill("50.00")
     page.get_by_role("button", name="تبرّع").click()
     expect(page.locator(".message.success")).to_contain_text("جزاك الله خيرًا")
     assert_arabic_page(page, "بطانيات الشتاء")

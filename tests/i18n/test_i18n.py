@@ -51,7 +51,7 @@ SIGNED_IN_PAGES = [
     "/accounts/password/change/",
 ]
 # The navigation, in Arabic, on every page.
-NAV_AR = ["الحملات", "الزكاة", "زكاة الفطر", "محفظتي"]
+NAV_AR = ["الحملات", "الزكاة", "زكاة الفطر", "توثيق واجهة البرمجة"]
 
 
 def html_tag(response) -> str:
