@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # view permissions, so those must exist by then.
     "payouts",
     "staff",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -414,6 +415,10 @@ SPECTACULAR_SETTINGS = {
             "name": "payouts",
             "description": "Bank accounts, wallet withdrawals, campaign payouts and the "
             "payout provider's webhooks.",
+        },
+        {
+            "name": "reports",
+            "description": "Staff reports: trial balance, general journal, portfolio at risk.",
         },
     ],
     "ENUM_NAME_OVERRIDES": {

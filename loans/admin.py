@@ -54,7 +54,13 @@ class DaysPastDueFilter(admin.SimpleListFilter):
     parameter_name = "past_due"
 
     def lookups(self, request, model_admin):
-        return [("0", "On time"), ("1", "1-30 days"), ("31", "31-90 days"), ("91", "Over 90 days")]
+        return [
+            ("0", "On time"),
+            ("late", "Any days late"),
+            ("1", "1-30 days"),
+            ("31", "31-90 days"),
+            ("91", "Over 90 days"),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -65,6 +71,8 @@ class DaysPastDueFilter(admin.SimpleListFilter):
         low, high = ranges.get(value, (None, None))
         if value == "0":
             return queryset.exclude(oldest_unpaid_due__lt=today)
+        if value == "late":
+            return queryset.filter(oldest_unpaid_due__lt=today)
         qs = queryset.filter(oldest_unpaid_due__lte=today - timedelta(days=low))
         if high is not None:
             qs = qs.filter(oldest_unpaid_due__gte=today - timedelta(days=high))

@@ -16,6 +16,7 @@ from config.api.views import HealthView, ReadyView
 from distribution import api_urls as distribution_api
 from loans import api_urls as loans_api
 from payouts import api_urls as payouts_api
+from reports import api_urls as reports_api
 from staff import api_urls as staff_api
 from zakat import api_urls as zakat_api
 
@@ -49,6 +50,7 @@ v1 += [
     *staff_api.v1,
     *distribution_api.v1,
     *payouts_api.v1,
+    *reports_api.v1,
 ]
 
 v2 = [*zakat_api.v2, *campaigns_api.v2, *loans_api.v2, *staff_api.v2]

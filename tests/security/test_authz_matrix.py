@@ -222,6 +222,10 @@ API_TABLE = [
         body={"amount": "5.00", "payee_name": "Builders"}),
     Row("POST", V1 + "payout-webhook", S(404, 404, 404, 404), kwargs=(("gateway", "sandbox"),)),
     Row("POST", V1 + "user-mfa-reset", BY_PERMISSION_ACCEPTED, PERSON, body={"reason": "Lost phone"}),
+    # reports: finance and auditors; the portfolio also loan officers (test_roles_matrix)
+    Row("GET", V1 + "reports-trial-balance", BY_PERMISSION),
+    Row("GET", V1 + "reports-journal", BY_PERMISSION),
+    Row("GET", V1 + "reports-portfolio", BY_PERMISSION),
 ]  # fmt: skip
 
 LOGIN = "login"  # a 302 to the sign-in page (the site's or the admin's)

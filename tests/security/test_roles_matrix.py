@@ -159,6 +159,10 @@ API_TABLE = [
     ApiRow("POST", V1 + "withdrawal-list", OWN_ACT,
            body={"amount": "10.00", "payout_account_id": "payout_account"}),
     ApiRow("DELETE", V1 + "payout-account-detail", OWN_ACT, "payout_account"),
+    # reports: the ledger's for finance and auditors, the portfolio also for loan officers
+    ApiRow("GET", V1 + "reports-trial-balance", "staff.report_ledger_read"),
+    ApiRow("GET", V1 + "reports-journal", "staff.report_ledger_read"),
+    ApiRow("GET", V1 + "reports-portfolio", "staff.report_portfolio_read"),
 ]  # fmt: skip
 
 # Pages staff use on other people's things. A refused page POST shows its form again
