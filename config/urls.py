@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from config import views
+from config.metrics import metrics_view
 
 admin.site.site_header = "OSE Platform administration"
 admin.site.site_title = "OSE Platform admin"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", include("payouts.urls")),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 handler400 = "config.views.bad_request"

@@ -36,8 +36,7 @@ def bar_chart(
         x = left + i * slot + gap / 2
         y = top + plot_h - h
         rect = format_html(
-            '<rect x="{}" y="{}" width="{}" height="{}" class="bar">'
-            "<title>{}: {}{}</title></rect>",
+            '<rect x="{}" y="{}" width="{}" height="{}" class="bar"><title>{}: {}{}</title></rect>',
             f"{x:.1f}",
             f"{y:.1f}",
             f"{max(slot - gap, 1):.1f}",

@@ -112,6 +112,10 @@ def main() -> int:
     )
     args.no_proxy = not args.nginx
     tmp = Path(tempfile.mkdtemp(prefix="ose-serve-"))
+    if os.environ.get("METRICS_TOKEN"):
+        # gunicorn's workers and uvicorn add up their metrics here (config/metrics.py).
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(tmp / "metrics"))
+        Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
     children: list[tuple[str, subprocess.Popen]] = []
 
     def stop(*_: object) -> None:
