@@ -85,7 +85,8 @@ def init(dsn: str, *, environment: str, traces_sample_rate: float = 0.0, **optio
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration()],
-        send_default_pii=False,
+        # send_default_pii stays at its default, False (passing it is deprecated in
+        # sentry-sdk 2.7x); tests/config/test_sentry.py holds it there.
         max_request_body_size="never",
         include_local_variables=True,
         before_send=scrub,
