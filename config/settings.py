@@ -520,6 +520,10 @@ LOGGING = {
 # /metrics (Prometheus) answers only a bearer of this token; unset, /metrics is a 404
 # and nothing is measured. Several processes: set PROMETHEUS_MULTIPROC_DIR too.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# /api/v1/health/ready fails ("tasks") when the oldest ready task has waited longer
+# than this; 0 (the default) only reports the age: a stuck worker should page
+# someone (docs/operations.md), not take every web process out of the balancer.
+TASK_QUEUE_MAX_AGE_SECONDS = env.int("TASK_QUEUE_MAX_AGE_SECONDS", default=0)
 # Errors go to Sentry when set (config/sentry.py: no personal data, request id tagged).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
