@@ -299,6 +299,9 @@ PAGE_TABLE = [
     Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 403, 302), C_OFF, body={"confirm": "on"}),
     Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 403, 302), C_REQ),
     Row("GET", "admin:index", S(LOGIN, LOGIN, LOGIN, 200, 200)),
+    # Off without METRICS_TOKEN (the tests' default); with it, a bearer's only
+    # (tests/config/test_metrics.py).
+    Row("GET", "metrics", S(404, 404, 404, 404)),
     Row("GET", "distribution:apply", PAGE_USER),
     Row("POST", "distribution:apply", S(LOGIN, 302, 302, 302), body=CASE_BODY),
     Row("GET", "distribution:cases", PAGE_USER),

@@ -235,6 +235,13 @@ ADMIN_VIEWS = [
     AdminRow("POST", "staff.roles_manage", "admin:staff_staffmember_roles", obj="person",
              body={"roles": ["auditor"]}, writes=True),
     AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payout_reconcile"),
+    # Approve / Reject buttons of a loan's change page (the same services as the actions)
+    AdminRow("GET", "staff.loan_decide", "admin:loans_loan_approve", obj="loan_pending"),
+    AdminRow("POST", "staff.loan_decide", "admin:loans_loan_approve", obj="loan_pending",
+             body={}, writes=True),
+    AdminRow("GET", "staff.loan_decide", "admin:loans_loan_reject", obj="loan_pending"),
+    AdminRow("POST", "staff.loan_decide", "admin:loans_loan_reject", obj="loan_pending",
+             body={"reason": "Income too low"}, writes=True),
     AdminRow("POST", "staff.mfa_reset_request", "admin:staff_staffmember_mfa_reset", obj="person",
              body={"reason": "Phone lost; checked in person"}, writes=True),
 ]  # fmt: skip
@@ -441,7 +448,8 @@ def test_api_cell(row: ApiRow, role: str, roles_world: World):
         return response, response.status_code in ALLOWED_STATUSES
 
     response, allowed, changed = _cell(row.method != "GET", run)
-    detail = f"{role} {row.id}: {response.status_code} {response.content[:300]!r}"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    detail = f"{role} {row.id}: {response.status_code} {body[:300]!r}"
     if expected and row.method != "GET":
         assert changed, f"allowed but nothing changed; {detail}"
     if expected:
