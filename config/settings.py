@@ -428,6 +428,7 @@ SPECTACULAR_SETTINGS = {
         "AsnafCategoryEnum": "distribution.models.AsnafCategory",
         "ZakatCaseStatusEnum": "distribution.models.CaseStatus",
         "PayoutStatusEnum": "payouts.models.Payout.Status",
+        "LoanStatusEnum": "loans.models.Loan.Status",
     },
 }
 
