@@ -106,3 +106,33 @@ def test_the_queue_depth_and_age_are_read_from_the_database_queue(db, metrics_on
     )
     assert float(depth.split()[1]) == 2
     assert 290 <= float(age.split()[1]) < 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_open_websockets_are_counted_and_uncounted(settings):
+    from asgiref.sync import async_to_sync
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    settings.METRICS_TOKEN = TOKEN
+    campaign = make_campaign()
+    before = sample("ose_websocket_connections")
+
+    async def body() -> tuple[float, float]:
+        ws = WebsocketCommunicator(
+            application,
+            f"/ws/campaigns/{campaign.pk}/",
+            headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")],
+        )
+        connected, _ = await ws.connect()
+        assert connected
+        await ws.receive_json_from()
+        during = sample("ose_websocket_connections")
+        await ws.disconnect()
+        return during, sample("ose_websocket_connections")
+
+    during, after = async_to_sync(body)()
+
+    assert during == before + 1
+    assert after == before
