@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench fuzz serve worker install migrate seed clean backup restore
+.PHONY: messages run test lint format bench fuzz serve worker install migrate seed clean backup restore
 
 $(PY):
 	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
@@ -33,9 +33,20 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # A run that collects nothing fails (pytest exits 5): a filter or a path that
-# matches no test must not pass for a green suite.
+# matches no test must not pass for a green suite. Two workers by default
+# (pytest-xdist, a module per unit of work: tests/conftest.py); TEST_WORKERS=0 runs
+# in one process, TEST_WORKERS=auto one worker per CPU.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+
+# After wrapping new strings: refresh locale/ar/LC_MESSAGES/django.po, translate
+# the new entries, then `make messages` again to compile (docs/architecture.md).
+messages: install
+	$(PY) manage.py makemessages -l ar -e html,txt,py --no-obsolete --ignore=tests --ignore=bench \
+		--ignore=staticfiles --ignore=scripts --ignore=deploy --ignore='templates/admin/*' \
+		--ignore='templates/drf_spectacular/*'
+	$(PY) scripts/compilemessages.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -47,11 +58,14 @@ format: install
 
 # The production layout on this machine, DEBUG off (docs/deploy.md): gunicorn for
 # HTTP, uvicorn for /ws/, the task worker, nginx in front when installed. Needs
-# Redis (REDIS_URL, default the local one). The key below is for this machine only.
+# Redis (REDIS_URL, default the local one) and PostgreSQL (DATABASE_URL; SQLite only
+# with SERVE_ALLOW_SQLITE=1). Internal addresses: GUNICORN_BIND, WS_PORT.
+# The key below is for this machine only.
 serve: export DEBUG = 0
 serve: export SECRET_KEY ?= local-serve-only-key-not-for-production-6c1f0e9b2d7a4e35b8a9c0d1e2f3a4b5
 serve: export REDIS_URL ?= redis://127.0.0.1:6379/0
 serve: install
+	@$(PY) scripts/serve.py --check
 	@$(BIN)/python -c "import redis, os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_timeout=2).ping()" \
 		|| { echo "make serve needs Redis at $$REDIS_URL (set REDIS_URL)"; exit 1; }
 	$(PY) manage.py collectstatic --noinput -v0
@@ -66,7 +80,9 @@ worker: install
 # Seed PostgreSQL, start the production processes, drive load, write
 # docs/benchmarks.md (under ten minutes; needs PostgreSQL and Redis; installs wrk),
 # then the ledger core against django-hordak (the `bench` extra, installed here
-# only). `make bench BENCH_ARGS=--ledger-only` runs the ledger part alone.
+# only). `make bench BENCH_ARGS=--ledger-only` runs the ledger part alone;
+# --hot-campaign (one campaign against a thousand), --replica (a streaming replica
+# of our own) and --large-ledger (10 thousand against 10 million entries) likewise.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ose_bench
 BENCH_LEDGER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ose_ledger_bench
 bench: install

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.validators import single_line
@@ -9,7 +10,7 @@ from config.validators import single_line
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
@@ -20,22 +21,23 @@ class LoginForm(AuthenticationForm):
 
 class RegisterForm(forms.Form):
     name = forms.CharField(
+        label=_("Name"),
         max_length=150,
         validators=[single_line],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters, not all digits, not a common password.",
+        help_text=_("At least 8 characters, not all digits, not a common password."),
     )
     password2 = forms.CharField(
-        label="Repeat the password",
+        label=_("Repeat the password"),
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -45,26 +47,27 @@ class RegisterForm(forms.Form):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         return cleaned
 
 
 class TopUpForm(forms.Form):
     amount = forms.DecimalField(
+        label=_("Amount"),
         min_value=Decimal("0.01"),
         max_value=Decimal("1000000.00"),
         max_digits=18,
         decimal_places=2,
-        help_text="Up to 1,000,000.00, in whole cents.",
+        help_text=_("Up to 1,000,000.00, in whole cents."),
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
     )
 
 
 class MfaCodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
-        help_text="The 6-digit code your authenticator app shows now, or a recovery code.",
+        help_text=_("The 6-digit code your authenticator app shows now, or a recovery code."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
@@ -73,9 +76,9 @@ class MfaCodeForm(forms.Form):
 
 class MfaEnrolForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app",
+        label=_("Code from the app"),
         max_length=8,
-        help_text="After adding the account, type the 6-digit code it shows.",
+        help_text=_("After adding the account, type the 6-digit code it shows."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
@@ -84,13 +87,14 @@ class MfaEnrolForm(forms.Form):
 
 class MfaRemoveForm(forms.Form):
     password = forms.CharField(
+        label=_("Password"),
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     code = forms.CharField(
-        label="Current code",
+        label=_("Current code"),
         max_length=32,
-        help_text="From your authenticator app, or a recovery code.",
+        help_text=_("From your authenticator app, or a recovery code."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )

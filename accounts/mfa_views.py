@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import LoginForm, MfaCodeForm, MfaEnrolForm, MfaRemoveForm
 from accounts.models import User
@@ -92,7 +93,7 @@ def login_mfa(request: HttpRequest) -> HttpResponse:
     if user is None:
         if request.user.is_authenticated:
             return redirect(_next(request))
-        messages.info(request, "Sign in again: the code step waits only 5 minutes.")
+        messages.info(request, _("Sign in again: the code step waits only 5 minutes."))
         return redirect(_with_next("accounts:login", _safe_next(request)))
 
     form = MfaCodeForm(request.POST or None)
@@ -136,7 +137,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     codes once."""
     user = request.user
     if mfa.mfa_enrolled(user=user):
-        messages.info(request, "An authenticator is already set up; replace it to change it.")
+        messages.info(request, _("An authenticator is already set up; replace it to change it."))
         return redirect("accounts:mfa")
     device = mfa.mfa_enrol_start(user=user)
     form = MfaEnrolForm(request.POST or None)
@@ -190,8 +191,10 @@ def mfa_remove(request: HttpRequest, replace: bool = False) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             if replace:
-                messages.success(request, "The old authenticator is removed: set up the new one.")
+                messages.success(
+                    request, _("The old authenticator is removed: set up the new one.")
+                )
                 return redirect("accounts:mfa_enrol")
-            messages.success(request, "Your authenticator and recovery codes are removed.")
+            messages.success(request, _("Your authenticator and recovery codes are removed."))
             return redirect("accounts:mfa")
     return render(request, "accounts/mfa_remove.html", {"form": form, "replace": replace})

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The longest reason kept with a ledger transaction (admin forms and the API cap it too).
 MEMO_MAX_LENGTH = 1000
@@ -100,24 +101,24 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class LedgerAccountKind(models.TextChoices):
-    WALLET = "wallet", "User wallet"
-    CAMPAIGN_FUND = "campaign_fund", "Campaign fund"
-    ZAKAT_FUND = "zakat_fund", "Zakat fund"
-    LOAN_RECEIVABLE = "loan_receivable", "Loan receivable"
-    MURABAHA_RECEIVABLE = "murabaha_receivable", "Murabaha receivable"
-    MURABAHA_INVENTORY = "murabaha_inventory", "Murabaha assets held for sale"
-    INCOME = "income", "Institution income"
+    WALLET = "wallet", _("User wallet")
+    CAMPAIGN_FUND = "campaign_fund", _("Campaign fund")
+    ZAKAT_FUND = "zakat_fund", _("Zakat fund")
+    LOAN_RECEIVABLE = "loan_receivable", _("Loan receivable")
+    MURABAHA_RECEIVABLE = "murabaha_receivable", _("Murabaha receivable")
+    MURABAHA_INVENTORY = "murabaha_inventory", _("Murabaha assets held for sale")
+    INCOME = "income", _("Institution income")
     # Murabaha markup not yet earned: income only as installments are paid (FAS 28).
-    MURABAHA_DEFERRED_PROFIT = "murabaha_deferred_profit", "Murabaha deferred profit"
+    MURABAHA_DEFERRED_PROFIT = "murabaha_deferred_profit", _("Murabaha deferred profit")
     # Late-payment charity undertakings (AAOIFI SS 3): never income, only given away.
-    CHARITY_FUND = "charity_fund", "Charity fund (late-payment undertakings)"
-    WRITE_OFF = "write_off", "Written-off debts"
-    EXTERNAL = "external", "Outside world"
-    FITR_FUND = "fitr_fund", "Zakat al-fitr fund"
-    CAMPAIGN_ZAKAT_FUND = "campaign_zakat_fund", "Campaign zakat fund"
+    CHARITY_FUND = "charity_fund", _("Charity fund (late-payment undertakings)")
+    WRITE_OFF = "write_off", _("Written-off debts")
+    EXTERNAL = "external", _("Outside world")
+    FITR_FUND = "fitr_fund", _("Zakat al-fitr fund")
+    CAMPAIGN_ZAKAT_FUND = "campaign_zakat_fund", _("Campaign zakat fund")
     # Money on its way out through the payout provider (payouts/): held here from the
     # moment a withdrawal or campaign payout is asked until the provider settles it.
-    PAYOUTS_IN_TRANSIT_FUND = "payouts_in_transit_fund", "Payouts in transit"
+    PAYOUTS_IN_TRANSIT_FUND = "payouts_in_transit_fund", _("Payouts in transit")
 
 
 # The accounts that hold zakat (paid zakat, zakat al-fitr, zakat given to
@@ -189,19 +190,21 @@ class LedgerAccount(models.Model):
 
 class LedgerTransaction(models.Model):
     class Kind(models.TextChoices):
-        TOP_UP = "top_up", "Top-up"
-        DONATION = "donation", "Donation"
-        ZAKAT_PAYMENT = "zakat_payment", "Zakat payment"
-        LOAN_DISBURSEMENT = "loan_disbursement", "Loan disbursement"
-        LOAN_REPAYMENT = "loan_repayment", "Loan repayment"
-        MURABAHA_PAYMENT = "murabaha_payment", "Murabaha payment"
-        ADJUSTMENT = "adjustment", "Adjustment"
-        WRITE_OFF = "write_off", "Write-off"
-        ZAKAT_DISBURSEMENT = "zakat_disbursement", "Zakat disbursement"
-        WITHDRAWAL = "withdrawal", "Withdrawal"
-        PAYOUT = "payout", "Payout"
-        PAYOUT_RETURN = "payout_return", "Payout returned"
-        FITR_PAYMENT = "fitr_payment", "Zakat al-fitr payment"
+        TOP_UP = "top_up", _("Top-up")
+        DONATION = "donation", _("Donation")
+        ZAKAT_PAYMENT = "zakat_payment", _("Zakat payment")
+        LOAN_DISBURSEMENT = "loan_disbursement", _("Loan disbursement")
+        LOAN_REPAYMENT = "loan_repayment", _("Loan repayment")
+        MURABAHA_PAYMENT = "murabaha_payment", _("Murabaha payment")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        WRITE_OFF = "write_off", _("Write-off")
+        ZAKAT_DISBURSEMENT = "zakat_disbursement", _("Zakat disbursement")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+        PAYOUT = "payout", _("Payout")
+        PAYOUT_RETURN = "payout_return", _("Payout returned")
+        FITR_PAYMENT = "fitr_payment", _("Zakat al-fitr payment")
+        # Between the parts of one campaign's fund (campaigns.services): same fund.
+        FUND_TRANSFER = "fund_transfer", _("Transfer within a fund")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -300,19 +303,28 @@ class TopUp(models.Model):
     """Money coming into a wallet from outside through a payment gateway."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="top_ups")
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     gateway = models.CharField(max_length=100)
-    provider_reference = models.CharField(max_length=200, blank=True)
+    provider_reference = models.CharField(max_length=200, blank=True, db_index=True)
     redirect_url = models.URLField(max_length=2000, blank=True)
+    payment_method = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The provider's token of the payer's card (e.g. Stripe's pm_...), when given.",
+    )
     ledger_transaction = models.OneToOneField(
         LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="top_up"
+    )
+    refunded_amount = models.DecimalField(
+        **{**MONEY, "default": 0},
+        help_text="How much has gone back to the card, as the provider last reported it.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -328,10 +340,40 @@ class TopUp(models.Model):
                 | models.Q(ledger_transaction__isnull=False),
                 name="accounts_topup_succeeded_is_posted",
             ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__gte=0)
+                & models.Q(refunded_amount__lte=models.F("amount")),
+                name="accounts_topup_refund_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Top-up {self.amount} for {self.user} ({self.status})"
+
+
+class ProviderEvent(models.Model):
+    """A payment provider's webhook event, kept by its id so it takes effect once:
+    providers deliver the same event again (retries, replays) and the row's
+    unique key turns the second delivery into a no-op in the same transaction."""
+
+    gateway = models.CharField(max_length=100)
+    event_id = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=100)
+    top_up = models.ForeignKey(
+        TopUp, null=True, blank=True, on_delete=models.PROTECT, related_name="provider_events"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "event_id"], name="accounts_providerevent_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_type} {self.event_id}"
 
 
 class RecoveryCode(models.Model):

@@ -10,6 +10,7 @@ to /api/v1/wallet/top-ups/webhooks/<gateway name>, is parsed by
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -31,12 +32,36 @@ class StartResult:
 
 @dataclass(frozen=True)
 class WebhookEvent:
+    """What a provider's webhook says about one top-up.
+
+    `event_id` (when the provider names its events) makes the event take effect
+    once however often it is delivered; `refunded_total`, set on a refund event,
+    is everything refunded so far (providers report the running total, which is
+    what makes a repeated or reordered refund event harmless); `ignored` is an
+    authentic event that asks nothing of us (another event type, a payment that
+    is not a top-up)."""
+
     top_up_id: str
     succeeded: bool
+    event_id: str = ""
+    event_type: str = ""
+    refunded_total: Decimal | None = None
+    ignored: bool = False
+    provider_reference: str = ""  # the provider's payment id, when the event names it
 
 
 class WebhookRejected(Exception):
     """The webhook is not authentic or not understood."""
+
+
+class WebhookSignatureInvalid(WebhookRejected):
+    """The webhook's signature does not verify (forged, altered, or too old): 400."""
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    status: str  # "succeeded", "pending" or "failed"
+    provider_reference: str
 
 
 class PaymentGateway(Protocol):
@@ -46,6 +71,9 @@ class PaymentGateway(Protocol):
     def start(self, *, top_up: "TopUp") -> StartResult: ...
 
     def parse_webhook(self, request: "HttpRequest") -> WebhookEvent: ...
+
+    # A gateway that can give money back to the card also has
+    # refund(*, top_up, amount, idempotency_key) -> RefundResult.
 
 
 class SandboxGateway:
@@ -62,7 +90,10 @@ class SandboxGateway:
         raise WebhookRejected("The sandbox sends no webhooks.")
 
 
-GATEWAYS = {"sandbox": "accounts.payments.SandboxGateway"}
+GATEWAYS = {
+    "sandbox": "accounts.payments.SandboxGateway",
+    "stripe": "accounts.payments_stripe.StripeGateway",
+}
 
 
 @cache

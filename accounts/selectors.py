@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from accounts import money
 from accounts.models import LedgerAccount, LedgerEntry, User
@@ -25,8 +25,17 @@ def wallet_balance(*, user: User) -> Decimal:
 def wallet_entry_list(*, user: User) -> QuerySet[LedgerEntry]:
     """The movements of the user's wallet, newest first, each with its transaction
     (one query however many rows)."""
+    # The wallet's id as a subquery (one value), not a join: so the planner walks the
+    # (account, -created_at, -id) index and stops after a page, instead of joining
+    # every entry the wallet ever had and sorting them (measured at 10 million
+    # entries in docs/benchmarks.md: a page then cost the wallet's whole history).
+    wallet = (
+        LedgerAccount.objects.filter(kind=LedgerAccount.Kind.WALLET, owner=user)
+        .order_by()
+        .values("pk")
+    )
     return (
-        LedgerEntry.objects.filter(account__kind=LedgerAccount.Kind.WALLET, account__owner=user)
+        LedgerEntry.objects.filter(account_id=Subquery(wallet[:1]))
         .select_related("transaction")
         .order_by("-created_at", "-id")
     )

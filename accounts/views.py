@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money, selectors, services, tasks
 from accounts.forms import RegisterForm, TopUpForm
@@ -40,7 +41,9 @@ def register(request: HttpRequest) -> HttpResponse:
                 form.add_error("password1" if field == "password" else field, errors)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.name}! Your account is ready.")
+            messages.success(
+                request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.name}
+            )
             next_url = request.GET.get("next", "")
             if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 return redirect(next_url)
@@ -60,11 +63,13 @@ def wallet(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             if top_up.status == top_up.Status.SUCCEEDED:
-                messages.success(request, f"Added {top_up.amount} to your wallet.")
+                messages.success(
+                    request, _("Added %(amount)s to your wallet.") % {"amount": top_up.amount}
+                )
             elif top_up.redirect_url:
                 return redirect(top_up.redirect_url)
             else:
-                messages.error(request, "The payment was declined; nothing was charged.")
+                messages.error(request, _("The payment was declined; nothing was charged."))
             return redirect("wallet")
     page = page_of(selectors.wallet_entry_list(user=request.user), request.GET.get("page"), 20)
     return render(

@@ -10,10 +10,11 @@ from rest_framework.views import APIView
 
 from accounts import money, selectors, services
 from accounts.models import LedgerEntry, LedgerTransaction, TopUp
-from accounts.payments import WebhookRejected, get_gateway_by_name
+from accounts.payments import WebhookRejected, WebhookSignatureInvalid, get_gateway_by_name
 from config.api.fields import MoneyField
 from config.api.schema import error_responses
 from config.api.serializers import InputSerializer
+from config.errors import DomainError
 from config.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 
 
@@ -39,8 +40,19 @@ class WalletTransactionOut(serializers.ModelSerializer):
         fields = ["id", "kind", "amount", "balance_after", "reference", "created_at"]
 
 
+class WebhookInvalid(DomainError):
+    code = "webhook_invalid"
+    default_message = "The webhook's signature does not verify."
+
+
 class TopUpIn(InputSerializer):
     amount = MoneyField(max_value=money.quantize("1000000.00"))
+    payment_method = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="The payment provider's token of the payer's card (Stripe: `pm_...`, made "
+        "by Stripe's client libraries); the provider confirms with it at once.",
+    )
 
 
 class TopUpOut(serializers.Serializer):
@@ -138,7 +150,11 @@ class TopUpCreate(APIView):
     def post(self, request: Request, *args, **kwargs) -> Response:
         data = TopUpIn(data=request.data)
         data.is_valid(raise_exception=True)
-        top_up = services.top_up_create(user=request.user, amount=data.validated_data["amount"])
+        top_up = services.top_up_create(
+            user=request.user,
+            amount=data.validated_data["amount"],
+            payment_method=data.validated_data.get("payment_method", ""),
+        )
         body = {
             "id": top_up.pk,
             "amount": top_up.amount,
@@ -162,8 +178,8 @@ class TopUpWebhook(APIView):
         summary="Payment provider webhook",
         request=None,
         responses={
-            204: OpenApiResponse(description="Settled."),
-            **error_responses(400, 404),
+            204: OpenApiResponse(description="Settled, or already settled (delivered again)."),
+            **error_responses(400, 404, WebhookInvalid),
         },
     )
     def post(self, request: Request, gateway: str, *args, **kwargs) -> Response:
@@ -172,11 +188,9 @@ class TopUpWebhook(APIView):
             raise Http404
         try:
             event = provider.parse_webhook(request)
+        except WebhookSignatureInvalid as exc:
+            raise WebhookInvalid(str(exc)) from None
         except WebhookRejected:
             raise Http404 from None
-        top_up = TopUp.objects.filter(pk=event.top_up_id, gateway=gateway).first()
-        if top_up is None:
-            raise Http404
-        if top_up.status == TopUp.Status.PENDING:
-            services.top_up_settle(top_up=top_up, succeeded=event.succeeded)
+        services.top_up_webhook_apply(gateway=gateway, event=event)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -432,7 +432,10 @@ def db_check(dsn: str, hot: list[str]) -> dict:
             SELECT c.id, c.current_amount, c.donor_count,
                    COALESCE(SUM(d.amount) FILTER (WHERE d.status = 'completed'), 0),
                    COUNT(DISTINCT d.donor_id) FILTER (WHERE d.status = 'completed'),
-                   (SELECT balance FROM accounts_ledgeraccount a WHERE a.key = 'campaign:' || c.id::text)
+                   -- the fund is the sum of its parts (campaign:<id> and campaign:<id>:<n>)
+                   (SELECT SUM(balance) FROM accounts_ledgeraccount a
+                    WHERE a.kind = 'campaign_fund' AND (a.key = 'campaign:' || c.id::text
+                          OR a.key LIKE 'campaign:' || c.id::text || ':%%'))
             FROM campaigns_campaign c LEFT JOIN campaigns_donation d ON d.campaign_id = c.id
             WHERE c.id = ANY(%s::uuid[]) GROUP BY c.id
             """,
@@ -535,6 +538,24 @@ def parse_args() -> argparse.Namespace:
         help="the ledger section alone (bench/ledger.py against django-hordak)",
     )
     parser.add_argument("--skip-ledger", action="store_true")
+    parser.add_argument(
+        "--hot-campaign",
+        action="store_true",
+        help="one hot campaign against donations spread over 1 000 (bench/hot.py) alone",
+    )
+    parser.add_argument("--skip-hot", action="store_true")
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="list throughput on a primary and its streaming replica (bench/replica.py) alone",
+    )
+    parser.add_argument("--skip-replica", action="store_true")
+    parser.add_argument(
+        "--large-ledger",
+        action="store_true",
+        help="reads, a donation and incremental verify at 10 thousand and 10 million "
+        "ledger entries (bench/ledger_large.py) alone; not part of the full run (long seed)",
+    )
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     return parser.parse_args()
 
@@ -883,6 +904,51 @@ def ledger_section(args: argparse.Namespace) -> None:
     write_ledger_markdown(Path(args.out), json.loads(out.read_text()))
 
 
+def hot_section(args: argparse.Namespace) -> None:
+    """One hot campaign against a thousand (bench/hot.py, its own database)."""
+    url = os.environ.get(
+        "BENCH_HOT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ose_hot_bench"
+    )
+    say(f"hot campaign on {url.rsplit('/', 1)[1]}")
+    done = subprocess.run(
+        [PY, "bench/hot.py", "--reps", str(args.reps), "--out", args.out],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"bench/hot.py failed (exit {done.returncode})")
+
+
+def replica_section(args: argparse.Namespace) -> None:
+    """List reads on a primary and its streaming replica (bench/replica.py)."""
+    say("read replica: a primary and its streaming replica of our own")
+    done = subprocess.run(
+        [PY, "bench/replica.py", "--reps", str(args.reps), "--out", args.out],
+        cwd=ROOT,
+        env=dict(os.environ),
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"bench/replica.py failed (exit {done.returncode})")
+
+
+def large_ledger_section(args: argparse.Namespace) -> None:
+    """The same reads and writes at 10 thousand and 10 million entries."""
+    url = os.environ.get(
+        "BENCH_LARGE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ose_large_bench"
+    )
+    say(f"large ledger on {url.rsplit('/', 1)[1]}")
+    done = subprocess.run(
+        [PY, "bench/ledger_large.py", "--out", args.out],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"},
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"bench/ledger_large.py failed (exit {done.returncode})")
+
+
 def write_ledger_markdown(path: Path, r: dict) -> None:
     ours, peer = r["ours"], r["hordak"]
 
@@ -936,6 +1002,15 @@ def main() -> int:
     if args.ledger_only:
         ledger_section(args)
         return 0
+    if args.hot_campaign:
+        hot_section(args)
+        return 0
+    if args.replica:
+        replica_section(args)
+        return 0
+    if args.large_ledger:
+        large_ledger_section(args)
+        return 0
     bench = prepare(args)
     results = Results(load_before=os.getloadavg())
     data = seed(bench)
@@ -955,6 +1030,10 @@ def main() -> int:
         cluster.close()
         bench.redis.flushdb()
     finish(bench, data, results)
+    if not args.skip_hot:
+        hot_section(args)
+    if not args.skip_replica:
+        replica_section(args)
     if not args.skip_ledger:
         ledger_section(args)
     return 0

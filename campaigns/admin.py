@@ -1,16 +1,19 @@
 """The staff's screens for campaigns and donations. Money is read-only here:
 lifecycle moves and refunds are actions that call campaigns.services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from campaigns import services
-from campaigns.models import Campaign, Donation
+from campaigns.models import Campaign, CampaignUpdate, Donation
 from config.csv_export import csv_response
 from config.errors import DomainError
 from staff.admin_mixins import RolePermissionsMixin
+from staff.permissions import user_can
 
 CSV_HEADER = [
     "donation_id",
@@ -83,8 +86,42 @@ class DonationInline(admin.TabularInline):
         return False
 
 
+class CampaignAdminForm(forms.ModelForm):
+    new_cover = forms.FileField(
+        required=False,
+        label="New cover image",
+        help_text="JPEG, PNG or WebP, up to 5 MB; re-encoded and stripped of metadata.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = (
+            "name",
+            "description",
+            "target_amount",
+            "start_date",
+            "end_date",
+            "zakat_eligible",
+        )
+
+    def clean_new_cover(self):
+        # Checked here so a bad file is an error beside the field, not a 500;
+        # campaign_cover_set checks it again when it stores it.
+        from campaigns.images import process_cover
+
+        upload = self.cleaned_data.get("new_cover")
+        if upload:
+            try:
+                process_cover(upload)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["image"]) from exc
+            upload.seek(0)
+        return upload
+
+
 @admin.register(Campaign)
 class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    form = CampaignAdminForm
     # Key columns first and short (lists at 1366 px): progress before dates and people.
     list_display = (
         "name",
@@ -108,6 +145,7 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
         "current_amount",
         "donor_count",
         "progress",
+        "cover_preview",
         "created_at",
         "updated_at",
     )
@@ -124,6 +162,8 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
         "current_amount",
         "donor_count",
         "progress",
+        "cover_preview",
+        "new_cover",
         "created_at",
         "updated_at",
     )
@@ -134,13 +174,20 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
         # A new campaign's organizer is the staff member adding it, and nobody
         # decides whether their own campaign takes zakat.
         fields = super().get_fields(request, obj)
-        return [f for f in fields if f != "zakat_eligible"] if obj is None else fields
+        hidden_when_new = ("zakat_eligible", "new_cover", "cover_preview")
+        return [f for f in fields if f not in hidden_when_new] if obj is None else fields
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         if obj is not None and obj.organizer_id == request.user.pk:
             return (*readonly, "zakat_eligible")
         return readonly
+
+    @admin.display(description="Cover")
+    def cover_preview(self, obj: Campaign) -> str:
+        if not obj.cover_thumbnail_url:
+            return "-"
+        return format_html('<img src="{}" alt="" width="240">', obj.cover_thumbnail_url)
 
     @admin.display(description="Progress")
     def progress(self, obj: Campaign) -> str:
@@ -170,6 +217,10 @@ class CampaignAdmin(RolePermissionsMixin, admin.ModelAdmin):
         else:
             created = services.campaign_create(organizer=request.user, **data)
             obj.pk = created.pk
+        if form.cleaned_data.get("new_cover"):
+            services.campaign_cover_set(
+                campaign=obj, by=request.user, image=form.cleaned_data["new_cover"]
+            )
 
     @admin.action(description="Activate the selected drafts", permissions=["campaign_manage"])
     def activate(self, request, queryset):
@@ -282,3 +333,43 @@ class DonationAdmin(RolePermissionsMixin, admin.ModelAdmin):
     @admin.action(description="Export the selected donations (CSV)")
     def export_csv(self, request, queryset):
         return donations_csv(queryset, f"donations-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+class CampaignUpdateAdminForm(forms.ModelForm):
+    class Meta:
+        model = CampaignUpdate
+        fields = ("campaign", "title", "body")
+
+
+@admin.register(CampaignUpdate)
+class CampaignUpdateAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    """Updates are posted through campaign_update_create (the donors are e-mailed,
+    staff posting on someone else's campaign are audited); they are not edited."""
+
+    form = CampaignUpdateAdminForm
+    list_display = ("created_at", "campaign", "title", "author")
+    list_filter = ("created_at",)
+    search_fields = ("title", "body", "campaign__name", "author__email")
+    list_select_related = ("campaign", "author")
+    autocomplete_fields = ("campaign",)
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("campaign", "title", "body", "author", "created_at")
+        return ()
+
+    def has_add_permission(self, request) -> bool:
+        return user_can(request.user, "staff.campaign_manage")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change) -> None:
+        created = services.campaign_update_create(
+            campaign=form.cleaned_data["campaign"],
+            by=request.user,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+        )
+        obj.pk = created.pk

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,11 +19,13 @@ from rest_framework.views import APIView
 
 from campaigns import api_docs as docs
 from campaigns import selectors, services
-from campaigns.models import Campaign, Donation
+from campaigns.models import Campaign, CampaignUpdate, Donation
 from campaigns.serializers import (
     CampaignDonationIn,
     CampaignIn,
     CampaignOut,
+    CampaignUpdateIn,
+    CampaignUpdateOut,
     DonationIn,
     DonationOut,
     DonationRefundIn,
@@ -30,6 +33,7 @@ from campaigns.serializers import (
 from config.api.filters import StrictFilterSet
 from config.api.lists import SelectorListView
 from config.api.moves import MoveView
+from config.api.parsers import JSONParser
 from config.idempotency import idempotent
 from staff.permissions import HasPerm
 
@@ -139,6 +143,41 @@ class CampaignComplete(_CampaignMove):
 @extend_schema_view(post=docs.CAMPAIGN_CANCEL)
 class CampaignCancel(_CampaignMove):
     service = services.campaign_cancel
+
+
+@extend_schema_view(post=docs.CAMPAIGN_COVER)
+class CampaignCover(APIView):
+    """Multipart `image`. No input serializer before the service: who may act is
+    decided before the upload is looked at (someone else's campaign is 403
+    whatever they send), and the service names every bad upload under `image`."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, JSONParser]
+
+    def post(self, request: Request, pk: UUID, *args, **kwargs) -> Response:
+        campaign = selectors.campaign_get_for(user=request.user, pk=pk)
+        image = request.FILES.get("image")
+        campaign = services.campaign_cover_set(campaign=campaign, by=request.user, image=image)
+        return Response(CampaignOut(campaign).data)
+
+
+@extend_schema_view(get=docs.CAMPAIGN_UPDATE_LIST, post=docs.CAMPAIGN_UPDATE_CREATE)
+class CampaignUpdates(_SignedInToPost, SelectorListView):
+    serializer_class = CampaignUpdateOut
+    queryset = CampaignUpdate.objects.none()
+
+    def select(self) -> QuerySet[CampaignUpdate]:
+        campaign = selectors.campaign_get_for(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.campaign_update_list(campaign=campaign)
+
+    def post(self, request: Request, pk: UUID, *args, **kwargs) -> Response:
+        campaign = selectors.campaign_get_for(user=request.user, pk=pk)
+        data = CampaignUpdateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        update = services.campaign_update_create(
+            campaign=campaign, by=request.user, **data.validated_data
+        )
+        return Response(CampaignUpdateOut(update).data, status=status.HTTP_201_CREATED)
 
 
 # --- Donations ---------------------------------------------------------------------

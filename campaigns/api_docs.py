@@ -12,15 +12,19 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 
 from accounts.services import InsufficientFunds
 from campaigns.serializers import (
+    CampaignCoverIn,
     CampaignDonationIn,
     CampaignIn,
     CampaignOut,
+    CampaignUpdateIn,
+    CampaignUpdateOut,
     DonationIn,
     DonationOut,
     DonationRefundIn,
 )
 from campaigns.services import (
     AlreadyRefunded,
+    CampaignEditDenied,
     CampaignNotActive,
     CampaignNotDraft,
     CampaignWriteDenied,
@@ -50,6 +54,10 @@ CAMPAIGN_EXAMPLE = {
     "progress_percentage": "41.67",
     "organizer_name": "Amina Yusuf",
     "zakat_eligible": True,
+    "cover_url": f"/media/campaigns/covers/{EXAMPLE_CAMPAIGN_ID}-20261020091500000000.jpg",
+    "cover_thumbnail_url": (
+        f"/media/campaigns/covers/{EXAMPLE_CAMPAIGN_ID}-20261020091500000000-thumb.jpg"
+    ),
     "created_at": "2026-10-20T09:15:00Z",
 }
 CAMPAIGN_IN_EXAMPLE = {
@@ -290,5 +298,67 @@ DONATION_REFUND = extend_schema(
         OpenApiExample(
             "Refunded", value={**DONATION_EXAMPLE, "status": "refunded"}, response_only=True
         ),
+    ],
+)
+
+
+# --- Cover image and updates ------------------------------------------------------------
+
+UPDATE_EXAMPLE = {
+    "id": "3b9d2f6a-8c1e-4a7b-9d0f-1e2a3b4c5d6e",
+    "campaign_id": EXAMPLE_CAMPAIGN_ID,
+    "title": "The first 100 blankets are delivered",
+    "body": "Thanks to you, 100 families received blankets this week.",
+    "author_name": "Amina Yusuf",
+    "created_at": "2026-11-28T10:00:00Z",
+}
+
+CAMPAIGN_COVER = extend_schema(
+    tags=TAGS,
+    summary="Set the campaign's cover image",
+    description="Multipart field `image`: a JPEG, PNG or WebP of at most 5 MB, decided by "
+    "its content (a file named .jpg that is not an image is refused). Images of more "
+    "pixels than the server decodes (decompression bombs) are refused. The image is "
+    "re-encoded, turned upright and stripped of its metadata (EXIF, GPS), and a "
+    "thumbnail is made for lists. The organizer (whatever the status) or a "
+    "campaign manager (`staff.campaign_manage`, audited) only. Anything else is a 400 "
+    "`validation_error` naming `image`, and nothing is stored.",
+    request={"multipart/form-data": CampaignCoverIn},
+    responses={
+        200: CampaignOut,
+        **error_responses(400, 401, CampaignEditDenied, 404, 429),
+    },
+    examples=[OpenApiExample("Campaign with a cover", value=CAMPAIGN_EXAMPLE, response_only=True)],
+)
+
+CAMPAIGN_UPDATE_LIST = extend_schema(
+    tags=TAGS,
+    summary="A campaign's updates",
+    description="News its organizer posted, newest first. Anyone may read the updates "
+    "of a campaign they may see (a draft's: its organizer and staff).",
+    responses={
+        200: CampaignUpdateOut(many=True),
+        **error_responses(400, 401, 404, 429, e401="token_invalid"),
+    },
+    examples=[OpenApiExample("Update", value=UPDATE_EXAMPLE, response_only=True)],
+)
+
+CAMPAIGN_UPDATE_CREATE = extend_schema(
+    tags=TAGS,
+    summary="Post an update on a campaign",
+    description="The organizer or a campaign manager (`staff.campaign_manage`, audited "
+    "when it is not their own campaign). Each donor of the campaign is e-mailed the "
+    "update, one message each.",
+    request=CampaignUpdateIn,
+    responses={
+        201: CampaignUpdateOut,
+        **error_responses(400, 401, CampaignEditDenied, 404, 429),
+    },
+    examples=[
+        _request(
+            "Update",
+            {"title": UPDATE_EXAMPLE["title"], "body": UPDATE_EXAMPLE["body"]},
+        ),
+        _response("Posted", UPDATE_EXAMPLE, "201"),
     ],
 )

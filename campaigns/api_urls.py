@@ -23,6 +23,12 @@ v1: list = [
         api.CampaignDonations.as_view(),
         name="campaign-donations",
     ),
+    path("campaigns/<uuid:pk>/cover", api.CampaignCover.as_view(), name="campaign-cover"),
+    path(
+        "campaigns/<uuid:pk>/updates",
+        api.CampaignUpdates.as_view(),
+        name="campaign-updates",
+    ),
     path("donations", api.DonationListCreate.as_view(), name="donations"),
     path("donations/<uuid:pk>", api.DonationDetail.as_view(), name="donation"),
     path(

@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from campaigns.models import Campaign
 from campaigns.services import campaign_group_name
+from config.consumers import close_not_found
 from config.metrics import websocket_opened
 
 
@@ -25,7 +26,9 @@ class CampaignProgressConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         campaign_id = self.scope["url_route"]["kwargs"]["campaign_id"]
         if not await _watchable(campaign_id):
-            await self.close(code=4404)
+            # Accepted, then closed with 4404: the page sees the code and stops
+            # reconnecting (config.consumers).
+            await close_not_found(self)
             return
         self.group = campaign_group_name(campaign_id)
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -24,6 +24,12 @@ CAMPAIGNS = [
         "days": (-20, 40),
         "status": "active",
         "organizer": "staff@ose.example",
+        "cover": ((20, 83, 116), (183, 121, 31)),
+        "update": (
+            "The first 100 blankets are delivered",
+            "Thanks to you, 100 families received blankets and coats this week. "
+            "The heaters are ordered and arrive before the first frost.",
+        ),
         "donations": [
             ("amina@ose.example", "120.00", "May it keep the little ones warm.", False),
             ("bilal@ose.example", "75.00", "", True),
@@ -38,6 +44,7 @@ CAMPAIGNS = [
         "days": (-45, 75),
         "status": "active",
         "organizer": "staff@ose.example",
+        "cover": ((15, 118, 110), (14, 116, 144)),
         "donations": [
             ("bilal@ose.example", "200.00", "Sadaqah jariyah for my parents.", False),
             ("khadija@ose.example", "150.00", "", False),
@@ -84,6 +91,23 @@ CAMPAIGNS = [
 ]
 
 
+def _cover(start: tuple[int, int, int], end: tuple[int, int, int]):
+    """A plain left-to-right gradient as an uploaded PNG: demo covers need no files."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    width, height = 1200, 600
+    image = Image.new("RGB", (width, height))
+    for x in range(width):
+        colour = tuple(a + (b - a) * x // (width - 1) for a, b in zip(start, end, strict=True))
+        image.paste(colour, (x, 0, x + 1, height))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return SimpleUploadedFile("cover.png", out.getvalue(), content_type="image/png")
+
+
 def seed(*, stdout) -> None:
     people = {u.email: u for u in User.objects.filter(email__endswith="@ose.example")}
     staff = people.get(STAFF_EMAIL)
@@ -107,6 +131,10 @@ def seed(*, stdout) -> None:
             end_date=today + timedelta(days=1 if ended else end_offset),
         )
         made += 1
+        if spec.get("cover"):
+            campaign = services.campaign_cover_set(
+                campaign=campaign, by=organizer, image=_cover(*spec["cover"])
+            )
         if spec["status"] == "draft":
             continue
         campaign = services.campaign_activate(campaign=campaign, by=staff)
@@ -121,6 +149,9 @@ def seed(*, stdout) -> None:
                 message=message,
                 is_anonymous=anonymous,
             )
+        if spec.get("update"):
+            title, body = spec["update"]
+            services.campaign_update_create(campaign=campaign, by=organizer, title=title, body=body)
         if spec["status"] == "completed":
             campaign = services.campaign_complete(campaign=campaign, by=staff)
             services.campaign_update(

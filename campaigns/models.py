@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import MONEY
@@ -23,11 +24,18 @@ NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 10_000
 MESSAGE_MAX_LENGTH = 500
 ANONYMOUS = "Anonymous"
+UPDATE_TITLE_MAX_LENGTH = 200
+UPDATE_BODY_MAX_LENGTH = 10_000
 
 
 class CampaignQuerySet(models.QuerySet):
     def active(self) -> "CampaignQuerySet":
         return self.filter(status=Campaign.Status.ACTIVE)
+
+    def open_or_draft(self) -> "CampaignQuerySet":
+        """What the campaigns page lists by default: completed and cancelled
+        campaigns no longer take gifts, so they are shown only when asked for."""
+        return self.filter(status__in=[Campaign.Status.ACTIVE, Campaign.Status.DRAFT])
 
     def visible_to(self, user) -> "CampaignQuerySet":
         """Drafts are seen by their organizer and staff only (staff who owe the
@@ -44,10 +52,10 @@ class CampaignQuerySet(models.QuerySet):
 
 class Campaign(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=NAME_MAX_LENGTH)
@@ -68,6 +76,10 @@ class Campaign(models.Model):
         help_text="Whether donors may give zakat to it (held apart from its sadaqah and "
         "spent only on zakat recipients). Only staff with staff.campaign_manage set it.",
     )
+    # Re-encoded by campaigns.images (never the uploaded bytes): the cover and a
+    # small thumbnail for the lists. Public files under MEDIA_ROOT.
+    cover = models.ImageField(upload_to="campaigns/covers/", blank=True, editable=False)
+    cover_thumbnail = models.ImageField(upload_to="campaigns/covers/", blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -132,15 +144,51 @@ class Campaign(models.Model):
     def is_open_on(self, day) -> bool:
         return self.status == self.Status.ACTIVE and self.start_date <= day <= self.end_date
 
+    @property
+    def cover_url(self) -> str | None:
+        return self.cover.url if self.cover else None
+
+    @property
+    def cover_thumbnail_url(self) -> str | None:
+        return self.cover_thumbnail.url if self.cover_thumbnail else None
+
+
+class CampaignUpdate(models.Model):
+    """News an organizer posts on their campaign; its donors are e-mailed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="updates")
+    title = models.CharField(max_length=UPDATE_TITLE_MAX_LENGTH)
+    body = models.TextField(max_length=UPDATE_BODY_MAX_LENGTH)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "-created_at", "-id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(Length("title"), 1),
+                name="campaigns_update_title_present",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), UPDATE_BODY_MAX_LENGTH),
+                name="campaigns_update_body_max_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
 
 class Donation(models.Model):
     class Status(models.TextChoices):
-        COMPLETED = "completed", "Completed"
-        REFUNDED = "refunded", "Refunded"
+        COMPLETED = "completed", _("Completed")
+        REFUNDED = "refunded", _("Refunded")
 
     class Designation(models.TextChoices):
-        SADAQAH = "sadaqah", "Sadaqah"
-        ZAKAT = "zakat", "Zakat"
+        SADAQAH = "sadaqah", _("Sadaqah")
+        ZAKAT = "zakat", _("Zakat")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="donations")
@@ -173,6 +221,9 @@ class Donation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The donation's own gap-free receipt series (DN-000001...), bumped under the
+    # lock of DonationReceiptCounter in the donation's transaction.
+    receipt_number = models.PositiveIntegerField(unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -222,3 +273,19 @@ class Donation(models.Model):
     @property
     def public_donor_name(self) -> str:
         return ANONYMOUS if self.is_anonymous else self.donor.name
+
+    @property
+    def receipt_label(self) -> str:
+        return f"DN-{self.receipt_number:06d}"
+
+
+class DonationReceiptCounter(models.Model):
+    """The last donation receipt number issued. Locked with select_for_update and
+    bumped in the donation's transaction, so numbers are unique and gap-free (a
+    rolled-back donation rolls its number back too), as zakat's receipts are."""
+
+    name = models.CharField(max_length=30, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

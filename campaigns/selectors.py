@@ -6,13 +6,15 @@ object and decides whether the caller may have it: `NotFound` when it does not
 exist or the caller may not know it does (someone's draft), `NotAllowed` when
 the caller may see that it exists but not read it."""
 
+from decimal import Decimal
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
-from campaigns.models import Campaign, Donation
+from accounts.models import LedgerAccount, User
+from campaigns.models import Campaign, CampaignUpdate, Donation
 from config.errors import NotAllowed, NotFound
 
 # Staff read everyone's rows; without the second factor, when it is required, only their own.
@@ -25,12 +27,20 @@ SEARCH_MAX_LENGTH = 200
 
 
 def campaign_list(
-    *, user: Viewer, status: str | None = None, search: str | None = None
+    *,
+    user: Viewer,
+    status: str | None = None,
+    search: str | None = None,
+    include_closed: bool = True,
 ) -> QuerySet[Campaign]:
-    """Campaigns `user` may see (drafts: their organizer and staff only), newest first."""
+    """Campaigns `user` may see (drafts: their organizer and staff only), newest
+    first; without `include_closed`, completed and cancelled ones are left out
+    (unless `status` names one)."""
     qs = Campaign.objects.visible_to(user).select_related("organizer")
     if status:
         qs = qs.filter(status=status)
+    elif not include_closed:
+        qs = qs.open_or_draft()
     if search:
         search = search.strip()
         qs = qs.filter(Q(name__icontains=search) | Q(description__icontains=search))
@@ -38,7 +48,11 @@ def campaign_list(
 
 
 def campaign_list_active_first(
-    *, user: Viewer, status: str | None = None, search: str | None = None
+    *,
+    user: Viewer,
+    status: str | None = None,
+    search: str | None = None,
+    include_closed: bool = True,
 ) -> QuerySet[Campaign]:
     """For the pages: active campaigns first (ending soonest first), then the rest."""
     rank = Case(
@@ -49,7 +63,7 @@ def campaign_list_active_first(
         output_field=IntegerField(),
     )
     return (
-        campaign_list(user=user, status=status, search=search)
+        campaign_list(user=user, status=status, search=search, include_closed=include_closed)
         .annotate(rank=rank)
         .order_by("rank", "end_date", "-created_at", "-id")
     )
@@ -103,5 +117,42 @@ def donation_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Donat
     if donation is None:
         raise NotFound()
     if not (staff_reads(user) or donation.donor_id == user.pk):
-        raise NotAllowed("This donation is not yours.")
+        raise NotAllowed(_("This donation is not yours."))
     return donation
+
+
+def campaign_update_list(*, campaign: Campaign) -> QuerySet[CampaignUpdate]:
+    """A campaign's updates, newest first, with their authors (load the campaign
+    with campaign_get_for first: that decides who may read them)."""
+    return (
+        CampaignUpdate.objects.filter(campaign=campaign)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+
+
+def campaign_donor_emails(*, campaign: Campaign, exclude_user_id=None) -> list[tuple[str, str]]:
+    """(e-mail, name) of everyone with a completed gift to the campaign, once each."""
+    qs = (
+        Donation.objects.filter(campaign=campaign, status=Donation.Status.COMPLETED)
+        .exclude(donor_id=exclude_user_id)
+        .values_list("donor__email", "donor__name")
+        .distinct()
+        .order_by("donor__email")
+    )
+    return list(qs)
+
+
+def campaign_fund_parts(*, campaign: Campaign) -> list[LedgerAccount]:
+    """The accounts of the campaign's sadaqah fund: the main one (key
+    campaign:<id>) first, then the parts donations spilled into when many
+    arrived at once (campaign:<id>:<n>). The fund holds their sum."""
+    accounts = LedgerAccount.objects.filter(
+        kind=LedgerAccount.Kind.CAMPAIGN_FUND, key__startswith=campaign.fund_key
+    )
+    return sorted(accounts, key=lambda a: (a.key != campaign.fund_key, len(a.key), a.key))
+
+
+def campaign_fund_balance(*, campaign: Campaign) -> Decimal:
+    """What the campaign's sadaqah fund holds, over all its parts."""
+    return sum((a.balance for a in campaign_fund_parts(campaign=campaign)), Decimal("0.00"))

@@ -15,7 +15,10 @@ from campaigns.models import (
     MESSAGE_MAX_LENGTH,
     NAME_MAX_LENGTH,
     NAME_MIN_LENGTH,
+    UPDATE_BODY_MAX_LENGTH,
+    UPDATE_TITLE_MAX_LENGTH,
     Campaign,
+    CampaignUpdate,
     Donation,
 )
 from config.api.fields import MoneyField
@@ -31,6 +34,12 @@ class CampaignOut(serializers.ModelSerializer):
         help_text="current_amount / target_amount * 100, to two places; may pass 100.",
     )
     organizer_name = serializers.CharField(source="organizer.name")
+    cover_url = serializers.CharField(
+        allow_null=True, help_text="The cover image (re-encoded), or null when there is none."
+    )
+    cover_thumbnail_url = serializers.CharField(
+        allow_null=True, help_text="A small version of the cover for lists, or null."
+    )
 
     class Meta:
         model = Campaign
@@ -47,6 +56,8 @@ class CampaignOut(serializers.ModelSerializer):
             "progress_percentage",
             "organizer_name",
             "zakat_eligible",
+            "cover_url",
+            "cover_thumbnail_url",
             "created_at",
         ]
 
@@ -68,6 +79,8 @@ class CampaignOut(serializers.ModelSerializer):
             "progress_percentage": _PERCENT.to_representation(campaign.progress_percentage),
             "organizer_name": campaign.organizer.name,
             "zakat_eligible": campaign.zakat_eligible,
+            "cover_url": campaign.cover_url,
+            "cover_thumbnail_url": campaign.cover_thumbnail_url,
             "created_at": _DATETIME.to_representation(campaign.created_at),
         }
 
@@ -159,3 +172,24 @@ class DonationRefundIn(InputSerializer):
     reason = serializers.CharField(
         max_length=MEMO_MAX_LENGTH, allow_blank=True, required=False, default=""
     )
+
+
+class CampaignCoverIn(InputSerializer):
+    image = serializers.FileField(
+        help_text="A JPEG, PNG or WebP image of at most 5 MB, checked by its content; it "
+        "is re-encoded (EXIF and other metadata dropped, turned upright) before it is stored."
+    )
+
+
+class CampaignUpdateIn(InputSerializer):
+    title = serializers.CharField(max_length=UPDATE_TITLE_MAX_LENGTH)
+    body = serializers.CharField(max_length=UPDATE_BODY_MAX_LENGTH)
+
+
+class CampaignUpdateOut(serializers.ModelSerializer):
+    campaign_id = serializers.UUIDField()
+    author_name = serializers.CharField(source="author.name")
+
+    class Meta:
+        model = CampaignUpdate
+        fields = ["id", "campaign_id", "title", "body", "author_name", "created_at"]

@@ -1,34 +1,54 @@
 """Campaigns: every write and every rule about campaigns and donations.
 
 Money moves only through accounts.services (the ledger). Locks are taken in one
-order everywhere — donation row, then campaign row, then (inside the ledger)
-the accounts in primary-key order — so concurrent writers queue, never deadlock.
+order everywhere a donation's money moves — donation row, then (inside the
+ledger) the accounts in primary-key order, then the campaign row, whose totals
+are the last thing written before COMMIT — so concurrent writers queue, never
+deadlock, and the campaign row is held only for that last statement and the
+commit (status moves and edits lock the campaign row alone).
+
+A campaign's sadaqah fund is the account campaign:<id> plus the parts a
+donation spills into when that account is already taken by another donation in
+flight (campaign:<id>:<n>, up to CAMPAIGN_FUND_PARTS): one viral appeal is then
+served by several ledger accounts at once instead of one donation at a time.
+The fund holds the sum of its parts (selectors.campaign_fund_balance); payouts
+draw from the parts, main first; a refund first tops its part up from the
+others when payouts have drawn it below the gift (docs/scaling.md).
 """
 
 import logging
+import random
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts import services as ledger
-from accounts.models import LedgerAccount, LedgerTransaction, User
+from accounts.models import LedgerAccount, LedgerEntry, LedgerTransaction, User
 from campaigns import selectors
 from campaigns.models import (
     MESSAGE_MAX_LENGTH,
     NAME_MAX_LENGTH,
     NAME_MIN_LENGTH,
+    UPDATE_BODY_MAX_LENGTH,
+    UPDATE_TITLE_MAX_LENGTH,
     Campaign,
+    CampaignUpdate,
     Donation,
+    DonationReceiptCounter,
 )
 from config import realtime
 from config.errors import ConflictOfInterest, DomainError, InvalidTransition, NotAllowed
 from config.taskqueue import enqueue_with_transaction
+from config.validators import NoControlCharacters, single_line
 from staff.permissions import user_can
 from staff.services.audit import audit_record
 
@@ -45,26 +65,28 @@ EDITABLE_FIELDS = ("name", "description", "target_amount", "start_date", "end_da
 
 class CampaignNotActive(DomainError):
     code = "campaign_not_active"
-    default_message = "This campaign is not accepting donations."
+    default_message = _("This campaign is not accepting donations.")
 
 
 class CampaignNotDraft(DomainError):
     code = "campaign_not_draft"
-    default_message = "Only a draft campaign can be changed or deleted by its organizer."
+    default_message = _("Only a draft campaign can be changed or deleted by its organizer.")
 
 
 class CampaignWriteDenied(NotAllowed):
-    default_message = "Only the organizer (while it is a draft) or staff may change this campaign."
+    default_message = _(
+        "Only the organizer (while it is a draft) or staff may change this campaign."
+    )
 
 
 class AlreadyRefunded(DomainError):
     code = "already_refunded"
-    default_message = "This donation has already been refunded."
+    default_message = _("This donation has already been refunded.")
 
 
 class RefundNotPossible(DomainError):
     code = "refund_not_possible"
-    default_message = (
+    default_message = _(
         "The campaign's fund (or its zakat account) no longer holds enough to refund "
         "this donation (the money has already been paid out)."
     )
@@ -72,7 +94,7 @@ class RefundNotPossible(DomainError):
 
 class NotZakatEligible(DomainError):
     code = "not_zakat_eligible"
-    default_message = (
+    default_message = _(
         "This campaign does not take zakat: only campaigns staff have approved as "
         "spending on zakat recipients do. Give it as sadaqah instead."
     )
@@ -84,18 +106,102 @@ OWN_ZAKAT_ELIGIBLE = (
 
 
 class StaffOnly(NotAllowed):
-    default_message = "Only staff may do this."
+    default_message = _("Only staff may do this.")
 
 
 # --- Accounts and broadcasting ------------------------------------------------------
 
 
-def campaign_fund_account(*, campaign: Campaign) -> LedgerAccount:
-    """The campaign's fund in the ledger (kind campaign_fund, key campaign:<id>)."""
+def _fund_part_key(campaign_id: Any, part: int) -> str:
+    return f"campaign:{campaign_id}" if part == 0 else f"campaign:{campaign_id}:{part}"
+
+
+def campaign_fund_account(*, campaign: Campaign, part: int = 0) -> LedgerAccount:
+    """The campaign's fund in the ledger (kind campaign_fund, key campaign:<id>), or
+    one of the parts donations spill into (key campaign:<id>:<part>)."""
+    suffix = f" (part {part + 1})" if part else ""
     return ledger.ledger_account(
         LedgerAccount.Kind.CAMPAIGN_FUND,
-        campaign.fund_key,
-        f"Campaign fund: {campaign.name}"[:ACCOUNT_NAME_MAX_LENGTH],
+        _fund_part_key(campaign.pk, part),
+        f"Campaign fund: {campaign.name}"[: ACCOUNT_NAME_MAX_LENGTH - len(suffix)] + suffix,
+    )
+
+
+def _free_fund_part(campaign_id: Any) -> int:
+    """Which part of the campaign's fund this donation goes into: the first one no
+    other donation in flight holds (0, the main account, whenever the campaign is
+    quiet), else one at random. One round trip: a transaction-scoped advisory
+    lock per part, only ever tried (never waited for), so it cannot deadlock;
+    held to COMMIT, as the part's row lock is."""
+    parts = settings.CAMPAIGN_FUND_PARTS
+    if parts <= 1 or connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT part FROM generate_series(0, %s) AS part"
+            " WHERE pg_try_advisory_xact_lock(hashtext(%s), part) LIMIT 1",
+            [parts - 1, f"campaign:{campaign_id}"],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else random.randrange(parts)  # noqa: S311 - spreading, not secrecy
+
+
+def campaign_fund_draw_legs(*, campaign: Campaign, amount: Decimal) -> list["ledger.Leg"]:
+    """Legs taking `amount` out of the campaign's sadaqah fund, from its main account
+    first, then its parts. More than the fund holds: InsufficientFunds."""
+    legs, left = [], amount
+    parts = selectors.campaign_fund_parts(campaign=campaign)
+    for account in parts:
+        take = min(account.balance, left)
+        if take > 0:
+            legs.append(ledger.Leg(account, -take))
+            left -= take
+        if left == 0:
+            return legs
+    raise ledger.InsufficientFunds(
+        "The campaign's fund holds less than this.",
+        available_amount=str(money.quantize(sum((a.balance for a in parts), money.ZERO))),
+        required_amount=str(money.quantize(amount)),
+    )
+
+
+def _refill_for_refund(*, donation: Donation, campaign: Campaign, by) -> None:
+    if donation.designation != Donation.Designation.SADAQAH:
+        return
+    entry = (
+        LedgerEntry.objects.select_related("account")
+        .filter(transaction_id=donation.ledger_transaction_id, amount__gt=0)
+        .first()
+    )
+    if entry is not None and entry.account.kind == LedgerAccount.Kind.CAMPAIGN_FUND:
+        _refill_fund_part(campaign=campaign, account=entry.account, amount=donation.amount, by=by)
+
+
+def _refill_fund_part(*, campaign: Campaign, account: LedgerAccount, amount: Decimal, by) -> None:
+    """Before a refund from `account` (one part of the fund), move what it lacks
+    from the fund's other parts: payouts draw the main account first, so the part
+    a gift went into may hold less than the gift while the fund holds enough."""
+    account.refresh_from_db(fields=["balance"])
+    short = amount - account.balance
+    if short <= 0:
+        return
+    legs, left = [], short
+    for other in selectors.campaign_fund_parts(campaign=campaign):
+        if other.pk == account.pk or other.balance <= 0:
+            continue
+        take = min(other.balance, left)
+        legs.append(ledger.Leg(other, -take))
+        left -= take
+        if left == 0:
+            break
+    if left > 0:  # the fund as a whole holds less: the refund itself says so
+        return
+    ledger.ledger_post(
+        kind=LedgerTransaction.Kind.FUND_TRANSFER,
+        legs=[*legs, ledger.Leg(account, short)],
+        reference=f"Within the fund of {campaign.name}"[:REFERENCE_MAX_LENGTH],
+        memo="Parts of one fund evened out before a refund",
+        created_by=by,
     )
 
 
@@ -111,15 +217,60 @@ def _donation_accounts(
     """The donor's wallet and the account the gift goes into (the campaign's fund for
     sadaqah, its zakat account for zakat): one query when both exist."""
     zakat = designation == Donation.Designation.ZAKAT
-    keys = (ledger.wallet_key(donor), campaign.zakat_fund_key if zakat else campaign.fund_key)
+    part = 0 if zakat else _free_fund_part(campaign.pk)
+    keys = (
+        ledger.wallet_key(donor),
+        campaign.zakat_fund_key if zakat else _fund_part_key(campaign.pk, part),
+    )
     found = {a.key: a for a in LedgerAccount.objects.filter(key__in=keys)}
     wallet = found.get(keys[0]) or ledger.wallet_get_or_create(user=donor)
     fund = found.get(keys[1]) or (
         campaign_zakat_fund_account(campaign=campaign)
         if zakat
-        else campaign_fund_account(campaign=campaign)
+        else campaign_fund_account(campaign=campaign, part=part)
     )
     return wallet, fund
+
+
+_TOTALS_ADD = {
+    "postgresql": "UPDATE campaigns_campaign SET current_amount = current_amount + %s,"
+    " donor_count = GREATEST(donor_count + %s, 0), updated_at = %s WHERE id = %s",
+    # SQLite keeps decimals as doubles: rounding each sum to cents stops any drift.
+    "sqlite": "UPDATE campaigns_campaign SET current_amount = ROUND(current_amount + %s, 2),"
+    " donor_count = MAX(donor_count + %s, 0), updated_at = %s WHERE id = %s",
+}
+_IF_OPEN = " AND status = %s AND start_date <= %s AND end_date >= %s"
+_RETURNING = " RETURNING current_amount, donor_count"
+
+
+def _campaign_totals_add(
+    *, campaign: Campaign, amount: Decimal, donors: int, open_on: date | None = None
+) -> bool:
+    """Add to the campaign's totals in one statement, the last before COMMIT, so
+    the campaign row is locked only for it and the commit. With `open_on`, only
+    while the campaign still takes donations that day (a status move that
+    committed since it was read makes this False, and the caller rolls back).
+    The instance gets the new totals."""
+    ops, now = connection.ops, timezone.now()
+    sql = _TOTALS_ADD[connection.vendor]
+    params = [
+        ops.adapt_decimalfield_value(amount, 18, 2),
+        donors,
+        ops.adapt_datetimefield_value(now),
+        Campaign._meta.pk.get_db_prep_value(campaign.pk, connection),
+    ]
+    if open_on is not None:
+        sql += _IF_OPEN
+        day = ops.adapt_datefield_value(open_on)
+        params += [Campaign.Status.ACTIVE, day, day]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + _RETURNING, params)
+        found = cursor.fetchone()
+    if found is None:
+        return False
+    campaign.current_amount = money.quantize(Decimal(str(found[0])))
+    campaign.donor_count, campaign.updated_at = found[1], now
+    return True
 
 
 def campaign_group_name(campaign_id: Any) -> str:
@@ -287,7 +438,7 @@ def campaign_delete(*, campaign: Campaign, by: User) -> None:
         if not _can_write(campaign, by):
             raise CampaignWriteDenied()
         if campaign.status != Campaign.Status.DRAFT:
-            raise CampaignNotDraft("Only a draft can be deleted; cancel the campaign instead.")
+            raise CampaignNotDraft(_("Only a draft can be deleted; cancel the campaign instead."))
         fund = LedgerAccount.objects.filter(key=campaign.fund_key).first()
         if _staff_power_used(campaign, by):
             audit_record(
@@ -327,7 +478,7 @@ def _move(*, campaign: Campaign, by: User | None, move: str) -> Campaign:
                 else f"A {campaign.get_status_display().lower()} campaign cannot be cancelled."
             )
         if move == "activate" and campaign.end_date < timezone.localdate():
-            raise InvalidTransition("This campaign's end date has passed; change it first.")
+            raise InvalidTransition(_("This campaign's end date has passed; change it first."))
         before = campaign.status
         campaign.status = target
         campaign.save(update_fields=["status", "updated_at"])
@@ -372,6 +523,44 @@ def campaigns_close_ended(*, today: date | None = None) -> int:
 
 # --- Donations ----------------------------------------------------------------------
 
+RECEIPT_COUNTER = "donation_receipt"
+
+
+def _next_receipt_number() -> int:
+    """Bump the counter row inside the donation's transaction: unique and gap-free,
+    because a donation that rolls back rolls its number back too. One statement
+    (UPDATE ... RETURNING) that holds the row's lock to the commit; it is the last
+    lock a donation takes, after the campaign and the accounts."""
+    table = DonationReceiptCounter._meta.db_table
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value",  # noqa: S608
+                [RECEIPT_COUNTER],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return row[0]
+            # A database emptied without its migrations' rows (a flushed test database).
+            DonationReceiptCounter.objects.get_or_create(name=RECEIPT_COUNTER)
+    raise RuntimeError("the donation receipt counter cannot be bumped")  # pragma: no cover
+
+
+def donation_check_accepts(
+    *, campaign: Campaign, designation: str, today: date | None = None
+) -> None:
+    """The campaign takes a gift of this designation today, else CampaignNotActive or
+    NotZakatEligible. Recurring gifts and checkouts ask before they take any money."""
+    if not campaign.is_open_on(today or timezone.localdate()):
+        if campaign.status == Campaign.Status.ACTIVE:
+            raise CampaignNotActive(_("This campaign is not open for donations on this date."))
+        raise CampaignNotActive(
+            _("This campaign is %(get_status_display)s and is not accepting donations.")
+            % {"get_status_display": campaign.get_status_display().lower()}
+        )
+    if designation == Donation.Designation.ZAKAT and not campaign.zakat_eligible:
+        raise NotZakatEligible()
+
 
 def donation_create(
     *,
@@ -413,17 +602,12 @@ def donation_create(
     if designation not in Donation.Designation.values:
         raise ValidationError({"designation": ['Choose "sadaqah" or "zakat".']})
     campaign_id = campaign.pk if isinstance(campaign, Campaign) else campaign
+    today = timezone.localdate()
     with transaction.atomic():
-        campaign = selectors.campaign_get_for(user=donor, pk=campaign_id, lock=True)
-        if not campaign.is_open_on(timezone.localdate()):
-            if campaign.status == Campaign.Status.ACTIVE:
-                raise CampaignNotActive("This campaign is not open for donations on this date.")
-            raise CampaignNotActive(
-                f"This campaign is {campaign.get_status_display().lower()} "
-                "and is not accepting donations."
-            )
-        if designation == Donation.Designation.ZAKAT and not campaign.zakat_eligible:
-            raise NotZakatEligible()
+        # Not locked: the totals are added by the last statement, which checks again
+        # that the campaign is open (a cancel that commits meanwhile rolls this back).
+        campaign = selectors.campaign_get_for(user=donor, pk=campaign_id)
+        donation_check_accepts(campaign=campaign, designation=designation, today=today)
         wallet, fund = _donation_accounts(donor=donor, campaign=campaign, designation=designation)
         label = "Zakat" if designation == Donation.Designation.ZAKAT else "Donation"
         posting = ledger.ledger_post(
@@ -432,6 +616,8 @@ def donation_create(
             reference=f"{label} to {campaign.name}"[:REFERENCE_MAX_LENGTH],
             created_by=donor,
         )
+        # After the posting, which locked the donor's wallet: two gifts of one donor
+        # queue there, so the second sees the first and the donor counts once.
         first_from_donor = not Donation.objects.filter(
             campaign=campaign, donor=donor, status=Donation.Status.COMPLETED
         ).exists()
@@ -443,15 +629,16 @@ def donation_create(
             is_anonymous=bool(is_anonymous),
             designation=designation,
             ledger_transaction=posting,
+            receipt_number=_next_receipt_number(),
         )
-        campaign.current_amount = money.quantize(campaign.current_amount + amount)
-        if first_from_donor:
-            campaign.donor_count += 1
-        campaign.save(update_fields=["current_amount", "donor_count", "updated_at"])
+        enqueue_with_transaction(tasks.send_donation_receipt, str(donation.pk))
+        if not _campaign_totals_add(
+            campaign=campaign, amount=amount, donors=int(first_from_donor), open_on=today
+        ):
+            raise CampaignNotActive("This campaign stopped taking donations a moment ago.")
 
         event = _donation_event("new_donation", donation, campaign)
         transaction.on_commit(lambda: _broadcast(campaign.pk, event), robust=True)
-        enqueue_with_transaction(tasks.send_donation_receipt, str(donation.pk))
     return donation
 
 
@@ -468,7 +655,13 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
     from campaigns import tasks
 
     if not user_can(by, "staff.donation_refund"):
-        raise StaffOnly("Only staff holding staff.donation_refund may refund a donation.")
+        raise StaffOnly(_("Only staff holding staff.donation_refund may refund a donation."))
+    if not connection.in_atomic_block:
+        # Evening out the fund's parts commits on its own first (one statement), so
+        # the refund below never holds one part while waiting for another.
+        current = Donation.objects.select_related("campaign").get(pk=donation.pk)
+        if current.status == Donation.Status.COMPLETED and current.donor_id != by.pk:
+            _refill_for_refund(donation=current, campaign=current.campaign, by=by)
     with transaction.atomic():
         donation = Donation.objects.select_for_update().get(pk=donation.pk)
         if donation.donor_id == by.pk:  # staff never move money back to themselves
@@ -480,7 +673,8 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
                 "Zakat given to a campaign is not refunded: it belongs to the zakat "
                 "recipients and leaves only to an approved zakat case."
             )
-        campaign = Campaign.objects.select_for_update().get(pk=donation.campaign_id)
+        campaign = Campaign.objects.get(pk=donation.campaign_id)
+        _refill_for_refund(donation=donation, campaign=campaign, by=by)  # no-op when done above
         try:
             reversal = ledger.ledger_reverse(
                 original=donation.ledger_transaction,
@@ -513,13 +707,111 @@ def donation_refund(*, donation: Donation, by: User, reason: str = "") -> Donati
         still_a_donor = Donation.objects.filter(
             campaign=campaign, donor_id=donation.donor_id, status=Donation.Status.COMPLETED
         ).exists()
-        campaign.current_amount = money.quantize(campaign.current_amount - donation.amount)
-        if not still_a_donor:
-            campaign.donor_count = max(0, campaign.donor_count - 1)
-        campaign.save(update_fields=["current_amount", "donor_count", "updated_at"])
+        _campaign_totals_add(
+            campaign=campaign, amount=-donation.amount, donors=0 if still_a_donor else -1
+        )
 
         event = _donation_event("donation_refunded", donation, campaign)
         transaction.on_commit(lambda: _broadcast(campaign.pk, event), robust=True)
         enqueue_with_transaction(tasks.send_refund_notice, str(donation.pk))
     donation.campaign = campaign
     return donation
+
+
+# --- Cover image and updates (the organizer's, or a campaign manager's) ---------------
+
+
+class CampaignEditDenied(NotAllowed):
+    default_message = "Only the campaign's organizer or a campaign manager may do this."
+
+
+def campaign_may_present(campaign: Campaign, user: User) -> bool:
+    """Cover and updates: the organizer, whatever the status, or staff holding
+    staff.campaign_manage. They move no money, so no four-eyes."""
+    return campaign.organizer_id == user.pk or user_can(user, "staff.campaign_manage")
+
+
+def campaign_cover_set(*, campaign: Campaign, by: User, image: Any) -> Campaign:
+    """Replace the campaign's cover with `image` (an uploaded file), checked by
+    its content and re-encoded by campaigns.images (a 400 naming "image"
+    otherwise; nothing is stored). The old files are removed once the change
+    commits. A campaign manager setting someone else's cover leaves an audit event."""
+    from campaigns.images import process_cover
+
+    if not campaign_may_present(campaign, by):
+        raise CampaignEditDenied()
+    cover = process_cover(image)
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not campaign_may_present(campaign, by):
+            raise CampaignEditDenied()
+        old = [f.name for f in (campaign.cover, campaign.cover_thumbnail) if f]
+        stem = f"{campaign.pk}-{timezone.now():%Y%m%d%H%M%S%f}"
+        storage = campaign.cover.storage
+        new: list[str] = []
+        try:
+            campaign.cover.save(f"{stem}.{cover.extension}", ContentFile(cover.image), save=False)
+            new.append(campaign.cover.name)
+            campaign.cover_thumbnail.save(
+                f"{stem}-thumb.{cover.extension}", ContentFile(cover.thumbnail), save=False
+            )
+            new.append(campaign.cover_thumbnail.name)
+            campaign.save(update_fields=["cover", "cover_thumbnail", "updated_at"])
+            if campaign.organizer_id != by.pk:
+                audit_record(
+                    actor=by,
+                    action="campaign.cover_set",
+                    subject=campaign,
+                    changes={"cover": [old[0] if old else None, campaign.cover.name]},
+                )
+        except BaseException:
+            # The row stays as it was: the files written for it go too.
+            for name in new:
+                storage.delete(name)
+            raise
+        # Once the new cover is committed, the old files serve nobody.
+        transaction.on_commit(lambda: [storage.delete(name) for name in old], robust=True)
+    return campaign
+
+
+_update_title = single_line
+_update_body = NoControlCharacters(multiline=True)
+
+
+def campaign_update_create(
+    *, campaign: Campaign, by: User, title: str, body: str
+) -> CampaignUpdate:
+    """Post news on a campaign (organizer or campaign manager); the campaign's
+    donors are each e-mailed it, by a task queued in the same transaction. A
+    campaign manager posting on someone else's campaign leaves an audit event."""
+    title, body = (title or "").strip(), (body or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title or len(title) > UPDATE_TITLE_MAX_LENGTH:
+        errors["title"] = [f"A title of 1 to {UPDATE_TITLE_MAX_LENGTH} characters is needed."]
+    if not body or len(body) > UPDATE_BODY_MAX_LENGTH:
+        errors["body"] = [f"Write 1 to {UPDATE_BODY_MAX_LENGTH} characters."]
+    for field, check, value in (("title", _update_title, title), ("body", _update_body, body)):
+        if field not in errors:
+            try:
+                check(value)
+            except ValidationError as exc:
+                errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    from campaigns import tasks
+
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not campaign_may_present(campaign, by):
+            raise CampaignEditDenied()
+        update = CampaignUpdate.objects.create(campaign=campaign, title=title, body=body, author=by)
+        if campaign.organizer_id != by.pk:
+            audit_record(
+                actor=by,
+                action="campaign.update_posted",
+                subject=campaign,
+                changes={"title": [None, title]},
+            )
+        enqueue_with_transaction(tasks.send_campaign_update, str(update.pk))
+    update.campaign = campaign
+    return update

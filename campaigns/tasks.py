@@ -2,13 +2,18 @@
 
 Arguments are plain strings so any task backend can queue them."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from accounts import money
 from config.validators import email_subject
+
+logger = logging.getLogger(__name__)
 
 
 def _send(*, template: str, subject: str, donation) -> None:
@@ -36,7 +41,7 @@ def send_donation_receipt(donation_id: str) -> None:
         return
     _send(
         template="receipt",
-        subject=f"Your donation receipt: {donation.campaign.name}",
+        subject=_("Your donation receipt: %(name)s") % {"name": donation.campaign.name},
         donation=donation,
     )
 
@@ -51,9 +56,48 @@ def send_refund_notice(donation_id: str) -> None:
         return
     _send(
         template="refund",
-        subject=f"Your donation was refunded: {donation.campaign.name}",
+        subject=_("Your donation was refunded: %(name)s") % {"name": donation.campaign.name},
         donation=donation,
     )
+
+
+@task
+def send_campaign_update(update_id: str) -> int:
+    """E-mail a campaign's update to each of its donors, one message each (no
+    shared recipient list), and return how many went. A failure to one address
+    is logged and the rest still go."""
+    from campaigns.models import CampaignUpdate
+    from campaigns.selectors import campaign_donor_emails
+
+    update = (
+        CampaignUpdate.objects.select_related("campaign", "author").filter(pk=update_id).first()
+    )
+    if update is None:
+        return 0
+    sent = 0
+    for email, name in campaign_donor_emails(
+        campaign=update.campaign, exclude_user_id=update.author_id
+    ):
+        context = {"update": update, "campaign": update.campaign, "name": name}
+        message = EmailMultiAlternatives(
+            subject=email_subject(
+                _("News from %(campaign)s: %(title)s")
+                % {"campaign": update.campaign.name, "title": update.title}
+            ),
+            body=render_to_string("campaigns/email/update.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email],
+        )
+        message.attach_alternative(
+            render_to_string("campaigns/email/update.html", context), "text/html"
+        )
+        try:
+            message.send()
+        except Exception:
+            logger.exception("campaign update %s: mail to a donor failed", update_id)
+        else:
+            sent += 1
+    return sent
 
 
 @task

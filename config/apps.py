@@ -29,5 +29,8 @@ class ConfigConfig(AppConfig):
 
     def ready(self) -> None:
         from config import checks  # noqa: F401 - registers the system checks
+        from config.taskqueue import connect_task_signals
+
+        connect_task_signals()
 
         refuse_control_characters_in_model_charfields()

@@ -22,3 +22,19 @@ def postgresql_connection_per_request(app_configs, **kwargs) -> list[checks.Chec
         and not db.get("OPTIONS", {}).get("pool")
         and db.get("CONN_MAX_AGE", 0) == 0  # None: kept forever
     ]
+
+
+@checks.register("security", deploy=True)
+def media_served_by_django(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    # Uploaded covers are served by the web server in production (docs/deploy.md):
+    # Django's static view is slow, unshared between hosts and not made for it.
+    if settings.SERVE_MEDIA and not settings.DEBUG:
+        return [
+            checks.Warning(
+                "SERVE_MEDIA is on: Django serves uploaded media (campaign covers).",
+                hint="Serve MEDIA_ROOT from the web server or a CDN and unset SERVE_MEDIA; "
+                "see docs/deploy.md, 'Uploaded media'.",
+                id="config.W002",
+            )
+        ]
+    return []

@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
     code: ClassVar[str] = "invalid_request"
     status: ClassVar[int] = 400
-    default_message: ClassVar[str] = "The request cannot be carried out."
+    default_message: ClassVar[str] = _("The request cannot be carried out.")
 
     def __init__(self, message: str | None = None, **extra: Any) -> None:
         self.message = message or self.default_message
@@ -27,7 +28,7 @@ class DomainError(Exception):
 
 class InvalidTransition(DomainError):
     code = "invalid_transition"
-    default_message = "That change of status is not allowed."
+    default_message = _("That change of status is not allowed.")
 
 
 # The two answers of every `<entity>_get_for(*, user, pk, lock=False)` selector.
@@ -37,13 +38,13 @@ class InvalidTransition(DomainError):
 class NotFound(DomainError, Http404):
     code = "not_found"
     status = 404
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class NotAllowed(DomainError, PermissionDenied):
     code = "permission_denied"
     status = 403
-    default_message = "You do not have permission to perform this action."
+    default_message = _("You do not have permission to perform this action.")
 
 
 class ConflictOfInterest(NotAllowed):
@@ -51,4 +52,4 @@ class ConflictOfInterest(NotAllowed):
 
     code = "conflict_of_interest"
     status = 403
-    default_message = "You cannot act as staff on something of your own."
+    default_message = _("You cannot act as staff on something of your own.")

@@ -7,6 +7,8 @@ can be overridden from the environment (names below) or on the command line.
 
 import os
 
+from config.logging import gunicorn_logconfig
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 
@@ -41,10 +43,24 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
 # Heartbeat files in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (tmpfs)
-# The app logs one JSON access line per request itself (config.middleware).
-accesslog = None
-errorlog = "-"
+# Load the app once in the master, then fork: a worker is ready the moment it is
+# forked. Without it every worker imports Django itself (1.5 s each here), and on
+# SIGHUP gunicorn stops the old workers while the new ones are still importing:
+# nothing answered for ~10 s (docs/deploy.md "Reloads", bench/reload.py). With it a
+# SIGHUP re-forks the same code (new settings from the environment are not read):
+# new code is deployed with USR2 (docs/deploy.md). Nothing connects to PostgreSQL
+# or Redis while loading: pools open in each worker on first use.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1").lower() not in ("0", "false", "no")
+# One JSON format for every process (config/logging.py). The app writes one access
+# line per request itself (config.middleware), with the client's address and the
+# user; gunicorn's own access line (JSON too) only with GUNICORN_ACCESS_LOG=1.
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+errorlog = "-"
+accesslog = None
+logconfig_dict = gunicorn_logconfig(
+    level=loglevel.upper(),
+    access=os.environ.get("GUNICORN_ACCESS_LOG", "").lower() in ("1", "true", "yes"),
+)
 proc_name = "ose-web"
 # Trust X-Forwarded-* only from the proxy on the same host (or as configured).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -17,6 +17,7 @@ from functools import wraps
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
@@ -44,12 +45,12 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 class IdempotencyConflict(DomainError):
     code = "idempotency_conflict"
     status = 409
-    default_message = "This Idempotency-Key was already used with a different request."
+    default_message = _("This Idempotency-Key was already used with a different request.")
 
 
 class InvalidIdempotencyKey(DomainError):
     code = "validation_error"
-    default_message = "The Idempotency-Key header must be 1 to 255 printable ASCII characters."
+    default_message = _("The Idempotency-Key header must be 1 to 255 printable ASCII characters.")
 
 
 def _fingerprint(request) -> str:

@@ -7,7 +7,9 @@ import uuid
 
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
+from django.urls import resolve
 
+from config.health import PROBE_PATHS
 from config.logging import client_address_var, request_id_var
 from config.security import client_ip
 
@@ -51,6 +53,8 @@ class RequestIdMiddleware:
             "slow request" if slow else "request",
             extra={
                 "request_id": request.request_id,
+                # REMOTE_ADDR, or the proxy's X-Forwarded-For with NUM_PROXIES set.
+                "client": client_address_var.get(),
                 "user": str(user.pk) if user is not None and user.is_authenticated else None,
                 "method": request.method,
                 "path": request.path,
@@ -58,6 +62,32 @@ class RequestIdMiddleware:
                 "duration_ms": round(duration * 1000, 2),
             },
         )
+
+
+class HealthProbeMiddleware:
+    """Serve the two health probes whatever ALLOWED_HOSTS and HTTPS say.
+
+    An orchestrator probes a process from inside (Host: 127.0.0.1 or the
+    container's address, plain HTTP): Django's host validation would answer 400 and
+    the HTTPS redirect 301, and the probe would call a healthy process dead. For
+    the exact probe paths the view is called here, after SecurityMiddleware (whose
+    redirect SECURE_REDIRECT_EXEMPT skips for them, and whose headers they keep)
+    and CORS, before CommonMiddleware validates the host; nothing else changes. The
+    probes build no absolute URL and read no session, so the Host they arrive with
+    is never used.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in PROBE_PATHS and request.method in ("GET", "HEAD"):
+            match = resolve(request.path_info)
+            response = match.func(request, *match.args, **match.kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        return self.get_response(request)
 
 
 class GZipMiddleware(DjangoGZipMiddleware):

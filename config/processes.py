@@ -25,9 +25,19 @@ import shlex
 GUNICORN_CONFIG = "config/gunicorn.py"
 WSGI_APPLICATION = "config.wsgi"
 ASGI_APPLICATION = "config.asgi:application"
-# The lighter websocket protocol of uvicorn; no lifespan events (Django has none)
-# and no access log (the app logs its own lines).
-UVICORN_OPTIONS = ("--lifespan", "off", "--no-access-log", "--ws", "websockets-sansio")
+# The lighter websocket protocol of uvicorn; no lifespan events (Django has none),
+# no access log (the app logs its own lines) and the JSON log format of every
+# process (config/logging.py writes config/uvicorn-logging.json).
+UVICORN_LOG_CONFIG = "config/uvicorn-logging.json"
+UVICORN_OPTIONS = (
+    "--lifespan",
+    "off",
+    "--no-access-log",
+    "--ws",
+    "websockets-sansio",
+    "--log-config",
+    UVICORN_LOG_CONFIG,
+)
 
 
 def _program(name: str, python: str | None) -> list[str]:

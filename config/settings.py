@@ -4,6 +4,8 @@ Every variable is listed in README.md. A `.env` file beside manage.py is read
 when present; real environment variables win over it.
 """
 
+import copy
+import logging
 import zoneinfo
 from datetime import timedelta
 from importlib.util import find_spec
@@ -12,6 +14,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from config.logging import JSON_FORMATTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -65,6 +69,7 @@ INSTALLED_APPS = [
     # Before staff: staff's post_migrate fills the role groups with every app's
     # view permissions, so those must exist by then.
     "payouts",
+    "giving",
     "staff",
     "reports",
 ]
@@ -77,7 +82,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "config.middleware.GZipMiddleware",
+    # /api/v1/health and /api/v1/health/ready answer internal probes (Host 127.0.0.1,
+    # plain HTTP) before host validation: those two paths only. The middleware above
+    # still apply (headers, CORS); SECURE_REDIRECT_EXEMPT spares them the redirect.
+    "config.middleware.HealthProbeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: the language comes from the django_language
+    # cookie (the switcher), else Accept-Language, else LANGUAGE_CODE. Paths carry
+    # no language prefix (no i18n_patterns): bookmarks stay the same.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,6 +116,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -122,6 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 else:
+    # A database that does not answer costs a connection attempt at most this many
+    # seconds (libpq's connect_timeout; unset it waits forever). The pool's own
+    # reconnection attempts are bounded by it too.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
     # Connections are reused unless told otherwise: a new PostgreSQL connection
     # per request served the same views 2-4x slower (docs/deploy.md). Two ways to
     # reuse them (Django refuses both at once):
@@ -149,7 +169,33 @@ else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Read replicas (config/replicas.py): a comma list of streaming replicas of
+# DATABASE_URL. Safe reads of web requests go to one of them; writes, reads in a
+# transaction and the reads of a user who wrote in the last REPLICA_STICKY_SECONDS
+# go to the primary. Each replica gets the primary's connection settings.
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=5)
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_url)
+    for _setting in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _setting in DATABASES["default"]:
+            _replica[_setting] = copy.deepcopy(DATABASES["default"][_setting])
+    # The test runner makes no database of its own for a replica.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.replicas.ReplicaRoutingMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The health probes (config/health.py) wait at most this long (seconds) for a
+# pooled connection and for the database's answer, then say 503.
+HEALTH_TIMEOUT = env.float("HEALTH_TIMEOUT", default=1.5)
 
 # --- Redis-backed services (optional) ---------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -245,7 +291,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Internationalisation ------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English is the default (no cookie and no Accept-Language: English); Arabic is
+# right to left (templates read get_current_language_bidi). Translations live in
+# locale/<lang>/LC_MESSAGES/django.po with the compiled .mo committed beside it
+# (docs/architecture.md, "Translations").
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Money keeps Western digits, "." for decimals and "," for thousands in every
+# language (config/formats/ar); month and day names follow the language.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -262,6 +317,18 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Uploaded media (campaign covers) -------------------------------------------------
+# Public files people upload, re-encoded before they are stored (campaigns/images.py).
+# In development Django serves them (SERVE_MEDIA, on with DEBUG); in production the
+# web server or a CDN does (docs/deploy.md).
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+# The largest campaign cover accepted, in bytes, and the most pixels Pillow may
+# decode (a decompression bomb is refused before it is expanded).
+COVER_MAX_BYTES = env.int("COVER_MAX_BYTES", default=5 * 1024 * 1024)
+COVER_MAX_PIXELS = env.int("COVER_MAX_PIXELS", default=40_000_000)
 
 # --- E-mail --------------------------------------------------------------------
 # EMAIL_URL (smtp://user:pass@host:587/?tls=True, consolemail://, filemail:///path,
@@ -302,6 +369,8 @@ CSRF_COOKIE_HTTPONLY = False  # the site's own JS reads it for API calls
 HTTPS = env.bool("HTTPS", default=False)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
+    # Orchestrators probe health over plain HTTP from inside (config.health).
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health(/ready)?$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
@@ -419,6 +488,11 @@ SPECTACULAR_SETTINGS = {
             "payout provider's webhooks.",
         },
         {
+            "name": "giving",
+            "description": "Recurring gifts, paying a donation by card at checkout, PDF "
+            "receipts and yearly statements.",
+        },
+        {
             "name": "reports",
             "description": "Staff reports: trial balance, general journal, portfolio at risk.",
         },
@@ -428,14 +502,33 @@ SPECTACULAR_SETTINGS = {
         "AsnafCategoryEnum": "distribution.models.AsnafCategory",
         "ZakatCaseStatusEnum": "distribution.models.CaseStatus",
         "PayoutStatusEnum": "payouts.models.Payout.Status",
+        "RecurringStatusEnum": "giving.models.RecurringDonation.Status",
+        "RecurringRunStatusEnum": "giving.models.RecurringRun.Status",
+        "CheckoutStatusEnum": "giving.models.Checkout.Status",
         "LoanStatusEnum": "loans.models.Loan.Status",
     },
 }
 
 # --- Platform settings ------------------------------------------------------------
+# Who issues receipts and statements (giving/pdf.py): printed at the top of every PDF.
+INSTITUTION_NAME = env.str("INSTITUTION_NAME", default="OSE Platform")
+INSTITUTION_ADDRESS = env.str("INSTITUTION_ADDRESS", default="")
+INSTITUTION_REGISTRATION_NUMBER = env.str("INSTITUTION_REGISTRATION_NUMBER", default="")
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
+# Stripe (accounts/payments_stripe.py, PAYMENT_GATEWAY=stripe): the secret API key, the
+# webhook endpoint's signing secret, how old a signed webhook may be, where the payer
+# comes back to after 3-D Secure, and the API's address (a stand-in in tests).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+STRIPE_RETURN_URL = env.str("STRIPE_RETURN_URL", default="http://localhost:8000/wallet/")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=8.0)
 METAL_PRICES_URL = env.str("METAL_PRICES_URL", default="")
 LOAN_MAX_PRINCIPAL = env.str("LOAN_MAX_PRINCIPAL", default="50000.00")
+# How many parts a campaign's sadaqah fund may spill into when donations arrive
+# at once (campaigns.services, docs/scaling.md): 1 turns spilling off.
+CAMPAIGN_FUND_PARTS = env.int("CAMPAIGN_FUND_PARTS", default=8)
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
 PLATFORM_CURRENCY = env.str("PLATFORM_CURRENCY", default="USD")
 # Zakat calculation (README, "Zakat"): the nisab standard when a calculation names
@@ -479,6 +572,11 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_
 PAYOUT_GATEWAY = env.str("PAYOUT_GATEWAY", default="sandbox")
 PAYOUT_APPROVAL_LIMIT = env.str("PAYOUT_APPROVAL_LIMIT", default="1000.00")
 FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+# The bank-file payout gateway (payouts/bankfile.py, PAYOUT_GATEWAY=bankfile): the
+# institution's own account that pain.001 credit transfers are paid from.
+BANKFILE_DEBTOR_NAME = env.str("BANKFILE_DEBTOR_NAME", default="")
+BANKFILE_DEBTOR_IBAN = env.str("BANKFILE_DEBTOR_IBAN", default="")
+BANKFILE_DEBTOR_BIC = env.str("BANKFILE_DEBTOR_BIC", default="")
 # A second factor for staff holding a role (accounts/services/mfa.py): "required"
 # (production) refuses them the admin and every staff action until they have
 # enrolled an authenticator and given a code in this session or token; "optional"
@@ -490,17 +588,14 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="OSE Platform")
 
 # --- Logging -----------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Python's warnings become log records ("py.warnings"): JSON like every other line.
+logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
+    # The one JSON format of every process (gunicorn and uvicorn use it too).
+    "formatters": {"json": JSON_FORMATTER},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -12,10 +12,18 @@ committed work.
     enqueue_with_transaction(tasks.send_donation_receipt, str(donation.pk))
 """
 
+import contextvars
 from typing import Any
 
 from django.db import transaction
 from django.tasks import Task, task_backends
+from django.tasks.signals import task_finished, task_started
+
+from config.logging import request_id_var
+
+# The kwarg a queued task carries the request id in; never a task's own argument.
+REQUEST_ID_KWARG = "_ose_request_id"
+_carried: contextvars.ContextVar[bool] = contextvars.ContextVar("task_request_id", default=False)
 
 
 def _joins_transactions(task: Task) -> bool:
@@ -26,7 +34,41 @@ def _joins_transactions(task: Task) -> bool:
 
 def enqueue_with_transaction(task: Task, *args: Any, **kwargs: Any) -> None:
     """Enqueue `task` as part of the current transaction (see the module docstring)."""
-    if _joins_transactions(task) and transaction.get_connection().in_atomic_block:
+    queued = _joins_transactions(task)
+    request_id = request_id_var.get()
+    if queued and request_id != "-":
+        # The worker's log lines for this task say which request started it: the
+        # worker takes the id out of the kwargs before the call (carry_request_id).
+        kwargs = {**kwargs, REQUEST_ID_KWARG: request_id}
+    if queued and transaction.get_connection().in_atomic_block:
         task.enqueue(*args, **kwargs)
     else:
         transaction.on_commit(lambda: task.enqueue(*args, **kwargs), robust=True)
+
+
+def carry_request_id(sender, task_result, **kwargs) -> None:
+    """task_started: set the id of the request that queued the task as this
+    worker's log context (and keep it out of the task function's arguments)."""
+    if REQUEST_ID_KWARG not in task_result.kwargs:
+        return
+    request_id = task_result.kwargs.pop(REQUEST_ID_KWARG)
+    request_id_var.set(request_id if isinstance(request_id, str) and request_id else "-")
+    _carried.set(True)
+
+
+def forget_request_id(sender, task_result, **kwargs) -> None:
+    """task_finished: the worker's next lines must not carry this task's id."""
+    if _carried.get():
+        request_id_var.set("-")
+        _carried.set(False)
+
+
+def connect_task_signals() -> None:
+    """Ours first on task_started, so Django's own "Task ... started" line carries
+    the id too (receivers run in the order they were connected)."""
+    from django.tasks.signals import log_task_started
+
+    task_started.disconnect(log_task_started)
+    task_started.connect(carry_request_id, dispatch_uid="ose.carry_request_id")
+    task_started.connect(log_task_started)
+    task_finished.connect(forget_request_id, dispatch_uid="ose.forget_request_id")

@@ -1,16 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from accounts import views as accounts_views
 from config import views
 from config.metrics import metrics_view
 
-admin.site.site_header = "OSE Platform administration"
-admin.site.site_title = "OSE Platform admin"
-admin.site.index_title = "Records"
+admin.site.site_header = _("OSE Platform administration")
+admin.site.site_title = _("OSE Platform admin")
+admin.site.index_title = _("Records")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The language switcher (base.html) posts here; the choice is kept in a cookie
+    # and the visitor goes back to the same path.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("wallet/", accounts_views.wallet, name="wallet"),
     path("", include("zakat.urls")),
@@ -18,9 +23,11 @@ urlpatterns = [
     path("", include("loans.urls")),
     path("", include("distribution.urls")),
     path("", include("payouts.urls")),
+    path("", include("giving.urls")),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
+    path("media/<path:path>", views.media, name="media"),
 ]
 
 handler400 = "config.views.bad_request"

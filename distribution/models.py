@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, LedgerTransaction
 from distribution.storage import private_storage
@@ -29,14 +30,14 @@ HOUSEHOLD_MAX = 50
 class AsnafCategory(models.TextChoices):
     """The eight categories of zakat recipients, in the order of Qur'an 9:60."""
 
-    FUQARA = "fuqara", "Al-fuqara (the poor)"
-    MASAKIN = "masakin", "Al-masakin (the needy)"
-    AMILIN = "amilin", "Al-amilin (those who collect and administer zakat)"
-    MUALLAFAH = "muallafah", "Al-mu'allafatu qulubuhum (those whose hearts are reconciled)"
-    RIQAB = "riqab", "Fi al-riqab (freeing those in bondage)"
-    GHARIMIN = "gharimin", "Al-gharimin (those overwhelmed by debt)"
-    FI_SABILILLAH = "fi_sabilillah", "Fi sabilillah (in the cause of God)"
-    IBN_SABIL = "ibn_sabil", "Ibn al-sabil (the stranded traveller)"
+    FUQARA = "fuqara", _("Al-fuqara (the poor)")
+    MASAKIN = "masakin", _("Al-masakin (the needy)")
+    AMILIN = "amilin", _("Al-amilin (those who collect and administer zakat)")
+    MUALLAFAH = "muallafah", _("Al-mu'allafatu qulubuhum (those whose hearts are reconciled)")
+    RIQAB = "riqab", _("Fi al-riqab (freeing those in bondage)")
+    GHARIMIN = "gharimin", _("Al-gharimin (those overwhelmed by debt)")
+    FI_SABILILLAH = "fi_sabilillah", _("Fi sabilillah (in the cause of God)")
+    IBN_SABIL = "ibn_sabil", _("Ibn al-sabil (the stranded traveller)")
 
 
 class ZakatCaseQuerySet(models.QuerySet):
@@ -45,11 +46,11 @@ class ZakatCaseQuerySet(models.QuerySet):
 
 
 class CaseStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    DISBURSED = "disbursed", "Disbursed"
-    CLOSED = "closed", "Closed"
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    DISBURSED = "disbursed", _("Disbursed")
+    CLOSED = "closed", _("Closed")
 
 
 class ZakatCase(models.Model):
@@ -157,9 +158,9 @@ class ZakatCaseDocument(models.Model):
     storage and served only to the applicant and zakat staff."""
 
     class ContentType(models.TextChoices):
-        PDF = "application/pdf", "PDF"
-        JPEG = "image/jpeg", "JPEG image"
-        PNG = "image/png", "PNG image"
+        PDF = "application/pdf", _("PDF")
+        JPEG = "image/jpeg", _("JPEG image")
+        PNG = "image/png", _("PNG image")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(ZakatCase, on_delete=models.CASCADE, related_name="documents")
@@ -180,14 +181,14 @@ class ZakatCaseDocument(models.Model):
 
 
 class DisbursementMethod(models.TextChoices):
-    WALLET = "wallet", "To the applicant's wallet"
-    EXTERNAL = "external", "Paid outside the platform"
+    WALLET = "wallet", _("To the applicant's wallet")
+    EXTERNAL = "external", _("Paid outside the platform")
 
 
 class DisbursementSource(models.TextChoices):
-    ZAKAT = "zakat", "Zakat fund"
-    FITR = "fitr", "Zakat al-fitr fund"
-    CAMPAIGN = "campaign", "Zakat given to a campaign"
+    ZAKAT = "zakat", _("Zakat fund")
+    FITR = "fitr", _("Zakat al-fitr fund")
+    CAMPAIGN = "campaign", _("Zakat given to a campaign")
 
 
 class ZakatDisbursement(models.Model):

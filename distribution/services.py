@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import LedgerAccount, LedgerTransaction, User
@@ -72,13 +73,13 @@ MAX_CASE_AMOUNT = Decimal("1000000.00")
 
 class ExceedsApprovedAmount(DomainError):
     code = "exceeds_approved_amount"
-    default_message = "The amount is more than what remains of the approved amount."
+    default_message = _("The amount is more than what remains of the approved amount.")
     example_extra: ClassVar[dict] = {"remaining_amount": "300.00"}
 
 
 class AmilShareExceeded(DomainError):
     code = "amil_share_exceeded"
-    default_message = (
+    default_message = _(
         "This would take the collectors' (amilin) share of this Hijri year's zakat "
         "beyond ZAKAT_AMIL_SHARE."
     )
@@ -94,12 +95,14 @@ def amil_share_percent() -> Decimal:
 
 def _require(by: User, perm: str, action: str) -> None:
     if not user_can(by, perm):
-        raise NotAllowed(f"Only staff holding {perm} may {action}.")
+        raise NotAllowed(
+            _("Only staff holding %(perm)s may %(action)s.") % {"perm": perm, "action": action}
+        )
 
 
 def _not_own(by: User, case: ZakatCase) -> None:
     if case.applicant_id is not None and case.applicant_id == by.pk:
-        raise ConflictOfInterest("You cannot act as staff on your own zakat case.")
+        raise ConflictOfInterest(_("You cannot act as staff on your own zakat case."))
 
 
 def _lock(case: ZakatCase) -> ZakatCase:
@@ -148,7 +151,7 @@ def zakat_case_submit(
     if for_someone_else is None:
         for_someone_else = bool(str(beneficiary_name or "").strip()) and user_can(by, DECIDE_PERM)
     if for_someone_else and not user_can(by, DECIDE_PERM):
-        raise NotAllowed("Only zakat officers may enter a case for someone else.")
+        raise NotAllowed(_("Only zakat officers may enter a case for someone else."))
     if isinstance(household_size, bool) or not isinstance(household_size, int):
         raise ValidationError({"household_size": ["A whole number from 1 to 50."]})
     if not 1 <= household_size <= HOUSEHOLD_MAX:
@@ -212,7 +215,10 @@ def zakat_case_approve(
         case = _lock(case)
         _not_own(by, case)
         if case.status != ZakatCase.Status.SUBMITTED:
-            raise InvalidTransition(f"Only a submitted case can be approved (it is {case.status}).")
+            raise InvalidTransition(
+                _("Only a submitted case can be approved (it is %(status)s).")
+                % {"status": case.status}
+            )
         before = case.status
         case.status = ZakatCase.Status.APPROVED
         case.asnaf_category = asnaf_category
@@ -241,7 +247,10 @@ def zakat_case_reject(*, case: ZakatCase, by: User, reason: str) -> ZakatCase:
         case = _lock(case)
         _not_own(by, case)
         if case.status != ZakatCase.Status.SUBMITTED:
-            raise InvalidTransition(f"Only a submitted case can be rejected (it is {case.status}).")
+            raise InvalidTransition(
+                _("Only a submitted case can be rejected (it is %(status)s).")
+                % {"status": case.status}
+            )
         before = case.status
         case.status = ZakatCase.Status.REJECTED
         case.rejection_reason = reason
@@ -261,7 +270,10 @@ def zakat_case_close(*, case: ZakatCase, by: User, reason: str = "") -> ZakatCas
         case = _lock(case)
         _not_own(by, case)
         if case.status != ZakatCase.Status.APPROVED:
-            raise InvalidTransition(f"Only an approved case can be closed (it is {case.status}).")
+            raise InvalidTransition(
+                _("Only an approved case can be closed (it is %(status)s).")
+                % {"status": case.status}
+            )
         before = case.status
         case.status = ZakatCase.Status.CLOSED
         case.save()
@@ -286,7 +298,7 @@ def _source_account(source: str, campaign_id: UUID | str | None, *, by: User) ->
         try:
             campaign = campaign_get_for(user=by, pk=campaign_id)
         except (NotFound, NotAllowed, ValueError, ValidationError):
-            raise NotFound("No such campaign.") from None
+            raise NotFound(_("No such campaign.")) from None
         return campaign_zakat_account(campaign.pk, campaign.name)
     raise ValidationError({"source": [f"One of: {', '.join(ZakatDisbursement.Source.values)}."]})
 
@@ -296,7 +308,9 @@ def _check_disbursement(
 ) -> None:
     """Every rule of a disbursement, as of now (called when asking and when paying)."""
     if case.status != ZakatCase.Status.APPROVED:
-        raise InvalidTransition(f"Only an approved case can be paid (it is {case.status}).")
+        raise InvalidTransition(
+            _("Only an approved case can be paid (it is %(status)s).") % {"status": case.status}
+        )
     remaining = case.approved_amount - case.disbursed_amount
     if amount > remaining:
         raise ExceedsApprovedAmount(remaining_amount=str(money.quantize(remaining)))
@@ -310,7 +324,7 @@ def _check_disbursement(
             raise AmilShareExceeded(cap=str(cap), already_paid=str(paid))
     if fund.balance < amount:
         raise InsufficientFunds(
-            "The zakat fund holds less than this disbursement.",
+            _("The zakat fund holds less than this disbursement."),
             available_amount=str(money.quantize(fund.balance)),
             required_amount=str(amount),
         )

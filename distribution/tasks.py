@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from accounts import money
 from distribution.models import ZakatDisbursement
@@ -21,7 +22,7 @@ def send_disbursement_notice(disbursement_id: str) -> bool:
         return False
     person = disbursement.case.applicant
     send_mail(
-        subject="Zakat has been paid to you",
+        subject=_("Zakat has been paid to you"),
         message=render_to_string(
             "distribution/email/disbursed.txt",
             {"person": person, "disbursement": disbursement, "currency": money.currency()},

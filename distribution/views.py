@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from accounts import money
@@ -30,7 +31,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Your application is in. A zakat officer will review it.")
+            messages.success(request, _("Your application is in. A zakat officer will review it."))
             return redirect("distribution:cases")
     return render(request, "distribution/apply.html", {"form": form})
 

@@ -224,9 +224,20 @@ class LoanAdmin(DecisionButtonsMixin, _FinancingAdmin):
     def approve(self, request, queryset):
         _run(self, request, queryset, services.loan_approve, "Approved")
 
-    @admin.action(description="Reject the selected applications", permissions=["loan_decide"])
+    @admin.action(description="Reject the selected applications…", permissions=["loan_decide"])
     def reject(self, request, queryset):
-        _run(self, request, queryset, services.loan_reject, "Rejected")
+        return _form_action(
+            self,
+            request,
+            queryset,
+            form_class=RejectForm,
+            action="reject",
+            title="Reject: tell the applicants why",
+            intro="The applicant reads the reason on their loan's page.",
+            apply=lambda data: _run(
+                self, request, queryset, services.loan_reject, "Rejected", reason=data["reason"]
+            ),
+        )
 
     @admin.action(
         description="Request disbursement of the selected loans (a second person approves)",
@@ -333,6 +344,14 @@ class AcquireForm(forms.Form):
 class RebateForm(forms.Form):
     amount = forms.DecimalField(
         min_value=CENT, **MONEY, help_text="At most the contract's deferred profit."
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        max_length=REJECTION_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to the applicant.",
     )
 
 

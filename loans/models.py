@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.money import ZERO
@@ -81,12 +82,12 @@ class _Financing(models.Model):
 
 class Loan(_Financing):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        ACTIVE = "active", "Active"
-        FULLY_REPAID = "fully_repaid", "Fully repaid"
-        DEFAULTED = "defaulted", "Defaulted"
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        ACTIVE = "active", _("Active")
+        FULLY_REPAID = "fully_repaid", _("Fully repaid")
+        DEFAULTED = "defaulted", _("Defaulted")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     borrower = models.ForeignKey(
@@ -186,13 +187,13 @@ class Loan(_Financing):
 
 class MurabahaContract(_Financing):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        ASSET_ACQUIRED = "asset_acquired", "Asset acquired"
-        OFFERED = "offered", "Offered"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
-        DEFAULTED = "defaulted", "Defaulted"
+        REQUESTED = "requested", _("Requested")
+        ASSET_ACQUIRED = "asset_acquired", _("Asset acquired")
+        OFFERED = "offered", _("Offered")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        DEFAULTED = "defaulted", _("Defaulted")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer = models.ForeignKey(
@@ -456,10 +457,10 @@ class Installment(models.Model):
     """One month's share of a loan or a contract (exactly one of the two)."""
 
     class Status(models.TextChoices):
-        DUE = "due", "Due"
-        PARTIALLY_PAID = "partially_paid", "Partially paid"
-        PAID = "paid", "Paid"
-        OVERDUE = "overdue", "Overdue"
+        DUE = "due", _("Due")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid")
+        PAID = "paid", _("Paid")
+        OVERDUE = "overdue", _("Overdue")
 
     id = models.BigAutoField(primary_key=True)
     loan = models.ForeignKey(
@@ -520,8 +521,8 @@ class Payment(models.Model):
     """A repayment of a loan or an installment payment of a contract, as posted."""
 
     class Source(models.TextChoices):
-        WALLET = "wallet", "Borrower's wallet"
-        EXTERNAL = "external", "Cash received by staff"
+        WALLET = "wallet", _("Borrower's wallet")
+        EXTERNAL = "external", _("Cash received by staff")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     loan = models.ForeignKey(

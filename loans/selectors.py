@@ -84,3 +84,17 @@ def installment_list(*, parent: Loan | MurabahaContract) -> QuerySet[Installment
     if isinstance(parent, Loan):
         return Installment.objects.filter(loan=parent).order_by("number")
     return Installment.objects.filter(contract=parent).order_by("number")
+
+
+def installment_next_due(*, user: User) -> Installment | None:
+    """The user's earliest unpaid installment of an active loan or contract (the
+    home page's "next payment"), with its loan or contract, in one query."""
+    active = Q(loan__borrower=user, loan__status=Loan.Status.ACTIVE) | Q(
+        contract__customer=user, contract__status=MurabahaContract.Status.ACTIVE
+    )
+    return (
+        Installment.objects.filter(active, paid_amount__lt=F("amount"))
+        .select_related("loan", "contract")
+        .order_by("due_date", "id")
+        .first()
+    )

@@ -90,7 +90,8 @@ class LoanRepaymentIn(InputSerializer):
 
 class LoanRejectIn(InputSerializer):
     reason = serializers.CharField(
-        max_length=REJECTION_REASON_MAX_LENGTH, required=False, allow_blank=True
+        max_length=REJECTION_REASON_MAX_LENGTH,
+        help_text="Why the application is not approved; the applicant reads it.",
     )
 
 

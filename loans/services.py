@@ -59,6 +59,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import LedgerAccount, LedgerTransaction, User
@@ -101,23 +102,23 @@ LEDGER_TEXT_MAX_LENGTH = 200
 
 class LoanNotActive(DomainError):
     code = "loan_not_active"
-    default_message = "This loan is not active, so it cannot take a repayment."
+    default_message = _("This loan is not active, so it cannot take a repayment.")
 
 
 class ContractNotActive(DomainError):
     code = "contract_not_active"
-    default_message = "This contract is not active, so it cannot take a payment."
+    default_message = _("This contract is not active, so it cannot take a payment.")
 
 
 class Overpayment(DomainError):
     code = "overpayment"
-    default_message = "The payment is more than the remaining balance; nothing was taken."
+    default_message = _("The payment is more than the remaining balance; nothing was taken.")
     example_extra: ClassVar[dict] = {"remaining_balance": "1100.00"}
 
 
 class SaleBackToCustomer(DomainError):
     code = "sale_back_to_customer"
-    default_message = (
+    default_message = _(
         "The supplier is the customer: buying from the customer and selling back on "
         "credit is 'inah, which a murabaha may not be."
     )
@@ -125,29 +126,29 @@ class SaleBackToCustomer(DomainError):
 
 class OfferExpired(DomainError):
     code = "offer_expired"
-    default_message = "This offer has expired; ask the institution for a new one."
+    default_message = _("This offer has expired; ask the institution for a new one.")
 
 
 class RebateTooLarge(DomainError):
     code = "rebate_too_large"
-    default_message = "A rebate can be at most the profit not yet earned (the deferred profit)."
+    default_message = _("A rebate can be at most the profit not yet earned (the deferred profit).")
     example_extra: ClassVar[dict] = {"profit_deferred": "120.00"}
 
 
 class WalletNotYours(NotAllowed):
     code = "wallet_not_yours"
-    default_message = (
+    default_message = _(
         "Only the customer pays from their wallet; staff record cash received "
         'with "source": "external".'
     )
 
 
 class SelfApproval(ConflictOfInterest):
-    default_message = "You cannot approve your own application; another staff member must."
+    default_message = _("You cannot approve your own application; another staff member must.")
 
 
 class ExternalSourceNotAllowed(NotAllowed):
-    default_message = "Only staff may record cash received outside the platform."
+    default_message = _("Only staff may record cash received outside the platform.")
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -223,7 +224,7 @@ def _allocate(installments: QuerySet[Installment], amount: Decimal, *, today: da
             inst.status = Installment.Status.PARTIALLY_PAID
         changed.append(inst)
     if left != 0:  # the parent's balance and its installments disagree: refuse, roll back
-        raise DomainError("The schedule does not match the balance; nothing was taken.")
+        raise DomainError(_("The schedule does not match the balance; nothing was taken."))
     Installment.objects.bulk_update(changed, ["paid_amount", "status", "paid_at"])
 
 
@@ -245,7 +246,9 @@ def _staff_only(by: User, action: str, perm: str) -> None:
     """The institution's own moves (deciding, paying out, buying, offering) are for
     staff holding the role's permission (staff/roles.py), never `is_staff` alone."""
     if not user_can(by, perm):
-        raise NotAllowed(f"Only staff holding {perm} may {action}.")
+        raise NotAllowed(
+            _("Only staff holding %(perm)s may %(action)s.") % {"perm": perm, "action": action}
+        )
 
 
 def _approver(approved_by: User | None) -> dict:
@@ -319,7 +322,10 @@ def _installments_pay(
         remaining = parent.remaining_balance
         if amount > remaining:
             raise Overpayment(
-                f"The payment is more than the remaining balance of {remaining}; nothing was taken.",
+                _(
+                    "The payment is more than the remaining balance of %(remaining)s; nothing was taken."
+                )
+                % {"remaining": remaining},
                 remaining_balance=str(remaining),
             )
         payer = (
@@ -361,6 +367,23 @@ def loan_apply(
 
     The principal must give every month at least one cent, so the schedule can
     never have an empty installment."""
+    principal, purpose = loan_application_check(
+        principal_amount=principal_amount, purpose=purpose, repayment_months=repayment_months
+    )
+    return Loan.objects.create(
+        borrower=borrower,
+        principal_amount=principal,
+        purpose=purpose,
+        repayment_months=repayment_months,
+    )
+
+
+def loan_application_check(
+    *, principal_amount: object, purpose: object, repayment_months: object
+) -> tuple[Decimal, str]:
+    """Every rule of an application at once: one ValidationError naming each field
+    that breaks one (the page shows them all in one pass). Returns the principal and
+    the purpose as they will be stored."""
     errors: dict[str, list[str]] = {}
     principal = None
     try:
@@ -385,12 +408,7 @@ def loan_apply(
         errors["principal_amount"] = ["Too small to split over that many months."]
     if errors:
         raise ValidationError(errors)
-    return Loan.objects.create(
-        borrower=borrower,
-        principal_amount=principal,
-        purpose=purpose,
-        repayment_months=repayment_months,
-    )
+    return principal, purpose
 
 
 def _lock_loan(loan: Loan) -> Loan:
@@ -404,7 +422,8 @@ def loan_approve(*, loan: Loan, by: User) -> Loan:
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.PENDING:
             raise InvalidTransition(
-                f"Only a pending application can be approved (it is {loan.status})."
+                _("Only a pending application can be approved (it is %(status)s).")
+                % {"status": loan.status}
             )
         if loan.borrower_id == by.pk:
             raise SelfApproval()
@@ -418,14 +437,18 @@ def loan_approve(*, loan: Loan, by: User) -> Loan:
 
 
 def loan_reject(*, loan: Loan, by: User, reason: str = "") -> Loan:
-    """pending or approved (not yet disbursed) → rejected, by staff."""
+    """pending or approved (not yet disbursed) → rejected, by staff. A reason is
+    required: the borrower reads it on their loan's page."""
     _staff_only(by, "reject an application", "staff.loan_decide")
     with transaction.atomic():
         loan = _lock_loan(loan)
         if loan.status not in (Loan.Status.PENDING, Loan.Status.APPROVED):
             raise InvalidTransition(
-                f"Only an undisbursed application can be rejected (it is {loan.status})."
+                _("Only an undisbursed application can be rejected (it is %(status)s).")
+                % {"status": loan.status}
             )
+        if not (reason or "").strip():
+            raise ValidationError({"reason": ["Say why: the applicant reads the reason."]})
         _not_own(by, loan.borrower_id)
         before = loan.status
         loan.status = Loan.Status.REJECTED
@@ -449,7 +472,8 @@ def loan_disburse(*, loan: Loan, by: User, approved_by: User | None = None) -> L
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.APPROVED:
             raise InvalidTransition(
-                f"Only an approved loan can be disbursed (it is {loan.status})."
+                _("Only an approved loan can be disbursed (it is %(status)s).")
+                % {"status": loan.status}
             )
         _not_own(by, loan.borrower_id)
         today = timezone.localdate()
@@ -546,7 +570,8 @@ def loan_mark_defaulted(*, loan: Loan, by: User, approved_by: User | None = None
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.ACTIVE:
             raise InvalidTransition(
-                f"Only an active loan can be marked defaulted (it is {loan.status})."
+                _("Only an active loan can be marked defaulted (it is %(status)s).")
+                % {"status": loan.status}
             )
         _not_own(by, loan.borrower_id)
         rest = loan.remaining_balance
@@ -578,6 +603,31 @@ def murabaha_request(
     down_payment: Decimal | str = money.ZERO,
 ) -> MurabahaContract:
     """Ask the institution to buy an asset and sell it on at cost plus a markup."""
+    cost, down, asset_description = murabaha_request_check(
+        asset_description=asset_description,
+        cost_price=cost_price,
+        installments_count=installments_count,
+        down_payment=down_payment,
+    )
+    return MurabahaContract.objects.create(
+        customer=customer,
+        asset_description=asset_description,
+        cost_price=cost,
+        estimated_cost=cost,
+        down_payment=down,
+        installments_count=installments_count,
+    )
+
+
+def murabaha_request_check(
+    *,
+    asset_description: object,
+    cost_price: object,
+    installments_count: object,
+    down_payment: object = money.ZERO,
+) -> tuple[Decimal, Decimal, str]:
+    """Every rule of a murabaha request at once (one ValidationError naming each
+    field that breaks one). Returns the cost, down payment and description as stored."""
     errors: dict[str, list[str]] = {}
     cost = down = None
     try:
@@ -604,14 +654,7 @@ def murabaha_request(
         errors["installments_count"] = ["Too many installments for so small an amount."]
     if errors:
         raise ValidationError(errors)
-    return MurabahaContract.objects.create(
-        customer=customer,
-        asset_description=asset_description,
-        cost_price=cost,
-        estimated_cost=cost,
-        down_payment=down,
-        installments_count=count,
-    )
+    return cost, down, asset_description
 
 
 def _lock_contract(contract: MurabahaContract) -> MurabahaContract:
@@ -733,7 +776,8 @@ def murabaha_acquire(
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.REQUESTED:
             raise InvalidTransition(
-                f"Only a requested contract's asset can be acquired (it is {contract.status})."
+                _("Only a requested contract's asset can be acquired (it is %(status)s).")
+                % {"status": contract.status}
             )
         _not_own(by, contract.customer_id)
         bought = _purchase_check(
@@ -842,8 +886,10 @@ def murabaha_offer(
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.ASSET_ACQUIRED:
             raise InvalidTransition(
-                "The institution must own the asset before offering it; only a contract "
-                f"whose asset was acquired can be offered (it is {contract.status})."
+                _(
+                    "The institution must own the asset before offering it; only a contract whose asset was acquired can be offered (it is %(status)s)."
+                )
+                % {"status": contract.status}
             )
         _not_own(by, contract.customer_id)
         before = contract.status
@@ -888,16 +934,19 @@ def murabaha_accept(*, contract: MurabahaContract, by: User) -> MurabahaContract
     with transaction.atomic():
         contract = _lock_contract(contract)
         if contract.customer_id != by.pk:
-            raise NotAllowed("Only the customer can accept this offer.")
+            raise NotAllowed(_("Only the customer can accept this offer."))
         if contract.status != MurabahaContract.Status.OFFERED:
             raise InvalidTransition(
-                f"Only an offered contract can be accepted (it is {contract.status})."
+                _("Only an offered contract can be accepted (it is %(status)s).")
+                % {"status": contract.status}
             )
         today = timezone.localdate()
         if contract.offer_valid_until is not None and today > contract.offer_valid_until:
             raise OfferExpired(
-                f"This offer was open until {contract.offer_valid_until:%d %b %Y}; "
-                "ask the institution for a new one."
+                _(
+                    "This offer was open until %(offer_valid_until)s; ask the institution for a new one."
+                )
+                % {"offer_valid_until": f"{contract.offer_valid_until:%d %b %Y}"}
             )
         receivable = murabaha_receivable_account(contract)
         sale_legs = [
@@ -956,7 +1005,8 @@ def murabaha_cancel(*, contract: MurabahaContract, by: User) -> MurabahaContract
             MurabahaContract.Status.OFFERED,
         ):
             raise InvalidTransition(
-                f"Only a contract not yet accepted can be cancelled (it is {contract.status})."
+                _("Only a contract not yet accepted can be cancelled (it is %(status)s).")
+                % {"status": contract.status}
             )
         before = contract.status
         contract.status = MurabahaContract.Status.CANCELLED
@@ -1068,11 +1118,11 @@ def murabaha_charity_pay(
     with transaction.atomic():
         contract = _lock_contract(contract)
         if contract.acceptance_date is None:
-            raise ContractNotActive("This contract was never accepted; nothing was pledged.")
+            raise ContractNotActive(_("This contract was never accepted; nothing was pledged."))
         due = contract.charity_pledge_due
         if amount > due:
             raise Overpayment(
-                f"The charity pledge due is {due}; nothing was taken.",
+                _("The charity pledge due is %(due)s; nothing was taken.") % {"due": due},
                 remaining_balance=str(due),
             )
         payer = (
@@ -1141,7 +1191,8 @@ def loan_reschedule(*, loan: Loan, by: User, repayment_months: int) -> Loan:
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.ACTIVE:
             raise InvalidTransition(
-                f"Only an active loan can be rescheduled (it is {loan.status})."
+                _("Only an active loan can be rescheduled (it is %(status)s).")
+                % {"status": loan.status}
             )
         _not_own(by, loan.borrower_id)
         months_before = loan.repayment_months
@@ -1170,7 +1221,8 @@ def murabaha_reschedule(
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.ACTIVE:
             raise InvalidTransition(
-                f"Only an active contract can be rescheduled (it is {contract.status})."
+                _("Only an active contract can be rescheduled (it is %(status)s).")
+                % {"status": contract.status}
             )
         _not_own(by, contract.customer_id)
         count_before = contract.installments_count
@@ -1193,12 +1245,14 @@ def murabaha_reschedule(
 def _rebate_check(contract: MurabahaContract, amount: Decimal) -> None:
     if contract.status != MurabahaContract.Status.ACTIVE:
         raise InvalidTransition(
-            f"Only an active contract can be given a rebate (it is {contract.status})."
+            _("Only an active contract can be given a rebate (it is %(status)s).")
+            % {"status": contract.status}
         )
     deferred = contract.profit_deferred
     if amount > deferred:
         raise RebateTooLarge(
-            f"A rebate can be at most the deferred profit, {deferred}.",
+            _("A rebate can be at most the deferred profit, %(deferred)s.")
+            % {"deferred": deferred},
             profit_deferred=str(deferred),
         )
 
@@ -1274,7 +1328,8 @@ def murabaha_mark_defaulted(
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.ACTIVE:
             raise InvalidTransition(
-                f"Only an active contract can be marked defaulted (it is {contract.status})."
+                _("Only an active contract can be marked defaulted (it is %(status)s).")
+                % {"status": contract.status}
             )
         _not_own(by, contract.customer_id)
         rest, deferred = contract.remaining_balance, contract.profit_deferred
@@ -1392,7 +1447,8 @@ def loan_disburse_request(*, loan: Loan, by: User) -> ApprovalOutcome:
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.APPROVED:
             raise InvalidTransition(
-                f"Only an approved loan can be disbursed (it is {loan.status})."
+                _("Only an approved loan can be disbursed (it is %(status)s).")
+                % {"status": loan.status}
             )
         _not_own(by, loan.borrower_id)
         _refuse_if_pending(DISBURSEMENT, loan)
@@ -1415,7 +1471,8 @@ def loan_mark_defaulted_request(*, loan: Loan, by: User) -> ApprovalOutcome:
         loan = _lock_loan(loan)
         if loan.status != Loan.Status.ACTIVE:
             raise InvalidTransition(
-                f"Only an active loan can be marked defaulted (it is {loan.status})."
+                _("Only an active loan can be marked defaulted (it is %(status)s).")
+                % {"status": loan.status}
             )
         _not_own(by, loan.borrower_id)
         _refuse_if_pending(WRITE_OFF, loan)
@@ -1449,7 +1506,8 @@ def murabaha_acquire_request(
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.REQUESTED:
             raise InvalidTransition(
-                f"Only a requested contract's asset can be acquired (it is {contract.status})."
+                _("Only a requested contract's asset can be acquired (it is %(status)s).")
+                % {"status": contract.status}
             )
         _not_own(by, contract.customer_id)
         bought = _purchase_check(
@@ -1480,7 +1538,8 @@ def murabaha_mark_defaulted_request(*, contract: MurabahaContract, by: User) -> 
         contract = _lock_contract(contract)
         if contract.status != MurabahaContract.Status.ACTIVE:
             raise InvalidTransition(
-                f"Only an active contract can be marked defaulted (it is {contract.status})."
+                _("Only an active contract can be marked defaulted (it is %(status)s).")
+                % {"status": contract.status}
             )
         _not_own(by, contract.customer_id)
         _refuse_if_pending(WRITE_OFF, contract)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from loans.models import Installment
 
@@ -37,7 +38,7 @@ def send_overdue_reminder(installment_id: int) -> bool:
         "path": f"/loans/{inst.loan_id}/" if inst.loan_id else f"/murabaha/{inst.contract_id}/",
     }
     send_mail(
-        subject="A gentle reminder about your installment",
+        subject=_("A gentle reminder about your installment"),
         message=render_to_string("loans/email/overdue_reminder.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[person.email],

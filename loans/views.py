@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import wallet_balance
@@ -56,7 +57,7 @@ def loan_apply(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Your application is in. We will review it soon.")
+            messages.success(request, _("Your application is in. We will review it soon."))
             return redirect("loans:loan", pk=loan.pk)
     return render(request, "loans/apply.html", {"form": form, "max_principal": maximum})
 
@@ -79,7 +80,11 @@ def loan_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Thank you: {form.cleaned_data['amount']} repaid.")
+            messages.success(
+                request,
+                _("Thank you: %(cleaned_data__amount)s repaid.")
+                % {"cleaned_data__amount": form.cleaned_data["amount"]},
+            )
             return redirect("loans:loan", pk=loan.pk)
     return render(
         request,
@@ -103,7 +108,9 @@ def murabaha_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Request received. We will buy the asset and send an offer.")
+            messages.success(
+                request, _("Request received. We will buy the asset and send an offer.")
+            )
             return redirect("loans:murabaha", pk=contract.pk)
     return render(request, "loans/murabaha_new.html", {"form": form})
 
@@ -133,8 +140,12 @@ def murabaha_detail(
         except DomainError as exc:
             paying.add_error(None, exc.message)
         else:
-            what = "given to charity" if charity else "paid"
-            messages.success(request, f"Thank you: {paying.cleaned_data['amount']} {what}.")
+            what = _("given to charity") if charity else _("paid")
+            messages.success(
+                request,
+                _("Thank you: %(cleaned_data__amount)s %(what)s.")
+                % {"cleaned_data__amount": paying.cleaned_data["amount"], "what": what},
+            )
             return redirect("loans:murabaha", pk=contract.pk)
     preview = []
     if contract.status == contract.Status.OFFERED:

@@ -5,13 +5,18 @@ settlement-report upload (reconciliation). Nothing here shows an IBAN in clear."
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from accounts import money
 from config.csv_export import csv_response
 from config.errors import DomainError
-from payouts import services
-from payouts.models import Payout, PayoutAccount
+from payouts import selectors, services
+from payouts.bankfile import STATEMENT_MAX_BYTES
+from payouts.models import Payout, PayoutAccount, PayoutBatch
 from payouts.reconciliation import reconcile
 from staff.admin_mixins import RolePermissionsMixin
 from staff.permissions import user_can
@@ -99,6 +104,7 @@ class PayoutAdmin(RolePermissionsMixin, _ReadOnly):
         "approval_id",
         "gateway",
         "provider_reference",
+        "batch",
         "hold_transaction",
         "settle_transaction",
         "created_at",
@@ -107,7 +113,7 @@ class PayoutAdmin(RolePermissionsMixin, _ReadOnly):
         "failure_reason",
     )
     readonly_fields = fields
-    actions = ["settle_paid", "settle_failed", "export_csv"]
+    actions = ["settle_paid", "settle_failed", "export_bank_file", "export_csv"]
     change_list_template = "admin/payouts/payout/change_list.html"
 
     @admin.display(description="IBAN")
@@ -143,6 +149,32 @@ class PayoutAdmin(RolePermissionsMixin, _ReadOnly):
     )
     def settle_failed(self, request, queryset):
         self._settle(request, queryset, paid=False)
+
+    @admin.action(
+        description="Send the selected payouts in a new bank file (pain.001)",
+        permissions=["approve_withdrawal"],
+    )
+    def export_bank_file(self, request, queryset):
+        try:
+            batch = services.payout_batch_export(
+                by=request.user, payout_ids=list(queryset.values_list("pk", flat=True))
+            )
+        except services.NothingToExport:
+            self.message_user(
+                request, "None of the selected payouts waits for a bank file.", messages.INFO
+            )
+            return None
+        except (DomainError, ValidationError) as exc:
+            message = getattr(exc, "message", None) or "; ".join(exc.messages)
+            self.message_user(request, message, messages.ERROR)
+            return None
+        self.message_user(
+            request,
+            f"Bank file {batch.message_id}: {batch.payout_count} payouts, {batch.total}. "
+            "Download it from Bank files.",
+            messages.SUCCESS,
+        )
+        return None
 
     @admin.action(description="Export the selected payouts as CSV")
     def export_csv(self, request, queryset):
@@ -208,3 +240,114 @@ class PayoutAdmin(RolePermissionsMixin, _ReadOnly):
             "report": report,
         }
         return TemplateResponse(request, "admin/payouts/reconcile.html", context)
+
+
+class StatementForm(forms.Form):
+    statement = forms.FileField(
+        label="Bank statement (camt.054 or camt.053 XML)",
+        help_text="Booked transfers are marked paid, returned ones failed (their money goes "
+        "back). Importing a statement twice changes nothing.",
+    )
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(_ReadOnly):
+    """The pain.001 files made for the bank (PAYOUT_GATEWAY=bankfile): export the
+    waiting payouts, download a file (audited: it names IBANs in clear), import the
+    bank's statement. Finance's (staff.approve_withdrawal)."""
+
+    list_display = ("message_id", "created_at", "created_by", "payout_count", "total", "file")
+    list_select_related = ("created_by",)
+    search_fields = ("message_id",)
+    date_hierarchy = "created_at"
+    fields = ("id", "message_id", "created_at", "created_by", "payout_count", "total")
+    readonly_fields = fields
+    change_list_template = "admin/payouts/payoutbatch/change_list.html"
+
+    @admin.display(description="File")
+    def file(self, obj: PayoutBatch) -> str:
+        url = reverse("admin:payouts_payoutbatch_download", args=[obj.pk])
+        return format_html('<a href="{}">pain.001 XML</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="payouts_payoutbatch_export",
+            ),
+            path(
+                "<uuid:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="payouts_payoutbatch_download",
+            ),
+            path(
+                "statement/",
+                self.admin_site.admin_view(self.statement_view),
+                name="payouts_payoutbatch_statement",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _finance_only(self, request) -> None:
+        if not user_can(request.user, "staff.approve_withdrawal"):
+            raise PermissionDenied
+
+    def export_view(self, request):
+        """GET: what is waiting; POST: put it all in one new file."""
+        self._finance_only(request)
+        changelist = reverse("admin:payouts_payoutbatch_changelist")
+        if request.method == "POST":
+            try:
+                batch = services.payout_batch_export(by=request.user)
+            except services.NothingToExport as exc:
+                self.message_user(request, exc.message, messages.INFO)
+                return HttpResponseRedirect(changelist)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+                return HttpResponseRedirect(changelist)
+            self.message_user(
+                request,
+                f"Bank file {batch.message_id}: {batch.payout_count} payouts, {batch.total}.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(changelist)
+        waiting = services.payouts_awaiting_bank_file()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Export a bank file",
+            "opts": self.model._meta,
+            "count": waiting.count(),
+            "total": money.quantize(waiting.aggregate(total=Sum("amount"))["total"] or 0),
+        }
+        return TemplateResponse(request, "admin/payouts/payoutbatch/export.html", context)
+
+    def download_view(self, request, pk):
+        batch = selectors.payout_batch_get_for(user=request.user, pk=pk)
+        document = services.payout_batch_document(batch=batch, by=request.user)
+        response = HttpResponse(document, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def statement_view(self, request):
+        self._finance_only(request)
+        form = StatementForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["statement"]
+            if upload.size > STATEMENT_MAX_BYTES:
+                form.add_error("statement", "The statement is larger than 10 MB.")
+            else:
+                try:
+                    report = services.bank_statement_import(document=upload.read(), by=request.user)
+                except ValidationError as exc:
+                    form.add_error("statement", "; ".join(exc.messages))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a bank statement",
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/payouts/payoutbatch/statement.html", context)

@@ -49,3 +49,17 @@ def field_encryption_key_set(app_configs, **kwargs) -> list[checks.CheckMessage]
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security)
+def bankfile_debtor_configured(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """PAYOUT_GATEWAY=bankfile pays from the institution's own account: without it
+    no pain.001 file can be made and every payout would wait forever."""
+    if settings.PAYOUT_GATEWAY not in ("bankfile", "payouts.bankfile.BankFileGateway"):
+        return []
+    from payouts.bankfile import debtor_problems
+
+    return [
+        checks.Error(problem, hint="README, Payouts by bank file.", id="payouts.E004")
+        for problem in debtor_problems()
+    ]

@@ -65,7 +65,10 @@ class SandboxPayoutGateway:
         raise WebhookRejected("The sandbox sends no webhooks.")
 
 
-GATEWAYS = {"sandbox": "payouts.gateways.SandboxPayoutGateway"}
+GATEWAYS = {
+    "sandbox": "payouts.gateways.SandboxPayoutGateway",
+    "bankfile": "payouts.bankfile.BankFileGateway",
+}
 
 
 @cache

@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, LedgerTransaction
 from payouts import iban
@@ -70,17 +71,50 @@ class PayoutAccount(models.Model):
         return iban.mask(self.iban_country, self.iban_last4)
 
 
+class PayoutBatch(models.Model):
+    """One ISO 20022 pain.001 credit-transfer file handed to the bank
+    (PAYOUT_GATEWAY=bankfile). The file names every payee's IBAN in clear, so
+    it is kept only encrypted, like the accounts it was made from."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message_id = models.CharField(max_length=35, unique=True, help_text="The file's MsgId.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when made by the export command.",
+    )
+    payout_count = models.PositiveIntegerField()
+    total = models.DecimalField(**MONEY)
+    document_encrypted = models.TextField(editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__gt=0, payout_count__gt=0),
+                name="payouts_payoutbatch_not_empty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Bank file {self.message_id} ({self.payout_count} payouts, {self.total})"
+
+
 class Payout(models.Model):
     class Source(models.TextChoices):
-        WALLET = "wallet", "Wallet withdrawal"
-        CAMPAIGN = "campaign", "Campaign payout"
+        WALLET = "wallet", _("Wallet withdrawal")
+        CAMPAIGN = "campaign", _("Campaign payout")
 
     class Status(models.TextChoices):
-        PENDING_APPROVAL = "pending_approval", "Pending approval"
-        PROCESSING = "processing", "Processing"
-        PAID = "paid", "Paid"
-        FAILED = "failed", "Failed"
-        REJECTED = "rejected", "Rejected"
+        PENDING_APPROVAL = "pending_approval", _("Pending approval")
+        PROCESSING = "processing", _("Processing")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        REJECTED = "rejected", _("Rejected")
 
     # The money of these is in the in-transit account (ledger_verify checks it).
     IN_TRANSIT = (Status.PENDING_APPROVAL, Status.PROCESSING)
@@ -131,6 +165,14 @@ class Payout(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
+    batch = models.ForeignKey(
+        PayoutBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        help_text="The bank file it was sent in (PAYOUT_GATEWAY=bankfile).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,11 +4,12 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import User
 from config.errors import NotAllowed, NotFound
-from payouts.models import Payout, PayoutAccount
+from payouts.models import Payout, PayoutAccount, PayoutBatch
 from staff.permissions import staff_reads, user_can
 
 
@@ -26,7 +27,7 @@ def payout_account_get_for(*, user: User, pk: UUID | str, lock: bool = False) ->
     if account is None:
         raise NotFound()
     if account.owner_id != user.pk:
-        raise NotAllowed("This bank account is not yours.")
+        raise NotAllowed(_("This bank account is not yours."))
     return account
 
 
@@ -53,7 +54,7 @@ def withdrawal_get_for(*, user: User, pk: UUID | str, lock: bool = False) -> Pay
 def campaign_payout_list(*, campaign, user: User) -> QuerySet[Payout]:
     """A campaign's payouts: its organizer and staff see them (others NotAllowed)."""
     if campaign.organizer_id != user.pk and not staff_reads(user):
-        raise NotAllowed("Only the organizer and staff see a campaign's payouts.")
+        raise NotAllowed(_("Only the organizer and staff see a campaign's payouts."))
     return (
         Payout.objects.filter(campaign=campaign)
         .select_related("payout_account")
@@ -81,3 +82,13 @@ def payout_can_request_for_campaign(*, campaign, user: User) -> bool:
         user.is_authenticated
         and (campaign.organizer_id == user.pk or user_can(user, "staff.campaign_payout_request"))
     )
+
+
+def payout_batch_get_for(*, user: User, pk: UUID | str) -> PayoutBatch:
+    """A bank file, for finance only: it names payees' IBANs in clear."""
+    if not user_can(user, "staff.approve_withdrawal"):
+        raise NotAllowed("Only finance may read bank files.")
+    batch = PayoutBatch.objects.filter(pk=pk).first()
+    if batch is None:
+        raise NotFound("No such bank file.")
+    return batch

@@ -15,7 +15,8 @@ outside any transaction (`payout_send`, a task queued when the payout commits).
 """
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -23,8 +24,9 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import LedgerAccount, LedgerTransaction, User
@@ -47,6 +49,7 @@ from payouts.models import (
     PAYEE_MAX_LENGTH,
     Payout,
     PayoutAccount,
+    PayoutBatch,
 )
 from payouts.selectors import payout_can_request_for_campaign
 from staff.approvals import register_kind
@@ -65,12 +68,12 @@ AMOUNT_MAX = Decimal("1000000.00")
 
 class PayoutNotInTransit(DomainError):
     code = "payout_not_in_transit"
-    default_message = "This payout has already been settled."
+    default_message = _("This payout has already been settled.")
 
 
 class PayoutAccountDuplicate(DomainError):
     code = "validation_error"
-    default_message = "You have already saved this bank account."
+    default_message = _("You have already saved this bank account.")
 
 
 def in_transit_account() -> LedgerAccount:
@@ -126,7 +129,7 @@ def payout_account_delete(*, account: PayoutAccount, by: User) -> None:
     """Remove a saved account. One that payouts went to is kept, marked removed
     (those payouts still name it); any other is deleted outright."""
     if account.owner_id != by.pk:
-        raise NotAllowed("This bank account is not yours.")
+        raise NotAllowed(_("This bank account is not yours."))
     with transaction.atomic():
         account = PayoutAccount.objects.select_for_update().get(pk=account.pk)
         if account.deleted_at is not None:
@@ -168,7 +171,7 @@ def withdrawal_create(*, user: User, amount: Any, payout_account: PayoutAccount)
     therefore can never approve it), the money held in transit meanwhile."""
     amount = money.parse_cents(amount, field="amount", maximum=AMOUNT_MAX)
     if payout_account.owner_id != user.pk or payout_account.deleted_at is not None:
-        raise NotAllowed("This bank account is not yours.")
+        raise NotAllowed(_("This bank account is not yours."))
     needs_approval = amount > approval_limit()
     with transaction.atomic():
         hold = ledger_post(
@@ -220,7 +223,9 @@ def _execute_withdrawal(approval: Approval, *, by: User) -> Payout:
     """Finance approved (or the kind needs nobody): the held money goes to the provider."""
     payout = Payout.objects.select_for_update().get(pk=approval.subject_id)
     if payout.status != Payout.Status.PENDING_APPROVAL:
-        raise InvalidTransition(f"This withdrawal is {payout.status}, not pending approval.")
+        raise InvalidTransition(
+            _("This withdrawal is %(status)s, not pending approval.") % {"status": payout.status}
+        )
     payout.status = Payout.Status.PROCESSING
     payout.save(update_fields=["status"])
     audit_record(
@@ -237,7 +242,9 @@ def _reject_withdrawal(approval: Approval, *, by: User) -> None:
     """Rejected or withdrawn before approval: the held money goes back to the wallet."""
     payout = Payout.objects.select_for_update().get(pk=approval.subject_id)
     if payout.status != Payout.Status.PENDING_APPROVAL:
-        raise InvalidTransition(f"This withdrawal is {payout.status}, not pending approval.")
+        raise InvalidTransition(
+            _("This withdrawal is %(status)s, not pending approval.") % {"status": payout.status}
+        )
     _return(payout, status=Payout.Status.REJECTED, by=by, reason="rejected")
 
 
@@ -264,7 +271,7 @@ def campaign_payout_request(
     through the provider. More than the fund holds → 402, now and at approval."""
     if not payout_can_request_for_campaign(campaign=campaign, user=by):
         raise NotAllowed(
-            "Only the campaign's organizer, a campaign manager or finance may ask for a payout."
+            _("Only the campaign's organizer, a campaign manager or finance may ask for a payout.")
         )
     amount = money.parse_cents(amount, field="amount", maximum=AMOUNT_MAX)
     payee_name = (payee_name or "").strip()
@@ -278,14 +285,14 @@ def campaign_payout_request(
     if payout_account is not None and (
         payout_account.owner_id != by.pk or payout_account.deleted_at is not None
     ):
-        raise NotAllowed("This bank account is not yours.")
-    fund = campaign_services.campaign_fund_account(campaign=campaign)
-    if fund.balance < amount:
+        raise NotAllowed(_("This bank account is not yours."))
+    held = campaign_selectors.campaign_fund_balance(campaign=campaign)
+    if held < amount:
         from accounts.services import InsufficientFunds
 
         raise InsufficientFunds(
-            "The campaign's fund holds less than this payout.",
-            available_amount=str(money.quantize(fund.balance)),
+            _("The campaign's fund holds less than this payout."),
+            available_amount=str(money.quantize(held)),
             required_amount=str(amount),
         )
     with transaction.atomic():
@@ -315,8 +322,9 @@ def _execute_campaign_payout(approval: Approval, *, by: User) -> Payout:
     amount = money.quantize(approval.amount)
     hold = ledger_post(
         kind=LedgerTransaction.Kind.WITHDRAWAL,
+        # The fund's main account first, then the parts busy donation times spilled into.
         legs=[
-            Leg(campaign_services.campaign_fund_account(campaign=campaign), -amount),
+            *campaign_services.campaign_fund_draw_legs(campaign=campaign, amount=amount),
             Leg(in_transit_account(), amount),
         ],
         reference=f"Campaign payout to {params.get('payee_name', '')}"[:200],
@@ -472,6 +480,200 @@ def payout_settle(
             )
         enqueue_with_transaction(tasks.send_payout_notice, str(payout.pk))
     return payout
+
+
+# --- Bank files (PAYOUT_GATEWAY=bankfile) ------------------------------------------------
+
+
+class NothingToExport(DomainError):
+    code = "nothing_to_export"
+    default_message = "No payout is waiting for a bank file."
+
+
+def payouts_awaiting_bank_file() -> "QuerySet[Payout]":
+    """Handed to the bank-file gateway and in no file yet. A campaign payout with
+    no bank account cannot be in a file; finance settles it by hand."""
+    return Payout.objects.filter(
+        status=Payout.Status.PROCESSING,
+        gateway="bankfile",
+        sent_at__isnull=False,
+        batch__isnull=True,
+        payout_account__isnull=False,
+    )
+
+
+def payout_batch_export(
+    *, by: User | None, payout_ids: list | None = None, execution_date: date | None = None
+) -> PayoutBatch:
+    """Put every payout waiting for a bank file (or those of `payout_ids` among
+    them) into one pain.001 credit-transfer file, kept encrypted in a
+    PayoutBatch. The payouts stay `processing`, now in the batch, until the
+    bank's statement says paid or returned; their money stays in transit. The
+    rows are locked, so two exports at once never put a payout in two files."""
+    from payouts import bankfile
+
+    with transaction.atomic():
+        waiting = payouts_awaiting_bank_file().select_for_update()
+        if payout_ids is not None:
+            waiting = waiting.filter(pk__in=payout_ids)
+        payouts = list(waiting.select_related("payout_account").order_by("created_at", "id"))
+        if not payouts:
+            raise NothingToExport()
+        problems = bankfile.debtor_problems()
+        if problems:
+            raise ValidationError({"settings": problems})
+        transfers = [
+            bankfile.Transfer(
+                end_to_end_id=bankfile.end_to_end_id(payout),
+                name=payout.payee_name,
+                iban=payout_destination(payout),
+                amount=payout.amount,
+                description=(f"OSE payout {payout.pk.hex[:12]} {payout.description}").strip(),
+            )
+            for payout in payouts
+        ]
+        message_id, document = bankfile.pain001(
+            transfers, execution_date=execution_date or timezone.localdate()
+        )
+        total = money.quantize(sum((p.amount for p in payouts), Decimal("0")))
+        batch = PayoutBatch.objects.create(
+            message_id=message_id,
+            created_by=by,
+            payout_count=len(payouts),
+            total=total,
+            document_encrypted=crypto.encrypt(document.decode("utf-8")),
+        )
+        # Sent now: handed to the bank in this file (the stuck-payout check and the
+        # payout's history read it).
+        Payout.objects.filter(pk__in=[p.pk for p in payouts]).update(
+            batch=batch, sent_at=batch.created_at
+        )
+        audit_record(
+            actor=by,
+            action="payout_batch.exported",
+            subject=batch,
+            changes={
+                "message_id": message_id,
+                "payouts": [str(p.pk) for p in payouts],
+                "total": total,
+            },
+        )
+    return batch
+
+
+def payout_batch_document(*, batch: PayoutBatch, by: User) -> bytes:
+    """The batch's pain.001 file, clear IBANs and all: who read it is audited."""
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="payout_batch.downloaded",
+            subject=batch,
+            changes={"message_id": batch.message_id},
+        )
+    return crypto.decrypt(batch.document_encrypted).encode("utf-8")
+
+
+@dataclass
+class StatementReport:
+    paid: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    already_settled: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # unknown ids, amounts that differ
+
+    def lines(self) -> list[str]:
+        out = [
+            f"paid: {len(self.paid)}",
+            f"returned (failed): {len(self.failed)}",
+            f"already settled: {len(self.already_settled)}",
+            f"problems: {len(self.problems)}",
+        ]
+        return out + [f"problem: {item}" for item in self.problems]
+
+
+def _return_after_paid(*, payout: Payout, reason: str, by: User | None) -> bool:
+    """A credit transfer the bank booked out and the payee's bank later sent back
+    (closed account, wrong name): the money is in the institution's account
+    again, so it goes back to the wallet or fund it came from, once. False when
+    the payout is not (or no longer) paid."""
+    from payouts import tasks
+
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        if payout.status != Payout.Status.PAID:
+            return False
+        txn = ledger_post(
+            kind=LedgerTransaction.Kind.PAYOUT_RETURN,
+            legs=[
+                Leg(external_account(), -payout.amount),
+                Leg(_source_account(payout), payout.amount),
+            ],
+            reference=f"Payout returned by the bank ({reason})"[:200],
+            created_by=by or payout.requested_by,
+        )
+        payout.status = Payout.Status.FAILED
+        payout.settle_transaction = txn
+        payout.settled_at = timezone.now()
+        payout.failure_reason = reason[:200]
+        payout.save(update_fields=["status", "settle_transaction", "settled_at", "failure_reason"])
+        audit_record(
+            actor=by,
+            action="payout.returned_after_paid",
+            subject=payout,
+            changes={"status": ["paid", "failed"], "amount": payout.amount, "returned": True},
+            reason=reason,
+        )
+        enqueue_with_transaction(tasks.send_payout_notice, str(payout.pk))
+    return True
+
+
+def bank_statement_import(*, document: bytes, by: User | None) -> StatementReport:
+    """Settle exported payouts from the bank's camt.054 (or camt.053) statement,
+    matched by end-to-end id: booked, the payout is paid; returned, it fails and
+    its money goes back, once (payout_settle acts only on a payout in transit,
+    and a return after a booked payment only on a paid one, so importing the
+    same statement twice changes nothing). A line whose amount
+    differs from the payout's, or that names no exported payout, settles nothing
+    and is reported."""
+    from payouts import bankfile
+
+    lines = bankfile.camt_lines(document)
+    report = StatementReport()
+    for line in lines:
+        try:
+            pk = UUID(hex=line.end_to_end_id)
+        except ValueError:
+            report.problems.append(f"{line.end_to_end_id}: not one of our end-to-end ids")
+            continue
+        payout = Payout.objects.filter(pk=pk, batch__isnull=False).first()
+        if payout is None:
+            report.problems.append(f"{line.end_to_end_id}: no exported payout has this id")
+            continue
+        if line.amount is not None and line.amount != payout.amount:
+            report.problems.append(
+                f"{line.end_to_end_id}: the bank says {line.amount}, the payout is {payout.amount}"
+            )
+            continue
+        try:
+            payout_settle(payout=payout, paid=line.paid, failure_reason=line.reason, by=by)
+        except PayoutNotInTransit:
+            if line.paid or not _return_after_paid(payout=payout, reason=line.reason, by=by):
+                report.already_settled.append(line.end_to_end_id)
+                continue
+        (report.paid if line.paid else report.failed).append(line.end_to_end_id)
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="payout_statement.imported",
+            subject_type="payouts.statement",
+            subject_id="",
+            changes={
+                "paid": len(report.paid),
+                "failed": len(report.failed),
+                "already_settled": len(report.already_settled),
+                "problems": len(report.problems),
+            },
+        )
+    return report
 
 
 # --- Checks -----------------------------------------------------------------------------

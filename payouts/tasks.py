@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
+from django.utils.translation import gettext as _
 
 from accounts import money
 
@@ -35,10 +36,10 @@ def send_payout_notice(payout_id: str) -> bool:
     person = payout.owner or payout.requested_by
     where = payout.iban_masked or payout.payee_name
     if payout.status == Payout.Status.PAID:
-        subject = "Your payout has been paid"
+        subject = _("Your payout has been paid")
         body = f"{payout.amount} {money.currency()} has been paid to {where}."
     else:
-        subject = "Your payout could not be paid"
+        subject = _("Your payout could not be paid")
         back = "your wallet" if payout.owner_id else "the campaign's fund"
         body = (
             f"The payout of {payout.amount} {money.currency()} to {where} could not be paid "

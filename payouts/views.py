@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import money
@@ -37,7 +38,7 @@ def payout_accounts(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "Bank account saved.")
+            messages.success(request, _("Bank account saved."))
             return redirect("payouts:accounts")
     if form.is_bound:
         # Never send a typed IBAN back to the browser, not even with an error.
@@ -55,7 +56,7 @@ def payout_accounts(request: HttpRequest) -> HttpResponse:
 def payout_account_delete(request: HttpRequest, pk: UUID) -> HttpResponse:
     account = selectors.payout_account_get_for(user=request.user, pk=pk)
     services.payout_account_delete(account=account, by=request.user)
-    messages.success(request, "Bank account removed.")
+    messages.success(request, _("Bank account removed."))
     return redirect("payouts:accounts")
 
 
@@ -77,8 +78,14 @@ def withdraw(request: HttpRequest) -> HttpResponse:
         except InsufficientFunds as exc:
             form.add_error(
                 "amount",
-                f"Your wallet holds {exc.extra['available_amount']} {money.currency()}, "
-                f"less than {exc.extra['required_amount']}.",
+                _(
+                    "Your wallet holds %(extra__available_amount)s %(currency)s, less than %(extra__required_amount)s."
+                )
+                % {
+                    "extra__available_amount": exc.extra["available_amount"],
+                    "currency": money.currency(),
+                    "extra__required_amount": exc.extra["required_amount"],
+                },
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -86,11 +93,15 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             if payout.status == payout.Status.PENDING_APPROVAL:
                 messages.success(
                     request,
-                    f"{payout.amount} is held for your withdrawal; our finance team approves "
-                    "withdrawals above the limit before they are sent.",
+                    _(
+                        "%(amount)s is held for your withdrawal; our finance team approves withdrawals above the limit before they are sent."
+                    )
+                    % {"amount": payout.amount},
                 )
             else:
-                messages.success(request, f"{payout.amount} is on its way to your bank.")
+                messages.success(
+                    request, _("%(amount)s is on its way to your bank.") % {"amount": payout.amount}
+                )
             return redirect("payouts:withdraw")
     page = page_of(
         selectors.withdrawal_list(user=request.user, mine=True), request.GET.get("page"), 20

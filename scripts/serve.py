@@ -1,13 +1,18 @@
 """Run the production process layout on this machine (`make serve`).
 
-    gunicorn (config.wsgi, sync workers)  HTTP        127.0.0.1:HTTP_PORT
-    uvicorn  (config.asgi)                /ws/ only    127.0.0.1:WS_PORT
+    gunicorn (config.wsgi, sync workers)  HTTP        GUNICORN_BIND (default 127.0.0.1:8010)
+    uvicorn  (config.asgi)                /ws/ only    127.0.0.1:WS_PORT (default 8011)
     manage.py db_worker                   tasks        (when TASK_BACKEND=database)
     nginx (when installed)                one front    HOST:PORT, /ws/ -> uvicorn, rest -> gunicorn
 
-Without nginx the pages are served by gunicorn at HOST:PORT directly and live
-updates need the websocket port (the pages connect to their own origin, so
-install nginx for the full picture: `apt-get install nginx-light`).
+Without nginx the pages are served by gunicorn at HOST:PORT directly (or at
+GUNICORN_BIND when set) and live updates need the websocket port (the pages
+connect to their own origin, so install nginx for the full picture:
+`apt-get install nginx-light`). nginx writes one JSON line per request (with the
+request id it passes on as X-Request-ID) beside the processes' own JSON lines.
+
+Several processes share one database, so REDIS_URL (the multi-process layout)
+without DATABASE_URL (SQLite) is refused unless SERVE_ALLOW_SQLITE=1.
 Ctrl-C (or SIGTERM) stops every child; one child dying stops the rest.
 """
 
@@ -34,14 +39,25 @@ pid {tmp}/nginx.pid;
 error_log stderr warn;
 events {{ worker_connections 4096; }}
 http {{
-    access_log off;
+    # The client's X-Request-ID when it is short and plain (the app's own rule),
+    # else nginx's: the same id in nginx's line, the app's lines and the answer.
+    map $http_x_request_id $ose_request_id {{
+        "~^[A-Za-z0-9._:-]{{1,128}}$" $http_x_request_id;
+        default $request_id;
+    }}
+    log_format ose_json escape=json '{{"time":"$time_iso8601","level":"INFO",'
+        '"logger":"nginx.access","message":"request","request_id":"$ose_request_id",'
+        '"client":"$remote_addr","method":"$request_method","path":"$uri",'
+        '"status":$status,"duration_s":$request_time,"bytes":$body_bytes_sent,'
+        '"upstream":"$upstream_addr"}}';
+    access_log /dev/stdout ose_json;
     client_body_temp_path {tmp}/body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-    upstream ose_http {{ server 127.0.0.1:{http_port}; keepalive 16; }}
+    upstream ose_http {{ server {http_bind}; keepalive 16; }}
     upstream ose_ws {{ server 127.0.0.1:{ws_port}; }}
     server {{
         listen {host}:{port};
@@ -53,6 +69,7 @@ http {{
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Request-ID $ose_request_id;
             proxy_read_timeout 1h;
         }}
         location / {{
@@ -62,17 +79,43 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-ID $ose_request_id;
         }}
     }}
 }}
 """
 
 
+SQLITE_REFUSED = (
+    "make serve: REDIS_URL is set (several processes: web workers, websockets, the task "
+    "worker) but DATABASE_URL is not, so they would share one SQLite file. Set "
+    "DATABASE_URL=postgres://user@host:5432/name, or SERVE_ALLOW_SQLITE=1 to run on "
+    "SQLite anyway (one web worker: WEB_CONCURRENCY=1)."
+)
+
+
+def preflight(environ: dict[str, str]) -> str | None:
+    """Why the layout must not start with this environment, or None."""
+    if (
+        environ.get("REDIS_URL")
+        and not environ.get("DATABASE_URL")
+        and environ.get("SERVE_ALLOW_SQLITE", "") not in ("1", "true", "yes")
+    ):
+        return SQLITE_REFUSED
+    return None
+
+
+def http_bind(args: argparse.Namespace) -> str:
+    """Where gunicorn listens: GUNICORN_BIND when set, else HOST:PORT without a
+    proxy, else the internal address behind nginx."""
+    if args.http_bind:
+        return args.http_bind
+    return f"{args.host}:{args.port}" if args.no_proxy else "127.0.0.1:8010"
+
+
 def commands(args: argparse.Namespace, tmp: Path) -> list[tuple[str, list[str]]]:
-    http_port = args.port if args.no_proxy else args.http_port
-    http_host = args.host if args.no_proxy else "127.0.0.1"
     procs = [
-        ("web", processes.web(bind=f"{http_host}:{http_port}", python=sys.executable)),
+        ("web", processes.web(bind=http_bind(args), python=sys.executable)),
         (
             "ws",
             processes.ws(host="127.0.0.1", port=args.ws_port, workers=1, python=sys.executable),
@@ -90,12 +133,16 @@ def commands(args: argparse.Namespace, tmp: Path) -> list[tuple[str, list[str]]]
                 tmp=tmp,
                 host=args.host,
                 port=args.port,
-                http_port=args.http_port,
+                http_bind=http_bind(args),
                 ws_port=args.ws_port,
             )
         )
         procs.append(("proxy", [args.nginx, "-e", "stderr", "-c", str(conf), "-g", "daemon off;"]))
     return procs
+
+
+def find_nginx() -> str:
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
 
 
 def main() -> int:
@@ -104,13 +151,31 @@ def main() -> int:
     )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--http-port", type=int, default=8010)
-    parser.add_argument("--ws-port", type=int, default=8011)
-    args = parser.parse_args()
-    args.nginx = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else ""
+    parser.add_argument(
+        "--http-bind",
+        default=os.environ.get("GUNICORN_BIND", ""),
+        help="gunicorn's address (default GUNICORN_BIND, else 127.0.0.1:8010 behind nginx)",
     )
+    parser.add_argument("--ws-port", type=int, default=int(os.environ.get("WS_PORT", "8011")))
+    parser.add_argument(
+        "--no-proxy", action="store_true", help="never start nginx, even when installed"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="only check the environment (make serve does first)"
+    )
+    args = parser.parse_args()
+    refusal = preflight(dict(os.environ))
+    if refusal:
+        print(refusal, file=sys.stderr, flush=True)
+        return 2
+    if args.check:
+        return 0
+    args.nginx = "" if args.no_proxy else find_nginx()
     args.no_proxy = not args.nginx
+    if not args.no_proxy and "NUM_PROXIES" not in os.environ:
+        # nginx sets X-Forwarded-For: the app takes the client's address from it
+        # (gunicorn trusts it from 127.0.0.1 only, FORWARDED_ALLOW_IPS).
+        os.environ["NUM_PROXIES"] = "1"
     tmp = Path(tempfile.mkdtemp(prefix="ose-serve-"))
     if os.environ.get("METRICS_TOKEN"):
         # gunicorn's workers and uvicorn add up their metrics here (config/metrics.py).

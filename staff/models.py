@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from staff.roles import APPROVAL_KINDS
@@ -119,20 +120,20 @@ class Approval(models.Model):
     (staff/approvals.py) in the approver's transaction, the row locked."""
 
     class Kind(models.TextChoices):
-        WALLET_ADJUSTMENT = "wallet_adjustment", "Wallet adjustment"
-        LOAN_DISBURSEMENT = "loan_disbursement", "Loan disbursement"
-        MURABAHA_PURCHASE = "murabaha_purchase", "Murabaha purchase"
-        WRITE_OFF = "write_off", "Write-off"
-        REBATE = "rebate", "Rebate"
-        ZAKAT_DISBURSEMENT = "zakat_disbursement", "Zakat disbursement"
-        CAMPAIGN_PAYOUT = "campaign_payout", "Campaign payout"
-        WITHDRAWAL = "withdrawal", "Withdrawal"
-        MFA_RESET = "mfa_reset", "Second factor reset"
+        WALLET_ADJUSTMENT = "wallet_adjustment", _("Wallet adjustment")
+        LOAN_DISBURSEMENT = "loan_disbursement", _("Loan disbursement")
+        MURABAHA_PURCHASE = "murabaha_purchase", _("Murabaha purchase")
+        WRITE_OFF = "write_off", _("Write-off")
+        REBATE = "rebate", _("Rebate")
+        ZAKAT_DISBURSEMENT = "zakat_disbursement", _("Zakat disbursement")
+        CAMPAIGN_PAYOUT = "campaign_payout", _("Campaign payout")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+        MFA_RESET = "mfa_reset", _("Second factor reset")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        EXECUTED = "executed", "Executed"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Pending")
+        EXECUTED = "executed", _("Executed")
+        REJECTED = "rejected", _("Rejected")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -23,6 +23,7 @@ not where sign-in is decided.
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from config.errors import NotAllowed
@@ -43,7 +44,7 @@ MFA_ROLES: tuple[str, ...] = (
 class MfaRequired(NotAllowed):
     code = "mfa_required"
     status = 403
-    default_message = (
+    default_message = _(
         "Staff actions need a second factor: sign in with your authenticator code "
         "(enrol one at /accounts/mfa/ first)."
     )

@@ -5,6 +5,9 @@ import os
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -16,6 +19,13 @@ PASSWORD = "correct-horse-battery-staple"
 # the fuzzing, so a `postgres`-marked test that skips there (a fixture gave up, a
 # service was down) fails the run instead of leaving it green with nothing proven.
 REQUIRE_POSTGRES_TESTS = os.environ.get("REQUIRE_POSTGRES_TESTS") == "1"
+
+# `make test` keeps the property tests' own example counts; HYPOTHESIS_PROFILE=thorough
+# searches longer: 1000 examples where a test sets no count of its own, and the money
+# state machine (tests/security/test_money_state_machine.py) runs 25 sequences, not 4.
+hypothesis_settings.register_profile("thorough", max_examples=1000)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 @pytest.hookimpl(wrapper=True)
@@ -30,6 +40,48 @@ def pytest_runtest_makereport(item, call):
             f"REQUIRE_POSTGRES_TESTS=1 and this PostgreSQL-only test was skipped: {reason}"
         )
     return report
+
+
+# --- Two workers (pytest-xdist; `make test` runs `-n 2 --dist loadscope`) ------------------
+# pytest-django gives each worker a test database of its own (test_<name>_gw0, _gw1).
+# Work goes out a module at a time, so a module's world (the `world` fixture, the
+# roles matrix's) is built once, as in a single process. The modules below talk to
+# the one Redis server: fixed database numbers that they clear, and server-wide
+# counters (connections accepted) that another worker's traffic would upset. They
+# form one unit of work, so they run one after another on the same worker.
+REDIS_MODULES = {
+    "tests/campaigns/test_websocket.py",
+    "tests/config/test_cache.py",
+    "tests/config/test_realtime.py",
+    "tests/integration/test_multiprocess.py",
+    "tests/resilience/test_redis_outage.py",
+    "tests/resilience/test_throttle_concurrency.py",
+}
+# The fuzzer's three identities are each a long unit; they may run side by side.
+SPLIT_BY_FUNCTION = {"tests/security/test_fuzz.py"}
+
+
+def unit_of_work(nodeid: str) -> str:
+    """The unit of work a test belongs to under `--dist loadscope`."""
+    path = nodeid.split("::", 1)[0]
+    if path in REDIS_MODULES:
+        return "redis"
+    if path in SPLIT_BY_FUNCTION:
+        return nodeid.split("[", 1)[0]
+    return path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of_work(nodeid)
+
+    return UnitScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +100,14 @@ def _private_media(tmp_path_factory):
     django_settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private_media")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_root(tmp_path_factory):
+    # Uploaded covers go to a directory of the run's own, never the repository.
+    from django.conf import settings as django_settings
+
+    django_settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Production uses WhiteNoise's manifest storage, which needs collectstatic;
@@ -58,13 +118,27 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # Argon2 is deliberately slow; tests that check it opt back in explicitly. For the
+    # whole session, so that the module-wide worlds (set up before any function-scoped
+    # fixture) hash their users' passwords fast too.
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.Argon2PasswordHasher",
+        ]
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 is deliberately slow; tests that check it opt back in explicitly.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
-    ]
+def _default_language():
+    # LocaleMiddleware activates a request's language in the thread and never
+    # resets it (each request sets its own); in tests, code run after an Arabic
+    # request (a service sending an e-mail) must not inherit Arabic.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -5,18 +5,21 @@ The fixtures (a module-wide `world`, the skip of `postgres`-marked tests off
 PostgreSQL) are in tests/conftest.py.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from campaigns import services as campaign_services
 from distribution import services as distribution_services
+from giving import services as giving_services
 from loans import services as loan_services
 from payouts import services as payout_services
 from staff import services as staff_services
@@ -28,7 +31,9 @@ from zakat.dates import fitr_deadline
 from zakat.models import MetalPrice
 
 # The apps whose rows hold money, ownership and history.
-APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff", "distribution", "payouts")
+APP_LABELS = (
+    "accounts", "zakat", "campaigns", "loans", "staff", "distribution", "payouts", "giving",
+)  # fmt: skip
 
 
 # --- Snapshot of every app row --------------------------------------------------------
@@ -36,13 +41,46 @@ APP_LABELS = ("accounts", "zakat", "campaigns", "loans", "staff", "distribution"
 
 def db_rows(labels=APP_LABELS, *, exclude=()) -> dict[str, list[tuple]]:
     """Every row of every model of the apps `labels` (model label -> rows in primary-key
-    order), through the base manager so that no default filter hides a row."""
+    order), through the base manager so that no default filter hides a row.
+
+    The same rows as `values_list()` gives, read with SQL and converters compiled once
+    per model: the matrices take two snapshots per cell, and building the queries
+    cost more than running them."""
     return {
-        model._meta.label: list(model._base_manager.order_by("pk").values_list())
+        model._meta.label: _read_rows(model) for model in _models(tuple(labels), frozenset(exclude))
+    }
+
+
+@functools.cache
+def _models(labels: tuple, exclude: frozenset) -> list:
+    return [
+        model
         for label in labels
         for model in apps.get_app_config(label).get_models()
         if model._meta.label not in exclude and model._meta.managed  # unmanaged: no table
-    }
+    ]
+
+
+_READERS: dict = {}
+
+
+def _read_rows(model) -> list[tuple]:
+    wrapper = connections[DEFAULT_DB_ALIAS]  # this thread's connection
+    key = (id(wrapper), model._meta.label)
+    if key not in _READERS:
+        queryset = model._base_manager.order_by("pk").values_list()
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        # What SQLCompiler.results_iter does with the columns it selected.
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        _READERS[key] = (sql, params, compiler, converters)
+    sql, params, compiler, converters = _READERS[key]
+    with wrapper.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if converters:
+        return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+    return [tuple(row) for row in rows]
 
 
 def db_digest(rows: dict[str, list[tuple]]) -> dict[str, tuple[int, str]]:
@@ -146,6 +184,9 @@ def build_world() -> World:
     o["active"] = campaign_services.campaign_activate(campaign=active, by=staff)
     o["donation"] = campaign_services.donation_create(
         donor=owner, campaign=o["active"], amount=Decimal("25.00")
+    )
+    o["recurring"] = giving_services.recurring_donation_create(
+        donor=owner, campaign=o["active"], amount=Decimal("5.00"), frequency="weekly"
     )
     o["loan_pending"] = loan_services.loan_apply(
         borrower=owner, principal_amount=Decimal("1200.00"), purpose="Tools", repayment_months=12

@@ -6,15 +6,21 @@ from zoneinfo import ZoneInfo
 import hijridate
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 
 
 def hijri_label(day: date) -> str:
-    """e.g. "5 Jumada al-Akhirah 1448 AH"; an empty string outside the Umm al-Qura
-    table's range (1343-1500 AH), where no reliable date can be given."""
+    """e.g. "5 Jumada al-Akhirah 1448 AH" ("5 جمادى الآخرة 1448 هـ" when Arabic is
+    the active language); an empty string outside the Umm al-Qura table's range
+    (1343-1500 AH), where no reliable date can be given."""
+    if isinstance(day, datetime):
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
     try:
         hijri = hijridate.Gregorian(day.year, day.month, day.day).to_hijri()
     except (OverflowError, ValueError):
         return ""
+    if (get_language() or "").startswith("ar"):
+        return f"{hijri.day} {hijri.month_name('ar')} {hijri.year} هـ"
     return f"{hijri.day} {hijri.month_name()} {hijri.year} AH"
 
 

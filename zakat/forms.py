@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from zakat import calculation
 from zakat.models import FITR_PEOPLE_MAX
@@ -38,33 +39,36 @@ class CalculatorForm(forms.Form):
     """The itemized calculator. Every field is optional; an empty one counts as 0."""
 
     nisab_standard = forms.ChoiceField(
-        label="Nisab standard",
+        label=_("Nisab standard"),
         choices=[
-            (calculation.GOLD, "Gold: 85 g"),
-            (calculation.SILVER, "Silver: 595 g (the lower threshold)"),
+            (calculation.GOLD, _("Gold: 85 g")),
+            (calculation.SILVER, _("Silver: 595 g (the lower threshold)")),
         ],
         required=False,
         widget=forms.RadioSelect,
-        help_text="Silver, the lower threshold, is the default: it favours the recipients "
-        "when wealth is mixed.",
+        help_text=_(
+            "Silver, the lower threshold, is the default: it favours the recipients "
+            "when wealth is mixed."
+        ),
     )
-    cash = _money("Cash and bank balances")
-    gold_grams = _grams("Gold you own (grams)")
+    cash = _money(_("Cash and bank balances"))
+    gold_grams = _grams(_("Gold you own (grams)"))
     gold_karat = forms.IntegerField(
-        label="Purity of your gold (karat)",
+        label=_("Purity of your gold (karat)"),
         required=False,
         min_value=1,
         max_value=calculation.PURE_GOLD_KARAT,
         initial=calculation.PURE_GOLD_KARAT,
-        help_text="24 is pure gold; 22, 21 and 18 karat count as 22/24, 21/24 and 18/24 of "
-        "their weight.",
+        help_text=_(
+            "24 is pure gold; 22, 21 and 18 karat count as 22/24, 21/24 and 18/24 of their weight."
+        ),
         widget=forms.NumberInput(attrs={"min": "1", "max": "24", "step": "1"}),
     )
-    silver_grams = _grams("Silver you own (grams)")
-    investments = _money("Investments", "Shares and funds at today's value.")
-    business_inventory = _money("Business inventory", "Trade goods at market value.")
-    receivables = _money("Money owed to you", "Only what you expect to be paid.")
-    short_term_debts = _money("Short-term debts due now", "Deducted from your wealth.")
+    silver_grams = _grams(_("Silver you own (grams)"))
+    investments = _money(_("Investments"), _("Shares and funds at today's value."))
+    business_inventory = _money(_("Business inventory"), _("Trade goods at market value."))
+    receivables = _money(_("Money owed to you"), _("Only what you expect to be paid."))
+    short_term_debts = _money(_("Short-term debts due now"), _("Deducted from your wealth."))
 
     ASSET_FIELDS = (
         "cash",
@@ -103,18 +107,18 @@ class CalculatorForm(forms.Form):
 
 class HawlForm(forms.Form):
     started_on = forms.DateField(
-        label="Date my wealth first reached the nisab",
+        label=_("Date my wealth first reached the nisab"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Zakat falls due one Hijri year later, on the same Hijri day.",
+        help_text=_("Zakat falls due one Hijri year later, on the same Hijri day."),
     )
 
 
 class FitrForm(forms.Form):
     people = forms.IntegerField(
-        label="People in my household",
+        label=_("People in my household"),
         min_value=1,
         max_value=FITR_PEOPLE_MAX,
         initial=1,
         widget=forms.NumberInput(attrs={"min": "1", "max": str(FITR_PEOPLE_MAX), "step": "1"}),
-        help_text="Everyone you provide for, children included: zakat al-fitr is due for each.",
+        help_text=_("Everyone you provide for, children included: zakat al-fitr is due for each."),
     )

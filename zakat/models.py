@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -23,8 +24,8 @@ class MetalPrice(models.Model):
     snapshots are never edited, so records that point at one stay explainable."""
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Entered by staff"
-        FEED = "feed", "Price feed"
+        MANUAL = "manual", _("Entered by staff")
+        FEED = "feed", _("Price feed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     currency = models.CharField(max_length=3)
@@ -78,14 +79,14 @@ class ZakatRecord(models.Model):
     computed (or last recomputed), kept so an old record can always be explained."""
 
     class PaymentStatus(models.TextChoices):
-        PENDING = "pending", "Pending"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
 
     class NisabStandard(models.TextChoices):
-        GOLD = "gold", "Gold (85 g)"
-        SILVER = "silver", "Silver (595 g)"
-        STATED = "stated", "Stated by the payer"
+        GOLD = "gold", _("Gold (85 g)")
+        SILVER = "silver", _("Silver (595 g)")
+        STATED = "stated", _("Stated by the payer")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payer = models.ForeignKey(

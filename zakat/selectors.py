@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import User
@@ -20,8 +21,8 @@ from staff.permissions import staff_reads
 from zakat.dates import fitr_deadline, fitr_today, hijri_year_of
 from zakat.models import FitrPayment, FitrRate, HawlDate, MetalPrice, ZakatPayment, ZakatRecord
 
-RECORD_NOT_YOURS = "This zakat record belongs to someone else."
-PAYMENT_NOT_YOURS = "This zakat payment belongs to someone else."
+RECORD_NOT_YOURS = _("This zakat record belongs to someone else.")
+PAYMENT_NOT_YOURS = _("This zakat payment belongs to someone else.")
 
 
 def metal_price_current() -> MetalPrice | None:
@@ -91,7 +92,7 @@ def hawl_for(*, user: User) -> HawlDate | None:
 
 # --- Zakat al-fitr ----------------------------------------------------------------------
 
-FITR_PAYMENT_NOT_YOURS = "This zakat al-fitr payment belongs to someone else."
+FITR_PAYMENT_NOT_YOURS = _("This zakat al-fitr payment belongs to someone else.")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import LedgerTransaction, User
@@ -51,17 +52,17 @@ PAYER_REFERENCE_MAX_LENGTH = 50
 class PricesUnavailable(DomainError):
     code = "prices_unavailable"
     status = 503
-    default_message = "No gold and silver prices are known yet, so the nisab cannot be set."
+    default_message = _("No gold and silver prices are known yet, so the nisab cannot be set.")
 
 
 class RecordNotPending(DomainError):
     code = "record_not_pending"
-    default_message = "Only a pending zakat record can be changed, deleted or paid."
+    default_message = _("Only a pending zakat record can be changed, deleted or paid.")
 
 
 class NothingToPay(DomainError):
     code = "nothing_to_pay"
-    default_message = (
+    default_message = _(
         "This record's wealth is below the nisab, so no zakat is due and there is nothing to pay."
     )
 
@@ -100,7 +101,7 @@ def metal_price_create(
     staff, and their entry leaves one audit event, "metal_price.entered", with the
     prices; the feed and the seed enter them with no `created_by`."""
     if created_by is not None and not user_can(created_by, "staff.metal_price_enter"):
-        raise NotAllowed("Only staff holding staff.metal_price_enter may enter metal prices.")
+        raise NotAllowed(_("Only staff holding staff.metal_price_enter may enter metal prices."))
     values = _cents(
         {
             "gold_price_per_gram": gold_price_per_gram,
@@ -354,7 +355,7 @@ def _lock_pending(record: ZakatRecord, *, by: User) -> ZakatRecord:
     record = selectors.zakat_record_get_for(user=by, pk=record.pk, lock=True)
     if record.payer_id != by.pk and not user_can(by, "staff.zakat_record_edit"):
         raise NotYourRecord(
-            "Only staff holding staff.zakat_record_edit may change another's record."
+            _("Only staff holding staff.zakat_record_edit may change another's record.")
         )
     if not record.is_pending:
         raise RecordNotPending()
@@ -582,7 +583,7 @@ MAX_FITR_RATE = Decimal("10000.00")
 
 class FitrRateUnset(DomainError):
     code = "fitr_rate_unset"
-    default_message = (
+    default_message = _(
         "The zakat al-fitr amount per person for this year has not been set yet; "
         "please try again later."
     )
@@ -590,7 +591,7 @@ class FitrRateUnset(DomainError):
 
 class FitrDeadlinePassed(DomainError):
     code = "fitr_deadline_passed"
-    default_message = (
+    default_message = _(
         "Zakat al-fitr for this year was due before the Eid prayer and can no longer be "
         "paid; the next season opens with the new Hijri year."
     )
@@ -598,7 +599,7 @@ class FitrDeadlinePassed(DomainError):
 
 class FitrRateExists(DomainError):
     code = "fitr_rate_exists"
-    default_message = (
+    default_message = _(
         "The zakat al-fitr amount for this Hijri year is already set; change it in the "
         "admin if it must be corrected."
     )
@@ -626,7 +627,9 @@ def fitr_rate_set(
     made keep the amount they were made at. Leaves one audit event,
     "fitr_rate.set" or "fitr_rate.updated" with {field: [before, after]}."""
     if not user_can(by, "staff.set_fitr_rate"):
-        raise NotAllowed("Only staff holding staff.set_fitr_rate may set the zakat al-fitr rate.")
+        raise NotAllowed(
+            _("Only staff holding staff.set_fitr_rate may set the zakat al-fitr rate.")
+        )
     year = _validate_hijri_year(hijri_year)
     amount = money.parse_cents(
         amount_per_person,

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts import money
 from config.validators import email_subject
@@ -30,7 +32,7 @@ def send_zakat_receipt(payment_id: str) -> bool:
         "user": payment.payer,
         "currency": money.currency(),
     }
-    subject = f"Your zakat receipt {payment.receipt_label}"
+    subject = _("Your zakat receipt %(label)s") % {"label": payment.receipt_label}
     message = EmailMultiAlternatives(
         subject=email_subject(subject),
         body=render_to_string("zakat/email/receipt.txt", context),
@@ -53,7 +55,7 @@ def send_fitr_receipt(payment_id: str) -> bool:
         return False
     context = {"payment": payment, "user": payment.payer, "currency": money.currency()}
     message = EmailMultiAlternatives(
-        subject=f"Your zakat al-fitr receipt {payment.receipt_label}",
+        subject=_("Your zakat al-fitr receipt %(label)s") % {"label": payment.receipt_label},
         body=render_to_string("zakat/email/fitr_receipt.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[payment.payer.email],
@@ -100,7 +102,7 @@ def send_hawl_reminder(hawl_id: int, due: str) -> bool:
         "start_hijri": hijri_label(hawl.started_on),
     }
     send_mail(
-        subject=f"Your zakat falls due on {due_date:%-d %B %Y}",
+        subject=_("Your zakat falls due on %(date)s") % {"date": date_format(due_date, "j F Y")},
         message=render_to_string("zakat/email/hawl_reminder.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[hawl.user.email],

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import money
@@ -73,7 +74,7 @@ def record_save(request: HttpRequest) -> HttpResponse:
     """Save the calculator's result; the figures are recomputed on the server."""
     form = CalculatorForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The calculation could not be saved: please check the figures.")
+        messages.error(request, _("The calculation could not be saved: please check the figures."))
         return redirect("zakat:calculator")
     try:
         record = services.zakat_record_create_itemized(
@@ -89,9 +90,13 @@ def record_save(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("zakat:calculator")
     if record.is_obligated:
-        messages.success(request, f"Saved. Zakat due: {record.zakat_amount} {money.currency()}.")
+        messages.success(
+            request,
+            _("Saved. Zakat due: %(zakat_amount)s %(currency)s.")
+            % {"zakat_amount": record.zakat_amount, "currency": money.currency()},
+        )
     else:
-        messages.success(request, "Saved. Your wealth is below the nisab, so no zakat is due.")
+        messages.success(request, _("Saved. Your wealth is below the nisab, so no zakat is due."))
     return redirect("zakat:records")
 
 
@@ -126,7 +131,7 @@ def records(request: HttpRequest, hawl_form: HawlForm | None = None) -> HttpResp
 def hawl(request: HttpRequest) -> HttpResponse:
     if "clear" in request.POST:
         services.hawl_clear(user=request.user)
-        messages.success(request, "Your hawl date was cleared.")
+        messages.success(request, _("Your hawl date was cleared."))
         return redirect("zakat:records")
     form = HawlForm(request.POST)
     if form.is_valid():
@@ -135,7 +140,7 @@ def hawl(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("started_on", exc.messages)
         else:
-            messages.success(request, "Your hawl date was saved.")
+            messages.success(request, _("Your hawl date was saved."))
             return redirect("zakat:records")
     return records(request, hawl_form=form)
 
@@ -155,8 +160,15 @@ def pay(request: HttpRequest, pk: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Paid {payment.amount} {money.currency()} of zakat. "
-                f"Receipt {payment.receipt_label} is on its way to {request.user.email}.",
+                _(
+                    "Paid %(amount)s %(currency)s of zakat. Receipt %(receipt_label)s is on its way to %(email)s."
+                )
+                % {
+                    "amount": payment.amount,
+                    "currency": money.currency(),
+                    "receipt_label": payment.receipt_label,
+                    "email": request.user.email,
+                },
             )
         return redirect("zakat:records")
     return render(
@@ -208,17 +220,30 @@ def fitr(request: HttpRequest) -> HttpResponse:
         except InsufficientFunds as exc:
             form.add_error(
                 "people",
-                f"Your wallet holds {exc.extra['available_amount']} {money.currency()}, "
-                f"less than {exc.extra['required_amount']}. Top up your wallet first.",
+                _(
+                    "Your wallet holds %(extra__available_amount)s %(currency)s, less than %(extra__required_amount)s. Top up your wallet first."
+                )
+                % {
+                    "extra__available_amount": exc.extra["available_amount"],
+                    "currency": money.currency(),
+                    "extra__required_amount": exc.extra["required_amount"],
+                },
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(
                 request,
-                f"Paid {payment.amount} {money.currency()} of zakat al-fitr for "
-                f"{payment.people}. Receipt {payment.receipt_label} is on its way to "
-                f"{request.user.email}.",
+                _(
+                    "Paid %(amount)s %(currency)s of zakat al-fitr for %(people)s. Receipt %(receipt_label)s is on its way to %(email)s."
+                )
+                % {
+                    "amount": payment.amount,
+                    "currency": money.currency(),
+                    "people": payment.people,
+                    "receipt_label": payment.receipt_label,
+                    "email": request.user.email,
+                },
             )
             return redirect("zakat:fitr")
     season = selectors.fitr_season()

@@ -46,9 +46,15 @@ from accounts.services.ledger import (
 )
 from accounts.services.top_ups import (
     PaymentUnavailable,
+    TopUpListener,
     TopUpNotPending,
+    TopUpNotRefundable,
     top_up_create,
+    top_up_listener_register,
+    top_up_refund,
     top_up_settle,
+    top_up_webhook_apply,
+    top_ups_sync_pending,
 )
 
 __all__ = [
@@ -66,7 +72,9 @@ __all__ = [
     "TokenInvalid",
     "TokenNotYours",
     "TokenPair",
+    "TopUpListener",
     "TopUpNotPending",
+    "TopUpNotRefundable",
     "ZakatFundRestricted",
     "auth_login",
     "auth_logout",
@@ -81,7 +89,11 @@ __all__ = [
     "ledger_reverse",
     "ledger_verify",
     "top_up_create",
+    "top_up_listener_register",
+    "top_up_refund",
     "top_up_settle",
+    "top_up_webhook_apply",
+    "top_ups_sync_pending",
     "user_create",
     "wallet_adjust",
     "wallet_get_or_create",

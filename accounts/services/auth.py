@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -31,19 +32,19 @@ EMAIL_TAKEN = "An account with this email address already exists."
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
     status = 401
-    default_message = "The email address or password is incorrect."
+    default_message = _("The email address or password is incorrect.")
 
 
 class TokenInvalid(DomainError):
     code = "token_invalid"
     status = 401
-    default_message = "The token is invalid or has expired."
+    default_message = _("The token is invalid or has expired.")
 
 
 class TokenNotYours(DomainError):
     code = "permission_denied"
     status = 403
-    default_message = "This token belongs to another account."
+    default_message = _("This token belongs to another account.")
 
 
 class TokenPair(TypedDict):

@@ -39,6 +39,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import RecoveryCode, User
@@ -56,19 +57,19 @@ _SIGNING_SALT = "accounts.mfa.login"  # a namespace for the signature, not a sec
 
 
 class InvalidCode(InvalidCredentials):
-    default_message = "That code is not right, or it has already been used."
+    default_message = _("That code is not right, or it has already been used.")
 
 
 class MfaNotEnrolled(DomainError):
     code = "mfa_not_enrolled"
     status = 400
-    default_message = "No authenticator is enrolled for this account."
+    default_message = _("No authenticator is enrolled for this account.")
 
 
 class MfaAlreadyEnrolled(DomainError):
     code = "mfa_already_enrolled"
     status = 400
-    default_message = "An authenticator is already enrolled; replace or remove it first."
+    default_message = _("An authenticator is already enrolled; replace or remove it first.")
 
 
 # --- reads -------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def mfa_enrol_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
             .first()
         )
         if device is None:
-            raise MfaNotEnrolled("Start the enrolment again: scan the code shown.")
+            raise MfaNotEnrolled(_("Start the enrolment again: scan the code shown."))
         if not device.verify_token(_digits(code)):
             raise ValidationError({"code": ["That code is not right. Try the current one."]})
         device.confirmed = True

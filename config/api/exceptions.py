@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -37,8 +38,11 @@ _CODES: list[tuple[type[exceptions.APIException], str]] = [
 ]
 
 
-def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": code, "message": message, "request_id": request_id_var.get(), **extra}
+def error_body(code: str, message: Any, **extra: Any) -> dict[str, Any]:
+    # `message` may be a lazy translation (a domain error's default message): it
+    # is rendered here, in the request's language (Accept-Language, through
+    # LocaleMiddleware). The `error` code is never translated.
+    return {"error": code, "message": str(message), "request_id": request_id_var.get(), **extra}
 
 
 def error_json(status_code: int, code: str, message: str) -> JsonResponse:
@@ -86,19 +90,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("request_too_large", "The request body is too large."),
+            error_body("request_too_large", _("The request body is too large.")),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     elif isinstance(exc, SuspiciousOperation):
         return Response(
-            error_body("bad_request", "The request was refused."),
+            error_body("bad_request", _("The request was refused.")),
             status=status.HTTP_400_BAD_REQUEST,
         )
 
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled error in API view", exc_info=exc)
         return Response(
-            error_body("internal_error", "Something went wrong on our side. Please try again."),
+            error_body("internal_error", _("Something went wrong on our side. Please try again.")),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
 
@@ -110,9 +114,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
     code = _code_for(exc)
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body(code, "The request is not valid.", details=_details(exc.detail))
+        body = error_body(code, _("The request is not valid."), details=_details(exc.detail))
     elif isinstance(exc, exceptions.Throttled):
-        body = error_body(code, "Too many requests. Please slow down and retry later.")
+        body = error_body(code, _("Too many requests. Please slow down and retry later."))
     else:
         detail = exc.detail
         if isinstance(detail, dict):  # simplejwt packs its message in a dict

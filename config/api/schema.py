@@ -1,5 +1,6 @@
 """Schema pieces every app's API documents its errors with."""
 
+from django.utils import translation
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -70,7 +71,11 @@ def error_responses(*specs: ErrorSpec, **overrides: str) -> dict[int, OpenApiRes
                 message = _MESSAGES.get(code, message)
             status_code, extra = spec, None
         else:
-            code, message, status_code = spec.code, spec.default_message, spec.status
+            # The schema documents the English text (the message itself is
+            # translated per request by Accept-Language).
+            with translation.override("en"):
+                message = str(spec.default_message)
+            code, status_code = spec.code, spec.status
             extra = getattr(spec, "example_extra", None)
         entries = grouped.setdefault(status_code, [])
         if all(code != known for known, _, _ in entries):

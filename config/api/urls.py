@@ -14,6 +14,7 @@ from accounts import wallet_api
 from campaigns import api_urls as campaigns_api
 from config.api.views import HealthView, ReadyView
 from distribution import api_urls as distribution_api
+from giving import api_urls as giving_api
 from loans import api_urls as loans_api
 from payouts import api_urls as payouts_api
 from reports import api_urls as reports_api
@@ -50,6 +51,7 @@ v1 += [
     *staff_api.v1,
     *distribution_api.v1,
     *payouts_api.v1,
+    *giving_api.v1,
     *reports_api.v1,
 ]
 

@@ -2,7 +2,6 @@
 
 import logging
 
-from django.db import connection
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 
 from config.api.schema import error_responses
 from config.cache import shared_cache
+from config.health import database_answers
 
 logger = logging.getLogger("ose.health")
 
@@ -49,12 +49,7 @@ class HealthView(APIView):
         ],
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-        except Exception:
-            logger.exception("Health check: the database did not answer")
+        if not database_answers(what="Health check"):
             return Response(
                 {"status": "error", "database": "error"},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -83,14 +78,7 @@ ReadyOut = inline_serializer(
 
 
 def _database_answers() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        logger.exception("Readiness: the database did not answer")
-        return False
-    return True
+    return database_answers(what="Readiness")
 
 
 def _redis_answers() -> bool | None:
@@ -171,10 +159,13 @@ class ReadyView(APIView):
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         redis_ok = _redis_answers()
-        tasks_ok, tasks_age = _task_queue_answers()
+        database_ok = _database_answers()
+        tasks_ok, tasks_age = _task_queue_answers() if database_ok else (False, None)
         checks = {
-            "database": _database_answers(),
+            "database": database_ok,
             "redis": redis_ok,
+            # The queue is a table: with the database down it is down too, and
+            # asking again would wait out the pool's timeout (DB_POOL_TIMEOUT).
             "tasks": tasks_ok,
         }
         failing = [name for name, ok in checks.items() if ok is False]

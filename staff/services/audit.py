@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.logging import client_address_var, request_id_var
@@ -41,7 +42,9 @@ def audit_record(
     the request being served (config.logging), empty outside one."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        raise RuntimeError("audit_record must run inside the transaction of the write it records.")
+        raise RuntimeError(
+            _("audit_record must run inside the transaction of the write it records.")
+        )
     if subject is not None:
         subject_type = subject_type or subject_label(subject)
         subject_id = subject_id or subject.pk

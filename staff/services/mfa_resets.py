@@ -8,6 +8,8 @@ codes (accounts.services.mfa); the person enrols again at their next sign-in.
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import User
 from accounts.services.mfa import mfa_devices_reset
 from staff.approvals import register_kind
@@ -26,7 +28,7 @@ def mfa_reset_request(*, user: User, reason: str, by: User) -> ApprovalOutcome:
     was confirmed). With four-eyes (the default) another administrator approves."""
     require_perm(by, "staff.mfa_reset_request")
     if user.pk == by.pk:
-        raise ConflictOfInterest("You cannot reset your own second factor.")
+        raise ConflictOfInterest(_("You cannot reset your own second factor."))
     return approval_request(
         kind=KIND, requested_by=by, subject=user, params={"email": user.email}, reason=reason
     )

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from staff.errors import ConflictOfInterest
@@ -28,7 +29,7 @@ def user_roles_set(*, user: User, roles: Sequence[str], by: User) -> User:
             {"roles": [f"Unknown role(s): {', '.join(unknown)}. Roles: {', '.join(ROLE_NAMES)}."]}
         )
     if user.pk == by.pk:
-        raise ConflictOfInterest("You cannot change your own roles.")
+        raise ConflictOfInterest(_("You cannot change your own roles."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         before = sorted(user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True))

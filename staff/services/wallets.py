@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts import money
 from accounts.models import User
@@ -48,7 +49,7 @@ def wallet_adjustment_request(
             {"amount": [f"An adjustment is at most {limit} either way (WALLET_ADJUSTMENT_MAX)."]}
         )
     if user.pk == by.pk:
-        raise ConflictOfInterest("You cannot adjust your own wallet.")
+        raise ConflictOfInterest(_("You cannot adjust your own wallet."))
     return approval_request(
         kind=KIND,
         requested_by=by,

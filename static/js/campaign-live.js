@@ -15,6 +15,11 @@
     var status = root.querySelector("[data-live-status]");
     var delay = 1000;
 
+    // The page's language: the words come translated in data-text-* attributes.
+    function word(name, fallback) {
+      return root.getAttribute("data-text-" + name) || fallback;
+    }
+
     function grouped(amount) {
       var parts = String(amount).split(".");
       parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -60,7 +65,7 @@
       var when = document.createElement("time");
       when.className = "muted";
       when.setAttribute("datetime", d.timestamp);
-      when.textContent = "just now";
+      when.textContent = word("just-now", "just now");
       item.appendChild(who);
       item.appendChild(amount);
       item.appendChild(when);
@@ -91,7 +96,7 @@
       }
       socket.onopen = function () {
         delay = 1000;
-        showStatus("Live", true);
+        showStatus(word("live", "Live"), true);
       };
       socket.onmessage = function (event) {
         var data;
@@ -111,7 +116,7 @@
     }
 
     function retry() {
-      showStatus("Reconnecting…", false);
+      showStatus(word("reconnecting", "Reconnecting…"), false);
       var wait = delay + Math.floor(Math.random() * 500);
       delay = Math.min(delay * 2, MAX_DELAY);
       window.setTimeout(connect, wait);

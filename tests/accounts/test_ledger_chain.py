@@ -203,6 +203,35 @@ def test_incremental_verification_sees_a_rewritten_checkpointed_link(user):
     assert any(f"entry {entry.pk}, where the last verified chain ended" in p for p in problems)
 
 
+def test_incremental_verification_reads_each_account_from_its_own_checkpoint(user, other_user):
+    """An account opened since the checkpoint must not make an old, long account be
+    read from its first entry: each moved account is read past its own
+    checkpoint, so the run costs what is new, not the ledger's size."""
+    from django.test.utils import CaptureQueriesContext
+
+    wallet = fund(user, "50.00")
+    fund(user, "10.00")
+    assert services.ledger_verify(checkpoint=True).problems == []
+    external = services.external_account()
+    last = LedgerChainCheckpoint.objects.get(account=external).last_entry_id
+    newcomer = services.wallet_get_or_create(user=other_user)  # no checkpoint yet
+    services.ledger_post(
+        kind="donation", legs=[Leg(wallet, D("-5.00")), Leg(newcomer, D("5.00"))], reference="x"
+    )
+    fund(user, "1.00")
+
+    with CaptureQueriesContext(connection) as ctx:
+        report = services.ledger_verify(incremental=True)
+
+    assert report.problems == []
+    stream = next(
+        q["sql"]
+        for q in ctx.captured_queries
+        if '"memo"' in q["sql"] and '"accounts_ledgerentry"."account_id"' in q["sql"]
+    )
+    assert f'"accounts_ledgerentry"."id" > {last}' in stream
+
+
 def test_without_a_checkpoint_incremental_is_a_full_run(user):
     fund(user, "5.00")
 

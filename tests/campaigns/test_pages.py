@@ -24,12 +24,27 @@ def test_list_shows_active_first_and_hides_others_drafts(client, other_user):
     make_campaign(name="Open campaign")
     make_campaign(name="Someone's draft", status="draft", organizer=other_user)
 
-    html = client.get("/campaigns/").content.decode()
+    html = client.get("/campaigns/?closed=1").content.decode()
 
     assert html.index("Open campaign") < html.index("Finished campaign")
     assert "Someone&#x27;s draft" not in html
     assert "Someone's draft" not in html
     assert "<progress" in html
+
+
+def test_list_leaves_out_completed_and_cancelled_unless_asked(client):
+    make_campaign(name="Finished campaign", status="completed")
+    make_campaign(name="Stopped campaign", status="cancelled")
+    make_campaign(name="Open campaign")
+
+    default = client.get("/campaigns/").content.decode()
+    with_closed = client.get("/campaigns/?closed=1").content.decode()
+
+    assert "Open campaign" in default
+    assert "Finished campaign" not in default
+    assert "Stopped campaign" not in default
+    assert "Finished campaign" in with_closed
+    assert "Stopped campaign" in with_closed
 
 
 def test_list_search_and_pagination(client):
@@ -259,7 +274,20 @@ def test_the_cached_cards_show_each_change_at_once(client):
     services.donation_create(donor=funded_donor(), campaign=campaign, amount=Decimal("12.34"))
     after_gift = client.get("/campaigns/").content.decode()
     services.campaign_complete(campaign=campaign, by=None)
-    after_close = client.get("/campaigns/").content.decode()
+    after_close = client.get("/campaigns/?closed=1").content.decode()
 
     assert "12.34</strong> raised" in after_gift
     assert "badge-completed" in after_close
+
+
+def test_a_quick_amount_on_the_campaign_page_fills_the_donate_form(client, user):
+    campaign = make_campaign()
+    client.force_login(user)
+
+    detail = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    picked = client.get(f"/campaigns/{campaign.pk}/donate/?amount=25").content.decode()
+    forged = client.get(f"/campaigns/{campaign.pk}/donate/?amount=99999").content.decode()
+
+    assert f"/campaigns/{campaign.pk}/donate/?amount=25" in detail
+    assert 'value="25"' in picked
+    assert 'value="99999"' not in forged

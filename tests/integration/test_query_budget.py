@@ -5,16 +5,20 @@ queries at 10 and at 100 rows, and at most four.
 grew with its rows would fall off a cliff on page 100.)
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from campaigns import services as campaign_services
+from giving import services as giving_services
+from giving.models import RecurringDonation
 from payouts import services as payout_services
 from staff import services as staff_services
 from tests.campaigns.factories import make_campaign
@@ -96,10 +100,36 @@ def _rows(kind: str, n: int, *, donor, campaign, staff) -> None:
                 )
         elif kind == "fitr":
             fitr_payment_this_season(donor, by=staff)
+        elif kind == "recurring":  # each naming its campaign, with its latest runs
+            gift = giving_services.recurring_donation_create(
+                donor=donor, campaign=campaign, amount=Decimal("1.00"), frequency="daily"
+            )
+            giving_services.recurring_run_one(gift_id=gift.pk, today=timezone.localdate())
+        elif kind == "recurring_runs":  # runs of one gift, a day each
+            gift = _first_gift(donor, campaign)
+            day = gift.runs.order_by("run_on").values_list("run_on", flat=True).first()
+            RecurringDonation.objects.filter(pk=gift.pk).update(
+                next_run_on=(day or timezone.localdate()) - timedelta(days=1)
+            )
+            giving_services.recurring_run_one(
+                gift_id=gift.pk, today=(day or timezone.localdate()) - timedelta(days=1)
+            )
+        elif kind == "updates":  # each naming its author
+            campaign_services.campaign_update_create(
+                campaign=campaign, by=campaign.organizer, title="News", body="More news."
+            )
         elif kind == "audit":  # each posting's event, naming its actor
             campaign_services.donation_create(
                 donor=donor, campaign=campaign, amount=Decimal("1.00")
             )
+
+
+def _first_gift(donor, campaign) -> RecurringDonation:
+    return RecurringDonation.objects.filter(donor=donor).first() or (
+        giving_services.recurring_donation_create(
+            donor=donor, campaign=campaign, amount=Decimal("1.00"), frequency="daily"
+        )
+    )
 
 
 def _nth_iban(n: int) -> str:
@@ -112,6 +142,7 @@ def _nth_iban(n: int) -> str:
 API_LISTS = [
     ("campaigns", "/api/v1/campaigns", "anon"),
     ("donations", "/api/v1/campaigns/{campaign}/donations", "anon"),
+    ("updates", "/api/v1/campaigns/{campaign}/updates", "anon"),
     ("donations", "/api/v1/donations", "donor"),
     ("wallet", "/api/v1/wallet/transactions", "donor"),
     ("zakat", "/api/v1/zakat/records", "donor"),
@@ -128,6 +159,8 @@ API_LISTS = [
     ("payout_accounts", "/api/v1/payout-accounts", "donor"),
     ("withdrawals", "/api/v1/wallet/withdrawals", "donor"),
     ("campaign_payouts", "/api/v1/campaigns/{campaign}/payouts", "staff"),
+    ("recurring", "/api/v1/recurring-donations", "donor"),
+    ("recurring_runs", "/api/v1/recurring-donations/{gift}/runs", "donor"),
 ]
 
 
@@ -143,7 +176,8 @@ def test_api_lists_cost_the_same_few_queries_at_10_and_100_rows(kind, url, who, 
         "staff": lambda: _jwt_client(staff),
         "auditor": lambda: _jwt_client(staff_with("auditor")),
     }[who]()
-    url = url.format(campaign=campaign.pk)
+    gift = _first_gift(donor, campaign).pk if "{gift}" in url else ""
+    url = url.format(campaign=campaign.pk, gift=gift)
     sep = "&" if "?" in url else "?"
     ten = _count(client, f"{url}{sep}limit=10")
     hundred = _count(client, f"{url}{sep}limit=100")
@@ -168,6 +202,7 @@ PAGES = [
     ("cases", "/zakat/cases/", "donor"),
     ("withdrawals", "/wallet/withdraw/", "donor"),
     ("payout_accounts", "/wallet/payout-accounts/", "donor"),
+    ("recurring", "/recurring/", "donor"),
 ]
 
 

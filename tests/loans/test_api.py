@@ -315,3 +315,20 @@ def test_active_contract_payment_external_forbidden_for_customer(auth_client):
         f"{CONTRACTS}/{contract.pk}/payments", {"amount": "10.00", "source": "external"}
     )
     assert response.status_code == 403
+
+
+def test_rejecting_without_a_reason_is_400(staff_client, user):
+    from tests.loans.factories import pending_loan as _pending
+
+    loan = _pending(user)
+    for body in ({}, {"reason": ""}):
+        response = staff_client.post(
+            f"/api/v1/qard-hasan/loans/{loan.pk}/reject", body, format="json"
+        )
+        assert response.status_code == 400
+        assert "reason" in response.json()["details"]
+    ok = staff_client.post(
+        f"/api/v1/qard-hasan/loans/{loan.pk}/reject", {"reason": "Incomplete"}, format="json"
+    )
+    assert ok.status_code == 200
+    assert ok.json()["status"] == "rejected"

@@ -176,3 +176,48 @@ def test_admin_csv_export_neutralises_formulas(client, staff_user):
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("id,borrower,")
     assert f"{loan.pk},'=2+5@example.org," in lines[1]
+
+
+def test_an_application_shows_every_fields_error_in_one_pass(signed_in):
+    """Above the maximum (the service's rule), no purpose and no months: all three at once."""
+    response = signed_in.post(
+        "/loans/apply/", {"principal_amount": "99999.00", "purpose": "", "repayment_months": 0}
+    )
+
+    errors = response.context["form"].errors
+    assert set(errors) == {"principal_amount", "purpose", "repayment_months"}
+    assert "The most you can apply for" in errors["principal_amount"][0]
+    assert not Loan.objects.exists()
+
+
+def test_a_murabaha_request_shows_every_fields_error_in_one_pass(signed_in):
+    response = signed_in.post(
+        "/murabaha/new/",
+        {"asset_description": "", "cost_price": "500.00", "down_payment": "600.00",
+         "installments_count": 99},
+    )  # fmt: skip
+
+    errors = response.context["form"].errors
+    assert set(errors) == {"asset_description", "down_payment", "installments_count"}
+    assert "less than the cost" in errors["down_payment"][0]
+    assert not MurabahaContract.objects.exists()
+
+
+def test_admin_reject_asks_for_the_reason(client, staff_user, user):
+    staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
+    loan = pending_loan(user)
+    selected = {"action": "reject", "_selected_action": [loan.pk]}
+
+    asked = client.post("/admin/loans/loan/", selected)
+    assert asked.status_code == 200
+    assert 'name="reason"' in asked.content.decode()
+    client.post("/admin/loans/loan/", {**selected, "apply": "1", "reason": ""})
+    loan.refresh_from_db()
+    assert loan.status == "pending"
+
+    client.post("/admin/loans/loan/", {**selected, "apply": "1", "reason": "Over the limit"})
+
+    loan.refresh_from_db()
+    assert (loan.status, loan.rejection_reason) == ("rejected", "Over the limit")

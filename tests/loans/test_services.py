@@ -375,3 +375,20 @@ def test_the_institutions_moves_are_refused_to_non_staff(
             service(**subject, by=someone, **kwargs)
     assert type(obj).objects.get(pk=obj.pk).status == before
     assert service(**subject, by=staff_user, **kwargs).status != before
+
+
+def test_a_rejection_needs_a_reason_the_borrower_then_reads(user, staff_user, client):
+    from django.core.exceptions import ValidationError
+
+    loan = pending_loan(user)
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError) as raised:
+            services.loan_reject(loan=loan, by=staff_user, reason=blank)
+        assert "reason" in raised.value.message_dict
+    loan.refresh_from_db()
+    assert loan.status == "pending"
+
+    services.loan_reject(loan=loan, by=staff_user, reason="Income could not be verified")
+    client.force_login(user)
+    page = client.get(f"/loans/{loan.pk}/").content.decode()
+    assert "Income could not be verified" in page

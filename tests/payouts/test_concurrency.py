@@ -11,7 +11,7 @@ from accounts import selectors as account_selectors
 from accounts.models import LedgerTransaction
 from accounts.services import ledger_verify
 from payouts import services
-from payouts.models import Payout, PayoutAccount
+from payouts.models import Payout, PayoutAccount, PayoutBatch
 from tests.concurrency import run_together
 from tests.payouts.factories import funded_user
 from tests.payouts.gateways import event_body, sign
@@ -110,3 +110,23 @@ def test_twenty_concurrent_failed_deliveries_return_the_money_once(settings):
     assert account_selectors.wallet_balance(user=user) == Decimal("100.00")
     assert LedgerTransaction.objects.filter(kind="payout_return").count() == 1
     assert ledger_verify().problems == []
+
+
+def test_ten_concurrent_bank_file_exports_put_each_payout_in_one_file(settings):
+    settings.PAYOUT_GATEWAY = "bankfile"
+    settings.BANKFILE_DEBTOR_NAME = "OSE Institution"
+    settings.BANKFILE_DEBTOR_IBAN = "DE02120300000000202051"
+    payouts = []
+    for _ in range(5):
+        user, account = funded_user("100.00")
+        payout = services.withdrawal_create(user=user, amount="30.00", payout_account=account)
+        services.payout_send(payout_id=payout.pk)
+        payouts.append(payout)
+
+    results = run_together(10, lambda _: services.payout_batch_export(by=None))
+
+    outcomes = Counter(type(r).__name__ for r in results)
+    assert outcomes == {"PayoutBatch": 1, "NothingToExport": 9}, outcomes
+    batch = PayoutBatch.objects.get()
+    assert batch.payout_count == 5
+    assert Payout.objects.filter(batch=batch).count() == 5

@@ -12,6 +12,7 @@ import pytest
 from django.contrib import admin
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.helpers import (
     CAMPAIGN_BODY,
@@ -88,6 +89,8 @@ DONATION = (("pk", "donation"),)
 APPROVAL, PERSON = (("pk", "approval"),), (("pk", "person"),)
 CASE_S, CASE_A = (("pk", "case_submitted"),), (("pk", "case_approved"),)
 PAYOUT_ACCOUNT = (("pk", "payout_account"),)
+RECURRING = (("pk", "recurring"),)
+THIS_YEAR = (("year", str(timezone.localdate().year)),)
 
 API_TABLE = [
     Row("GET", V1 + "health", PUBLIC),
@@ -147,10 +150,28 @@ API_TABLE = [
     Row("GET", V1 + "campaign-donations", PUBLIC, ACTIVE),
     Row("GET", V1 + "campaign-donations", S(404, 200, 404, 404, 200), DRAFT, variant="draft"),
     Row("POST", V1 + "campaign-donations", S(401, 201, 201, 201), ACTIVE, body={"amount": "5.00"}),
+    # cover and updates: the organizer or a campaign manager (no image sent: 400)
+    Row("POST", V1 + "campaign-cover", S(401, 400, 403, 403, 400), ACTIVE),
+    Row("GET", V1 + "campaign-updates", PUBLIC, ACTIVE),
+    Row("GET", V1 + "campaign-updates", S(404, 200, 404, 404, 200), DRAFT, variant="draft"),
+    Row("POST", V1 + "campaign-updates", S(401, 201, 403, 403, 201), ACTIVE, body={"title": "News", "body": "Two wells dug."}),
     Row("GET", V1 + "donations", USER_READ),
     Row("POST", V1 + "donations", S(401, 201, 201, 201), body={"campaign_id": "active", "amount": "5.00"}),
     Row("GET", V1 + "donation", OWNED_READ, DONATION),
     Row("POST", V1 + "donation-refund", STAFF_WRITE, DONATION),
+    # giving: recurring gifts are the donor's own to change (staff read the runs only);
+    # PDF receipts for their owner and staff; the statement is always the caller's own.
+    Row("GET", V1 + "recurring-donations", USER_READ),
+    Row("POST", V1 + "recurring-donations", S(401, 201, 201, 201),
+        body={"campaign_id": "active", "amount": "5.00", "frequency": "weekly"}),
+    Row("PATCH", V1 + "recurring-donation", S(401, 200, 403, 403, 403), RECURRING, body={"paused": True}),
+    Row("DELETE", V1 + "recurring-donation", S(401, 204, 403, 403, 403), RECURRING),
+    Row("GET", V1 + "recurring-donation-runs", OWNED_READ, RECURRING),
+    Row("POST", V1 + "checkout", S(401, 201, 201, 201), body={"campaign_id": "active", "amount": "5.00"}),
+    Row("GET", V1 + "donation-receipt-pdf", OWNED_READ, DONATION),
+    Row("GET", V1 + "zakat-payment-receipt-pdf", OWNED_READ, (("pk", "zakat_payment"),)),
+    Row("GET", V1 + "fitr-payment-receipt-pdf", OWNED_READ, (("pk", "fitr_payment"),)),
+    Row("GET", V1 + "statement-pdf", USER_READ, THIS_YEAR),
     # qard hasan
     Row("GET", V1 + "loan-list", USER_READ),
     Row("POST", V1 + "loan-list", S(401, 201, 201, 201),
@@ -283,7 +304,11 @@ PAGE_TABLE = [
     Row("GET", "campaigns:donate", PAGE_USER, (("pk", "active"),)),
     Row("POST", "campaigns:donate", S(LOGIN, 302, 302, 302), (("pk", "active"),), body={"amount": "5.00"}),
     Row("POST", "campaigns:donate", S(LOGIN, 200, 404, 404, 200), (("pk", "draft"),), body={"amount": "5.00"}, variant="draft"),  # organizer/staff see it; a draft takes no gifts (form error)
+    Row("POST", "campaigns:cover", S(LOGIN, 400, 403, 403, 400), (("pk", "active"),)),  # no file: the form again
+    Row("POST", "campaigns:update_new", S(LOGIN, 302, 403, 403, 302), (("pk", "active"),), body={"title": "News", "body": "Two wells dug."}),
     Row("GET", "campaigns:my_donations", PAGE_USER),
+    # Uploaded media: served by Django only with SERVE_MEDIA (development), never in tests.
+    Row("GET", "media", S(404, 404, 404, 404), (("path", "campaigns/covers/none.jpg"),)),
     Row("GET", "campaigns:receipt", PAGE_OWNED, DONATION and (("pk", "donation"),)),
     Row("GET", "loans:index", PAGE_USER),
     Row("GET", "loans:apply", PAGE_USER),
@@ -309,6 +334,13 @@ PAGE_TABLE = [
     Row("GET", "distribution:document", S(LOGIN, 200, 403, 403, 200),
         (("pk", "case_submitted"), ("document_pk", "case_document"))),
     Row("GET", "distribution:transparency", PAGE_PUBLIC),
+    Row("GET", "giving:recurring", PAGE_USER),
+    Row("POST", "giving:recurring", S(LOGIN, 302, 302, 302),
+        body={"campaign": "active", "amount": "5.00", "frequency": "weekly", "designation": "sadaqah"}),
+    Row("POST", "giving:recurring_change", S(LOGIN, 302, 403, 403, 403), RECURRING, body={"action": "pause"}),
+    Row("GET", "giving:statements", PAGE_USER),
+    # The language switcher: anyone; it sets a cookie and writes nothing.
+    Row("POST", "set_language", S(302, 302, 302, 302), body={"language": "ar", "next": "/"}),
     Row("GET", "payouts:withdraw", PAGE_USER),
     # Someone else's bank account is not among the form's choices: the form comes back.
     Row("POST", "payouts:withdraw", S(LOGIN, 302, 200, 200), body={"amount": "10.00", "payout_account": "payout_account"}),

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.urls import reverse
 
 from accounts.models import TopUp, User
-from campaigns.models import Campaign, Donation
+from campaigns.models import Campaign, CampaignUpdate, Donation
 from distribution.models import ZakatCase
 from loans.models import Loan, MurabahaContract
 from payouts.models import Payout, PayoutAccount
@@ -164,6 +164,8 @@ WRITES = [
           legit={"status": "cancelled"}),
     Write("POST", V1 + "campaign-complete", "officer", {}, 200, Campaign, "active", ACTIVE,
           legit={"status": "completed"}),
+    Write("POST", V1 + "campaign-updates", "owner", {"title": "News", "body": "Two wells dug."},
+          201, CampaignUpdate, kwargs=ACTIVE, legit={"title": "News", "body": "Two wells dug."}),
     Write("POST", V1 + "campaign-donations", "other", {"amount": "5.00", "message": "Hi"}, 201,
           Donation, kwargs=ACTIVE, legit={"amount": D("5.00"), "message": "Hi"}),
     Write("POST", V1 + "donations", "other", {"campaign_id": "active", "amount": "5.00"}, 201,
@@ -247,6 +249,8 @@ WRITES = [
           legit={"payment_status": "completed"}),
     Write("POST", "campaigns:new", "owner", CAMPAIGN_BODY, 302, Campaign, page=True,
           legit={"status": "draft", "current_amount": D("0")}),
+    Write("POST", "campaigns:update_new", "owner", {"title": "News", "body": "Two wells dug."}, 302,
+          CampaignUpdate, kwargs=(("pk", "active"),), page=True, legit={"title": "News"}),
     Write("POST", "campaigns:donate", "other", {"amount": "5.00"}, 302, Donation,
           kwargs=(("pk", "active"),), page=True, legit={"amount": D("5.00")}),
     Write("POST", "loans:apply", "owner", {**LOAN_BODY, "repayment_months": "6"}, 302, Loan,
@@ -433,6 +437,8 @@ def test_every_write_endpoint_is_covered():
         V1 + "auth-logout": "blacklists the caller's own token",
         V1 + "wallet-top-up-webhook": "authenticated by the gateway; 404 for the sandbox",
         V1 + "campaign": "DELETE has no body",
+        V1 + "campaign-cover": "multipart `image` only (tests/campaigns/test_cover.py)",
+        "campaigns:cover": "multipart `image` only (tests/campaigns/test_cover.py)",
         V1 + "zakat-record": "DELETE has no body",
         "accounts:login": "signs in, stores nothing a client could set",
         "accounts:logout": "signs out",
@@ -441,6 +447,7 @@ def test_every_write_endpoint_is_covered():
         "zakat:hawl": "one date, the only field (tests/zakat)",
         V1 + "payout-webhook": "authenticated by the payout gateway; 404 for the sandbox",
         "payouts:account_delete": "removes the caller's own bank account; no body",
+        "set_language": "sets the language cookie; writes nothing to the database",
         V1 + "auth-login-mfa": "checks a code and issues tokens, stores nothing a client could set",
         "accounts:login_mfa": "checks a code and signs in, stores nothing a client could set",
         "accounts:mfa_enrol": "one code, the only field; the server makes the secret (tests/accounts/test_mfa.py)",

@@ -235,6 +235,12 @@ ADMIN_VIEWS = [
     AdminRow("POST", "staff.roles_manage", "admin:staff_staffmember_roles", obj="person",
              body={"roles": ["auditor"]}, writes=True),
     AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payout_reconcile"),
+    AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payoutbatch_export"),
+    # Nothing waits for a bank file in the world: an allowed export says so (info).
+    AdminRow("POST", "staff.approve_withdrawal", "admin:payouts_payoutbatch_export"),
+    AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payoutbatch_download",
+             obj="payout_batch"),
+    AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payoutbatch_statement"),
     # Approve / Reject buttons of a loan's change page (the same services as the actions)
     AdminRow("GET", "staff.loan_decide", "admin:loans_loan_approve", obj="loan_pending"),
     AdminRow("POST", "staff.loan_decide", "admin:loans_loan_approve", obj="loan_pending",
@@ -261,7 +267,8 @@ ADMIN_ACTIONS = [
     A("campaigns.Donation", "refund", "staff.donation_refund", "donation", writes=True),
     A("campaigns.Donation", "export_csv", "campaigns.view_donation", "donation"),
     A("loans.Loan", "approve", "staff.loan_decide", "loan_pending", writes=True),
-    A("loans.Loan", "reject", "staff.loan_decide", "loan_pending", writes=True),
+    A("loans.Loan", "reject", "staff.loan_decide", "loan_pending",
+      {"apply": "1", "reason": "No."}, writes=True),
     A("loans.Loan", "disburse", "staff.loan_disburse", "loan_approved", writes=True),
     A("loans.Loan", "mark_defaulted", "staff.loan_mark_defaulted", "loan_active", writes=True),
     A("loans.Loan", "reschedule", "staff.loan_decide", "loan_active",
@@ -295,6 +302,8 @@ ADMIN_ACTIONS = [
     A("payouts.Payout", "settle_paid", "staff.approve_withdrawal", "payout", writes=True),
     A("payouts.Payout", "settle_failed", "staff.approve_withdrawal", "payout", writes=True),
     A("payouts.Payout", "export_csv", "payouts.view_payout", "payout"),
+    # The world's payout went to another gateway: allowed, it says none waits (info).
+    A("payouts.Payout", "export_bank_file", "staff.approve_withdrawal", "payout"),
     # django-axes: no permission of its own, it is offered with its changelist.
     A("axes.AccessAttempt", "cleanup_expired_attempts", "axes.view_accessattempt",
       "first:axes.AccessAttempt"),
@@ -393,6 +402,17 @@ def roles_world(world: World, django_db_blocker) -> World:
                 user=owner, amount=Decimal("20.00"), payout_account=o["payout_account"]
             )
             o["payout"] = payout_services.payout_send(payout_id=payout.pk)
+        # A bank file (PAYOUT_GATEWAY=bankfile) holding another withdrawal.
+        with override_settings(
+            PAYOUT_GATEWAY="bankfile",
+            BANKFILE_DEBTOR_NAME="OSE Institution",
+            BANKFILE_DEBTOR_IBAN="DE02120300000000202051",
+        ):
+            banked = payout_services.withdrawal_create(
+                user=owner, amount=Decimal("5.00"), payout_account=o["payout_account"]
+            )
+            payout_services.payout_send(payout_id=banked.pk)
+            o["payout_batch"] = payout_services.payout_batch_export(by=None)
     return world
 
 

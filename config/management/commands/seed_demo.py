@@ -11,6 +11,7 @@ from accounts import services as accounts_services
 from accounts.models import User
 from campaigns import demo as campaigns_demo
 from distribution import demo as distribution_demo
+from giving import demo as giving_demo
 from loans import demo as loans_demo
 from payouts import demo as payouts_demo
 from staff import demo as staff_demo
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             loans_demo.seed,
             distribution_demo.seed,
             payouts_demo.seed,
+            giving_demo.seed,
         ):
             app_seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
