@@ -54,6 +54,8 @@ REDIS_MODULES = {
     "tests/config/test_cache.py",
     "tests/config/test_realtime.py",
     "tests/integration/test_multiprocess.py",
+    "tests/operations/test_reload.py",
+    "tests/operations/test_serve.py",
     "tests/resilience/test_redis_outage.py",
     "tests/resilience/test_throttle_concurrency.py",
 }
