@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -86,7 +87,12 @@ def enabled() -> bool:
 def _route(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return "unmatched"
+        # Answered before URL resolution (the health probes' middleware) or a 404:
+        # name it by the URLconf all the same, never by the raw path.
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return "unmatched"
     return match.view_name or match.route or "unnamed"
 
 

@@ -136,3 +136,14 @@ def test_open_websockets_are_counted_and_uncounted(settings):
 
     assert during == before + 1
     assert after == before
+
+
+def test_health_probes_answered_before_resolution_keep_their_route_name(db, metrics_on):
+    before = sample("ose_http_requests_total", route="api:v1:health", method="GET", status="200")
+
+    Client().get("/api/v1/health")
+    Client().get("/no/such/page/12345")
+
+    after = sample("ose_http_requests_total", route="api:v1:health", method="GET", status="200")
+    assert after == before + 1
+    assert sample("ose_http_requests_total", route="unmatched", method="GET", status="404") >= 1
