@@ -132,12 +132,17 @@ class ReversalForm(forms.Form):
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdmin):
-    list_display = ("key", "name", "kind", "owner", "balance", "currency", "created_at")
+    # The balance beside the name, first (lists at 1366 px); the key is for searches.
+    list_display = ("name", "balance", "kind", "owner_email", "key")
     list_filter = ("kind", "currency")
     search_fields = ("key", "name", "owner__email", "owner__name")
     list_select_related = ("owner",)
     readonly_fields = ("id", "key", "name", "kind", "owner", "balance", "currency", "created_at")
     actions = ["adjust_wallet"]
+
+    @admin.display(description="owner", ordering="owner__email")
+    def owner_email(self, obj: LedgerAccount) -> str:
+        return obj.owner.email if obj.owner_id else "-"
 
     def get_urls(self):
         urls = super().get_urls()

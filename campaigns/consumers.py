@@ -11,6 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from campaigns.models import Campaign
 from campaigns.services import campaign_group_name
 from config.consumers import close_not_found
+from config.metrics import websocket_opened
 
 
 @database_sync_to_async
@@ -32,9 +33,12 @@ class CampaignProgressConsumer(AsyncJsonWebsocketConsumer):
         self.group = campaign_group_name(campaign_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self._counted = websocket_opened()
         await self.send_json({"type": "connected", "campaign_id": str(campaign_id)})
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "_counted", None):
+            self._counted()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

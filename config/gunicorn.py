@@ -80,3 +80,24 @@ def on_starting(server) -> None:
         message = SINGLE_PROCESS_ONLY.format(workers=server.cfg.workers)
         server.log.error(message)
         raise SystemExit(message)
+    _fresh_metrics_dir()
+
+
+def _fresh_metrics_dir() -> None:
+    """Multiprocess metrics (config/metrics.py): the workers' files of an earlier run
+    would be added to this one's, so the directory starts empty."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker) -> None:
+    """A worker's live gauges (open websockets) stop counting when it exits."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -71,10 +71,13 @@ INSTALLED_APPS = [
     "payouts",
     "giving",
     "staff",
+    "reports",
 ]
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    # Request latency, status and query counts by route (only with METRICS_TOKEN).
+    "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -489,6 +492,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Recurring gifts, paying a donation by card at checkout, PDF "
             "receipts and yearly statements.",
         },
+        {
+            "name": "reports",
+            "description": "Staff reports: trial balance, general journal, portfolio at risk.",
+        },
     ],
     "ENUM_NAME_OVERRIDES": {
         "HealthStateEnum": ["ok", "error"],
@@ -498,6 +505,7 @@ SPECTACULAR_SETTINGS = {
         "RecurringStatusEnum": "giving.models.RecurringDonation.Status",
         "RecurringRunStatusEnum": "giving.models.RecurringRun.Status",
         "CheckoutStatusEnum": "giving.models.Checkout.Status",
+        "LoanStatusEnum": "loans.models.Loan.Status",
     },
 }
 
@@ -603,3 +611,24 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
     },
 }
+
+# --- Operations: metrics and error reports (docs/operations.md) ----------------------
+# /metrics (Prometheus) answers only a bearer of this token; unset, /metrics is a 404
+# and nothing is measured. Several processes: set PROMETHEUS_MULTIPROC_DIR too.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# /api/v1/health/ready fails ("tasks") when the oldest ready task has waited longer
+# than this; 0 (the default) only reports the age: a stuck worker should page
+# someone (docs/operations.md), not take every web process out of the balancer.
+TASK_QUEUE_MAX_AGE_SECONDS = env.int("TASK_QUEUE_MAX_AGE_SECONDS", default=0)
+# Errors go to Sentry when set (config/sentry.py: no personal data, request id tagged).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from config import sentry
+
+    sentry.init(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

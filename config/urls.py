@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from accounts import views as accounts_views
 from config import views
+from config.metrics import metrics_view
 
 admin.site.site_header = _("OSE Platform administration")
 admin.site.site_title = _("OSE Platform admin")
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("giving.urls")),
     path("api/", include(("config.api.urls", "api"))),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
     path("media/<path:path>", views.media, name="media"),
 ]
 

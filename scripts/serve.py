@@ -177,6 +177,10 @@ def main() -> int:
         # (gunicorn trusts it from 127.0.0.1 only, FORWARDED_ALLOW_IPS).
         os.environ["NUM_PROXIES"] = "1"
     tmp = Path(tempfile.mkdtemp(prefix="ose-serve-"))
+    if os.environ.get("METRICS_TOKEN"):
+        # gunicorn's workers and uvicorn add up their metrics here (config/metrics.py).
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(tmp / "metrics"))
+        Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
     children: list[tuple[str, subprocess.Popen]] = []
 
     def stop(*_: object) -> None:

@@ -16,6 +16,8 @@ library would duplicate this for the few screens where staff edit rows by hand;
 money never moves through these forms, and the services audit their own actions.)
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -119,3 +121,122 @@ class RolePermissionsMixin:
             if codename in PERMISSIONS:
                 return lambda request, obj=None: user_can(request.user, f"staff.{codename}")
         raise AttributeError(name)
+
+
+# --- Approve / Reject on a change page ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One button of a change page: its URL part, its label, the service it calls
+    (with the object, `by` and the form's fields), the form asking for those fields,
+    and the statuses of the object in which it is offered."""
+
+    name: str
+    label: str
+    service: Callable
+    form: type
+    statuses: tuple[str, ...]
+
+
+class DecisionButtonsMixin:
+    """Approve and Reject buttons on a change page (not only in the actions menu),
+    each opening a small form (the reason) and calling the same service as the API.
+
+    The buttons show only to holders of `decision_perm` and only in a status where
+    the move is allowed; the service checks again (who, which status, conflicts)."""
+
+    decision_perm: str = ""
+    decision_subject: str = ""
+    decisions: tuple[Decision, ...] = ()
+    change_form_template = "admin/decision_change_form.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = (self.opts.app_label, self.opts.model_name)
+        extra = [
+            path(
+                f"<path:object_id>/{decision.name}/",
+                self.admin_site.admin_view(self._decision_view_for(decision)),
+                name="{}_{}_{}".format(*info, decision.name),
+            )
+            for decision in self.decisions
+        ]
+        return extra + super().get_urls()
+
+    def _decision_url(self, obj: Any, decision: Decision) -> str:
+        from django.urls import reverse
+
+        info = (self.opts.app_label, self.opts.model_name)
+        return reverse(
+            "admin:{}_{}_{}".format(*info, decision.name),
+            args=[obj.pk],
+            current_app=self.admin_site.name,
+        )
+
+    def _decision_view_for(self, decision: Decision):
+        def view(request, object_id):
+            return self.decision_view(request, object_id, decision)
+
+        return view
+
+    def decision_view(self, request, object_id, decision: Decision):
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.http import Http404
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+        from django.urls import reverse
+
+        from config.errors import DomainError
+
+        if not user_can(request.user, f"staff.{self.decision_perm}"):
+            raise PermissionDenied
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[obj.pk],
+            current_app=self.admin_site.name,
+        )
+        form = decision.form(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                decision.service(
+                    **{self.decision_subject: obj}, by=request.user, **form.cleaned_data
+                )
+            except (DomainError, ValidationError) as exc:
+                message = getattr(exc, "message", None) or "; ".join(exc.messages)
+                self.message_user(request, f"{obj}: {message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{decision.label}: {obj}.", messages.SUCCESS)
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{decision.label}: {obj}",
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "decision": decision,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/decision_form.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        buttons = []
+        if user_can(request.user, f"staff.{self.decision_perm}"):
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                buttons = [
+                    (decision.label, self._decision_url(obj, decision))
+                    for decision in self.decisions
+                    if obj.status in decision.statuses
+                ]
+        return super().change_view(
+            request,
+            object_id,
+            form_url,
+            extra_context={**(extra_context or {}), "decision_buttons": buttons},
+        )

@@ -36,3 +36,17 @@ class AdminSite(admin.AdminSite):
                 return redirect(f"{reverse(target)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
             return redirect(next_url)
         return redirect_to_login(next_url, reverse("accounts:login"))
+
+    # The index is the staff dashboard (reports/dashboard.py): figures and charts, each
+    # shown to the roles whose permissions cover it; the app list follows below them.
+    index_template = "admin/dashboard.html"
+
+    def index(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        from reports.dashboard import for_user
+
+        return super().index(request, {**for_user(request.user), **(extra_context or {})})
+
+    def get_urls(self):
+        from reports.urls import admin_urlpatterns
+
+        return admin_urlpatterns(self.admin_view) + super().get_urls()

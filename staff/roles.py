@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, str] = {
     # reading
     "staff_read": "Read staff lists: approvals, everyone's records, staff reports",
     "audit_read": "Read the audit trail",
+    "report_ledger_read": "Read the ledger reports: trial balance, general journal, fund balances",
+    "report_portfolio_read": "Read the financing portfolio report (portfolio at risk, write-offs)",
     # people
     "roles_manage": "Give and take staff roles",
     "mfa_reset_request": "Request the reset of a staff member's second factor (a second person approves)",
@@ -123,6 +125,8 @@ ROLES: tuple[Role, ...] = (
             "staff.donation_refund",
             "staff.campaign_payout_request",
             "staff.set_fitr_rate",
+            "staff.report_ledger_read",
+            "staff.report_portfolio_read",
             *_CHECKER,
             "accounts.view_*",
             "payouts.view_*",
@@ -162,6 +166,7 @@ ROLES: tuple[Role, ...] = (
             "staff.loan_rebate",
             "staff.murabaha_acquire",
             "staff.murabaha_offer",
+            "staff.report_portfolio_read",
             "loans.view_*",
             "staff.view_approval",
         ),
@@ -180,7 +185,13 @@ ROLES: tuple[Role, ...] = (
     Role(
         "auditor",
         "Reads every staff list, report and the audit trail; can write nothing.",
-        ("staff.staff_read", "staff.audit_read", *_ALL_VIEWS),
+        (
+            "staff.staff_read",
+            "staff.audit_read",
+            "staff.report_ledger_read",
+            "staff.report_portfolio_read",
+            *_ALL_VIEWS,
+        ),
     ),
 )
 

@@ -37,6 +37,7 @@ from accounts.models import (
     User,
 )
 from config.errors import ConflictOfInterest, DomainError, NotAllowed
+from config.metrics import ledger_posted
 from staff.permissions import user_can
 
 logger = logging.getLogger(__name__)
@@ -215,6 +216,8 @@ def ledger_post(
             txn, refusal = _post_in_database(**posting)
     if refusal is not None:
         raise refusal
+    # Counted for /metrics when (and only if) the posting commits.
+    ledger_posted(kind, sum((a for a in amounts if a > 0), Decimal(0)))
     return txn
 
 

@@ -17,6 +17,7 @@ from distribution import api_urls as distribution_api
 from giving import api_urls as giving_api
 from loans import api_urls as loans_api
 from payouts import api_urls as payouts_api
+from reports import api_urls as reports_api
 from staff import api_urls as staff_api
 from zakat import api_urls as zakat_api
 
@@ -51,6 +52,7 @@ v1 += [
     *distribution_api.v1,
     *payouts_api.v1,
     *giving_api.v1,
+    *reports_api.v1,
 ]
 
 v2 = [*zakat_api.v2, *campaigns_api.v2, *loans_api.v2, *staff_api.v2]

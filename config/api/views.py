@@ -67,6 +67,9 @@ ReadyOut = inline_serializer(
             help_text="not_configured: no REDIS_URL (one process, memory cache).",
         ),
         "tasks": serializers.ChoiceField(choices=["ok", "error"]),
+        "tasks_oldest_age_seconds": serializers.FloatField(
+            help_text="How long the oldest ready task has waited (0 with none waiting)."
+        ),
         "failing": serializers.ListField(
             child=serializers.CharField(), help_text="What does not answer (503 only)."
         ),
@@ -89,20 +92,24 @@ def _redis_answers() -> bool | None:
     return True
 
 
-def _task_queue_answers() -> bool:
-    from django.tasks import task_backends
-    from django_tasks_db import DatabaseBackend
+def _task_queue_answers() -> tuple[bool, float | None]:
+    """Whether the task queue answers, and how long its oldest ready task has waited
+    (None without a database queue). Past TASK_QUEUE_MAX_AGE_SECONDS (when set) the
+    queue counts as failing: nothing is taking work off it."""
+    from django.conf import settings
 
-    if not isinstance(task_backends["default"], DatabaseBackend):
-        return True  # the immediate backend runs in this process
+    from config.metrics import task_queue_state
+
     try:
-        from django_tasks_db.models import DBTaskResult
-
-        list(DBTaskResult.objects.values_list("pk", flat=True)[:1])
+        _depth, age = task_queue_state()
     except Exception:
         logger.exception("Readiness: the task queue table did not answer")
-        return False
-    return True
+        return False, None
+    limit = settings.TASK_QUEUE_MAX_AGE_SECONDS
+    if limit and age > limit:
+        logger.warning("Readiness: the oldest ready task has waited %.0f s", age)
+        return False, age
+    return True, age
 
 
 class ReadyView(APIView):
@@ -115,8 +122,10 @@ class ReadyView(APIView):
         description=(
             "Readiness, for a load balancer: 200 when the database, Redis (when "
             "REDIS_URL is set) and the task queue answer; 503 naming what does not "
-            "in `failing`. `/api/v1/health` is liveness and stays 200 while Redis "
-            "is down (the site degrades instead of failing)."
+            "in `failing`. The task queue fails when its table does not answer, or "
+            "when its oldest ready task has waited longer than "
+            "TASK_QUEUE_MAX_AGE_SECONDS (when set). `/api/v1/health` is liveness and "
+            "stays 200 while Redis is down (the site degrades instead of failing)."
         ),
         responses={200: ReadyOut, 503: ReadyOut, **error_responses(429)},
         examples=[
@@ -127,6 +136,7 @@ class ReadyView(APIView):
                     "database": "ok",
                     "redis": "ok",
                     "tasks": "ok",
+                    "tasks_oldest_age_seconds": 0.4,
                     "failing": [],
                 },
                 response_only=True,
@@ -139,6 +149,7 @@ class ReadyView(APIView):
                     "database": "ok",
                     "redis": "error",
                     "tasks": "ok",
+                    "tasks_oldest_age_seconds": 0.0,
                     "failing": ["redis"],
                 },
                 response_only=True,
@@ -149,18 +160,24 @@ class ReadyView(APIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         redis_ok = _redis_answers()
         database_ok = _database_answers()
+        tasks_ok, tasks_age = _task_queue_answers() if database_ok else (False, None)
         checks = {
             "database": database_ok,
             "redis": redis_ok,
             # The queue is a table: with the database down it is down too, and
             # asking again would wait out the pool's timeout (DB_POOL_TIMEOUT).
-            "tasks": _task_queue_answers() if database_ok else False,
+            "tasks": tasks_ok,
         }
         failing = [name for name, ok in checks.items() if ok is False]
         body = {
             name: "not_configured" if ok is None else ("ok" if ok else "error")
             for name, ok in checks.items()
         }
-        body = {"status": "error" if failing else "ok", **body, "failing": failing}
+        body = {
+            "status": "error" if failing else "ok",
+            **body,
+            "tasks_oldest_age_seconds": round(tasks_age or 0.0, 1),
+            "failing": failing,
+        }
         code = status.HTTP_503_SERVICE_UNAVAILABLE if failing else status.HTTP_200_OK
         return Response(body, status=code)

@@ -19,6 +19,7 @@ from config.api.moves import MoveView
 ROOT = Path(settings.BASE_DIR)
 DOMAIN_APPS = (
     "accounts", "zakat", "campaigns", "loans", "staff", "distribution", "payouts", "giving",
+    "reports",
 )  # fmt: skip
 API_MAX_LINES = 450
 
@@ -89,7 +90,8 @@ def test_every_route_that_loads_an_object_uses_a_get_for_selector():
 
 
 @pytest.mark.parametrize(
-    "app", ["zakat", "campaigns", "loans", "staff", "distribution", "payouts", "giving"]
+    "app",
+    ["zakat", "campaigns", "loans", "staff", "distribution", "payouts", "giving", "reports"],
 )
 def test_api_modules_read_as_handlers(app):
     lines = (ROOT / app / "api.py").read_text().count("\n")

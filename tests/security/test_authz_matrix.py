@@ -243,6 +243,10 @@ API_TABLE = [
         body={"amount": "5.00", "payee_name": "Builders"}),
     Row("POST", V1 + "payout-webhook", S(404, 404, 404, 404), kwargs=(("gateway", "sandbox"),)),
     Row("POST", V1 + "user-mfa-reset", BY_PERMISSION_ACCEPTED, PERSON, body={"reason": "Lost phone"}),
+    # reports: finance and auditors; the portfolio also loan officers (test_roles_matrix)
+    Row("GET", V1 + "reports-trial-balance", BY_PERMISSION),
+    Row("GET", V1 + "reports-journal", BY_PERMISSION),
+    Row("GET", V1 + "reports-portfolio", BY_PERMISSION),
 ]  # fmt: skip
 
 LOGIN = "login"  # a 302 to the sign-in page (the site's or the admin's)
@@ -320,6 +324,9 @@ PAGE_TABLE = [
     Row("POST", "loans:murabaha_accept", S(LOGIN, 302, 403, 403, 302), C_OFF, body={"confirm": "on"}),
     Row("POST", "loans:murabaha_cancel", S(LOGIN, 302, 403, 403, 302), C_REQ),
     Row("GET", "admin:index", S(LOGIN, LOGIN, LOGIN, 200, 200)),
+    # Off without METRICS_TOKEN (the tests' default); with it, a bearer's only
+    # (tests/config/test_metrics.py).
+    Row("GET", "metrics", S(404, 404, 404, 404)),
     Row("GET", "distribution:apply", PAGE_USER),
     Row("POST", "distribution:apply", S(LOGIN, 302, 302, 302), body=CASE_BODY),
     Row("GET", "distribution:cases", PAGE_USER),

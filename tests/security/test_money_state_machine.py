@@ -60,6 +60,7 @@ from loans.models import Installment, Loan, MurabahaContract, Payment
 from loans.schedules import add_months
 from payouts import services as payouts_services
 from payouts.models import Payout
+from reports.selectors import trial_balance
 from staff.models import Approval, AuditEvent
 from staff.services import approval_approve, approval_reject
 from tests.factories import UserFactory
@@ -1094,6 +1095,19 @@ class MoneyMachine(RuleBasedStateMachine):
             kind__in=LedgerAccount.NON_NEGATIVE_KINDS, balance__lt=0
         )
         assert not overdrawn.exists(), list(overdrawn.values_list("key", "balance"))
+
+    @invariant()
+    def the_trial_balance_is_zero_and_agrees_with_every_account(self):
+        # The report staff read (reports.selectors.trial_balance), not only the raw sum.
+        report = trial_balance(as_of=timezone.localdate())
+        assert report.total == Decimal("0.00"), report
+        assert sum((line["balance"] for line in report.accounts), ZERO) == report.total
+        by_kind = {
+            row["kind"]: row["total"]
+            for row in LedgerAccount.objects.values("kind").annotate(total=Sum("balance"))
+        }
+        for line in report.accounts:
+            assert line["balance"] == by_kind[line["kind"]], (line, by_kind)
 
     @invariant()
     def every_money_movement_is_audited_once_naming_its_actor(self):

@@ -159,6 +159,10 @@ API_TABLE = [
     ApiRow("POST", V1 + "withdrawal-list", OWN_ACT,
            body={"amount": "10.00", "payout_account_id": "payout_account"}),
     ApiRow("DELETE", V1 + "payout-account-detail", OWN_ACT, "payout_account"),
+    # reports: the ledger's for finance and auditors, the portfolio also for loan officers
+    ApiRow("GET", V1 + "reports-trial-balance", "staff.report_ledger_read"),
+    ApiRow("GET", V1 + "reports-journal", "staff.report_ledger_read"),
+    ApiRow("GET", V1 + "reports-portfolio", "staff.report_portfolio_read"),
 ]  # fmt: skip
 
 # Pages staff use on other people's things. A refused page POST shows its form again
@@ -237,6 +241,13 @@ ADMIN_VIEWS = [
     AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payoutbatch_download",
              obj="payout_batch"),
     AdminRow("GET", "staff.approve_withdrawal", "admin:payouts_payoutbatch_statement"),
+    # Approve / Reject buttons of a loan's change page (the same services as the actions)
+    AdminRow("GET", "staff.loan_decide", "admin:loans_loan_approve", obj="loan_pending"),
+    AdminRow("POST", "staff.loan_decide", "admin:loans_loan_approve", obj="loan_pending",
+             body={}, writes=True),
+    AdminRow("GET", "staff.loan_decide", "admin:loans_loan_reject", obj="loan_pending"),
+    AdminRow("POST", "staff.loan_decide", "admin:loans_loan_reject", obj="loan_pending",
+             body={"reason": "Income too low"}, writes=True),
     AdminRow("POST", "staff.mfa_reset_request", "admin:staff_staffmember_mfa_reset", obj="person",
              body={"reason": "Phone lost; checked in person"}, writes=True),
 ]  # fmt: skip
@@ -457,7 +468,8 @@ def test_api_cell(row: ApiRow, role: str, roles_world: World):
         return response, response.status_code in ALLOWED_STATUSES
 
     response, allowed, changed = _cell(row.method != "GET", run)
-    detail = f"{role} {row.id}: {response.status_code} {response.content[:300]!r}"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    detail = f"{role} {row.id}: {response.status_code} {body[:300]!r}"
     if expected and row.method != "GET":
         assert changed, f"allowed but nothing changed; {detail}"
     if expected:
