@@ -20,6 +20,7 @@ from django.urls import reverse
 from accounts.models import TopUp, User
 from campaigns.models import Campaign, CampaignUpdate, Donation
 from distribution.models import ZakatCase
+from giving.models import RecurringDonation
 from loans.models import Loan, MurabahaContract
 from payouts.models import Payout, PayoutAccount
 from staff.models import Approval
@@ -91,6 +92,7 @@ def hostile_fields(world: World) -> dict:
         "organizer_name": "Somebody Else",
         "reminder_sent_for": HOSTILE_DAY,
         "next_due_date": HOSTILE_DAY,
+        "next_run_on": HOSTILE_DAY,
         "approved_amount": "987654.00",
         "disbursed_amount": "987654.00",
         "asnaf_category": "riqab",
@@ -127,6 +129,7 @@ LOAN_P, LOAN_A, LOAN_ACT = (("pk", "loan_pending"),), (("pk", "loan_approved"),)
 C_REQ, C_ACQ = (("pk", "contract_requested"),), (("pk", "contract_acquired"),)
 C_OFF, C_ACT = (("pk", "contract_offered"),), (("pk", "contract_active"),)
 APPROVAL, PERSON = (("pk", "approval"),), (("pk", "person"),)
+RECURRING = (("pk", "recurring"),)
 LOAN_BODY = {"principal_amount": "500.00", "purpose": "Seeds", "repayment_months": 6}
 CONTRACT_BODY = {"asset_description": "Oven", "cost_price": "800.00", "installments_count": 4}
 D = Decimal
@@ -172,6 +175,13 @@ WRITES = [
           Donation, legit={"amount": D("5.00"), "status": "completed"}),
     Write("POST", V1 + "donation-refund", "officer", {"reason": "Asked"}, 200, Donation,
           "donation", (("pk", "donation"),), legit={"status": "refunded"}),
+    Write("POST", V1 + "checkout", "other", {"campaign_id": "active", "amount": "5.00"}, 201,
+          Donation, legit={"amount": D("5.00"), "status": "completed"}),
+    Write("POST", V1 + "recurring-donations", "other",
+          {"campaign_id": "active", "amount": "5.00", "frequency": "weekly"}, 201,
+          RecurringDonation, legit={"amount": D("5.00"), "frequency": "weekly", "status": "active"}),
+    Write("PATCH", V1 + "recurring-donation", "owner", {"amount": "7.00"}, 200, RecurringDonation,
+          "recurring", RECURRING, legit={"amount": D("7.00"), "status": "active"}),
     Write("POST", V1 + "loan-list", "owner", LOAN_BODY, 201, Loan,
           legit={"principal_amount": D("500.00"), "status": "pending", "purpose": "Seeds"}),
     Write("POST", V1 + "loan-approve", "officer", {}, 200, Loan, "loan_pending", LOAN_P,
@@ -251,6 +261,11 @@ WRITES = [
           legit={"status": "draft", "current_amount": D("0")}),
     Write("POST", "campaigns:update_new", "owner", {"title": "News", "body": "Two wells dug."}, 302,
           CampaignUpdate, kwargs=(("pk", "active"),), page=True, legit={"title": "News"}),
+    Write("POST", "giving:recurring", "other",
+          {"campaign": "active", "amount": "5.00", "frequency": "weekly", "designation": "sadaqah"},
+          302, RecurringDonation, page=True, legit={"frequency": "weekly", "status": "active"}),
+    Write("POST", "giving:recurring_change", "owner", {"action": "pause"}, 302, RecurringDonation,
+          "recurring", RECURRING, page=True, legit={"status": "paused"}),
     Write("POST", "campaigns:donate", "other", {"amount": "5.00"}, 302, Donation,
           kwargs=(("pk", "active"),), page=True, legit={"amount": D("5.00")}),
     Write("POST", "loans:apply", "owner", {**LOAN_BODY, "repayment_months": "6"}, 302, Loan,
