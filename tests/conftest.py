@@ -1,6 +1,7 @@
 """Fixtures shared by every test, and the rule that keeps the PostgreSQL pass honest."""
 
 import os
+from collections import Counter
 
 import pytest
 from django.core.cache import cache
@@ -71,6 +72,17 @@ def unit_of_work(nodeid: str) -> str:
     if path in SPLIT_BY_FUNCTION:
         return nodeid.split("[", 1)[0]
     return path
+
+
+def pytest_collection_modifyitems(items):
+    # Schemathesis names its items after their operation but gives them all the test
+    # function's node id; xdist hands work out by node id, so under it all but one
+    # operation would silently not run. Each gets the id pytest gives any item of
+    # its name (tests/config/test_test_harness.py checks that ids are unique).
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.parent is not None:
+            item._id = item.parent.id.child(item.name)
 
 
 @pytest.hookimpl(optionalhook=True)

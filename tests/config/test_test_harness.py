@@ -52,3 +52,10 @@ def test_db_rows_reads_exactly_what_values_list_reads(world):
     before = db_rows(("accounts",))
     User.objects.filter(pk=user.pk).update(name=user.name + "x")
     assert db_rows(("accounts",)) != before
+
+
+def test_every_collected_test_has_a_node_id_of_its_own(request):
+    """xdist hands out work by node id: a shared one runs once (schemathesis gives
+    every operation of a fuzz test the function's)."""
+    nodeids = [item.nodeid for item in request.session.items]
+    assert len(nodeids) == len(set(nodeids))
