@@ -24,6 +24,34 @@ from zakat.forms import CalculatorForm, FitrForm, HawlForm
 
 RECORDS_PER_PAGE = 10
 
+# The calculator's lines and standards in the page's language. The API keeps the
+# English labels of calculation.LINE_LABELS and the codes; only the page translates.
+LINE_LABELS = {
+    "cash": _("Cash and bank balances"),
+    "gold": _("Gold"),
+    "silver": _("Silver"),
+    "investments": _("Investments (shares, funds)"),
+    "business_inventory": _("Business inventory at market value"),
+    "receivables": _("Receivables expected to be paid"),
+    "short_term_debts": _("Short-term debts due now (deducted)"),
+}
+STANDARD_NAMES = {"gold": _("gold"), "silver": _("silver")}
+
+
+def _standard_name(code: str) -> str:
+    return STANDARD_NAMES.get(code, code)
+
+
+def _breakdown_shown(result: calculation.ItemizedResult, karat: int) -> list[dict]:
+    """The breakdown's rows with each label in the page's language."""
+    rows = []
+    for row in services.breakdown_json(result):
+        label = LINE_LABELS.get(row["code"], row["label"])
+        if row["code"] == "gold" and karat != calculation.PURE_GOLD_KARAT:
+            label = _("Gold (%(karat)s karat)") % {"karat": karat}
+        rows.append({**row, "label": label})
+    return rows
+
 
 def calculator(request: HttpRequest) -> HttpResponse:
     """Public itemized calculator. A GET form, so it works without JS and the
@@ -57,7 +85,13 @@ def calculator(request: HttpRequest) -> HttpResponse:
             "snapshot": snapshot,
             "nisab": nisab,
             "result": result,
-            "breakdown": services.breakdown_json(result) if result else [],
+            "breakdown": _breakdown_shown(result, form.assets().gold_karat) if result else [],
+            "standard_name": _standard_name(result.nisab_standard) if result else None,
+            "other_standard_name": (
+                _standard_name(result.other_standard.nisab_standard)
+                if result and result.other_standard
+                else None
+            ),
             "zakatable_wealth": money.quantize(result.zakatable_wealth) if result else None,
             "currency": money.currency(),
             "gold_grams": calculation.GOLD_NISAB_GRAMS,

@@ -265,3 +265,23 @@ def test_loan_schedule_shows_hijri_dates_in_arabic(client):
     with translation.override("ar"):
         assert hijri_label(first.due_date) in html
     assert html.count("هـ</span>") >= 3  # one Hijri date per installment
+
+
+def test_the_zakat_breakdown_speaks_arabic(client):
+    """The calculator's lines and standards come from the calculation in English (the
+    API's labels); the Arabic page shows them in Arabic, the English page as before."""
+    MetalPriceFactory()
+    path = "/zakat/?calculate=1&cash=10000&gold_grams=12.5&gold_karat=21&receivables=5"
+
+    english = client.get(path).content.decode()
+    ar = arabic(client).get(path).content.decode()
+
+    assert "Gold (21 karat)" in english
+    assert "Receivables expected to be paid" in english
+    assert "Under the gold standard" in english
+    for label in ("Cash and bank balances", "21 karat", "Receivables", "Short-term debts"):
+        assert label not in ar, label
+    assert "الذهب (عيار 21)" in ar
+    assert "الديون المرجوّة لك" in ar
+    assert "النصاب (الفضة)" in ar
+    assert "بحسب معيار الذهب" in ar
