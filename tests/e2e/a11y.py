@@ -59,18 +59,24 @@ def visit(page, path: str, *, origin: str, lang: str | None = None):
 
 def overflow_x(page) -> dict | None:
     """None when nothing is wider than the viewport; else the widths and the
-    widest elements, to say what to fix."""
+    widest elements, to say what to fix.
+
+    Right to left, what sticks out past the right edge (the line's start) is cut
+    off rather than scrollable and leaves scrollWidth alone, so the visible
+    elements that cross either edge count too."""
     return page.evaluate(
         """() => {
           const doc = document.documentElement;
-          if (doc.scrollWidth <= window.innerWidth) return null;
           const wide = [];
           for (const el of document.body.querySelectorAll("*")) {
             const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.height === 0) continue;
+            if (getComputedStyle(el).visibility === "hidden") continue;
             if (r.right > window.innerWidth + 1 || r.left < -1) {
               wide.push(el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "") + " " + Math.round(r.width));
             }
           }
+          if (doc.scrollWidth <= window.innerWidth && wide.length === 0) return null;
           return {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 8)};
         }"""
     )

@@ -26,6 +26,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+# Every page check runs in English and in Arabic (right to left).
+LANGS = pytest.mark.parametrize("lang", [None, "ar"], ids=["en", "ar"])
 
 
 def png(size=(900, 600), colour=(15, 118, 110)) -> bytes:
@@ -149,6 +151,11 @@ def _each_page(
             if response.status != expected:
                 failures.append(f"{name} {path}: status {response.status}")
                 continue
+            if lang:
+                html = page.locator("html")
+                seen = (html.get_attribute("lang"), html.get_attribute("dir"))
+                if seen != (lang, "rtl" if lang == "ar" else "ltr"):
+                    failures.append(f"{name} {path}: html lang/dir {seen}, not in {lang}")
             problem = check(page)
             if problem:
                 failures.append(f"{name} {path}:\n{problem}")
@@ -180,18 +187,20 @@ def check_phone_width(browser, live_server, world, *, lang=None, pages=donor_pag
     return _each_page(browser, live_server, world, PHONE, check, lang=lang, pages=pages)
 
 
+@LANGS
 def test_donor_pages_have_no_serious_or_critical_accessibility_violations(
-    browser, live_server, donor_world
+    browser, live_server, donor_world, lang
 ):
-    failures = check_accessibility(browser, live_server, donor_world)
+    failures = check_accessibility(browser, live_server, donor_world, lang=lang)
 
     assert not failures, "axe-core found serious or critical violations:\n" + "\n".join(failures)
 
 
+@LANGS
 def test_the_other_pages_have_no_serious_or_critical_accessibility_violations(
-    browser, live_server, donor_world
+    browser, live_server, donor_world, lang
 ):
-    failures = check_accessibility(browser, live_server, donor_world, pages=other_pages)
+    failures = check_accessibility(browser, live_server, donor_world, lang=lang, pages=other_pages)
 
     assert not failures, "axe-core found serious or critical violations:\n" + "\n".join(failures)
 
@@ -205,14 +214,34 @@ def test_the_checker_finds_what_it_is_there_to_find(page):
     assert {"image-alt", "label"} <= found
 
 
-def test_no_donor_page_is_wider_than_a_390px_phone(browser, live_server, donor_world):
-    failures = check_phone_width(browser, live_server, donor_world)
+def test_the_width_check_sees_what_right_to_left_cuts_off(page):
+    """Right to left, a box past the right edge is cut off, not scrollable, and
+    leaves scrollWidth as it is: the check still names it."""
+    page.set_viewport_size(PHONE)
+    page.set_content(
+        '<html lang="ar" dir="rtl"><body style="margin:0"><main>'
+        '<p style="margin-inline-start:-120px">نص</p></main></body></html>'
+    )
+    cut_off = overflow_x(page)
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    page.set_content('<html lang="ar" dir="rtl"><body><main><p>نص</p></main></body></html>')
+
+    assert scroll_width == PHONE["width"]
+    assert cut_off is not None
+    assert cut_off["wide"][0].startswith("p ")
+    assert overflow_x(page) is None
+
+
+@LANGS
+def test_no_donor_page_is_wider_than_a_390px_phone(browser, live_server, donor_world, lang):
+    failures = check_phone_width(browser, live_server, donor_world, lang=lang)
 
     assert not failures, "\n".join(failures)
 
 
-def test_no_other_page_is_wider_than_a_390px_phone(browser, live_server, donor_world):
-    failures = check_phone_width(browser, live_server, donor_world, pages=other_pages)
+@LANGS
+def test_no_other_page_is_wider_than_a_390px_phone(browser, live_server, donor_world, lang):
+    failures = check_phone_width(browser, live_server, donor_world, lang=lang, pages=other_pages)
 
     assert not failures, "\n".join(failures)
 
