@@ -298,21 +298,27 @@ def _checkout_before_settle(top_up: TopUp) -> None:
     """Lock the checkout, then its campaign, before the ledger locks the wallet:
     the order every donation takes (campaign, then accounts)."""
     checkout = _checkout_for(top_up)
-    if checkout is not None and checkout.status == Checkout.Status.PENDING:
+    if checkout is not None and checkout.status != Checkout.Status.COMPLETED:
         Campaign.objects.select_for_update().filter(pk=checkout.campaign_id).first()
 
 
 def _checkout_after_settle(top_up: TopUp) -> None:
     """The payment is settled: make the donation (once), or record why not. A
     campaign that closed while the donor paid gets nothing; the money stays in
-    the donor's wallet, where they see it and may give it elsewhere."""
+    the donor's wallet, where they see it and may give it elsewhere.
+
+    A success after a decline (a second card on the provider's page paying the
+    same payment, or the two events delivered out of order) still gives: the
+    decline only marked the checkout failed, and a top-up succeeds at most once,
+    so a failed checkout seen here with a paid top-up was failed by its card."""
     checkout = _checkout_for(top_up)
-    if checkout is None or checkout.status != Checkout.Status.PENDING:
+    if checkout is None or checkout.status == Checkout.Status.COMPLETED:
         return
     if top_up.status != TopUp.Status.SUCCEEDED:
-        checkout.status = Checkout.Status.FAILED
-        checkout.error = _("The card payment failed.")
-        checkout.save(update_fields=["status", "error"])
+        if checkout.status == Checkout.Status.PENDING:
+            checkout.status = Checkout.Status.FAILED
+            checkout.error = _("The card payment failed.")
+            checkout.save(update_fields=["status", "error"])
         return
     try:
         with transaction.atomic():
@@ -332,7 +338,8 @@ def _checkout_after_settle(top_up: TopUp) -> None:
         return
     checkout.donation = donation
     checkout.status = Checkout.Status.COMPLETED
-    checkout.save(update_fields=["donation", "status"])
+    checkout.error = ""
+    checkout.save(update_fields=["donation", "status", "error"])
 
 
 CHECKOUT_LISTENER = accounts_services.TopUpListener(

@@ -91,6 +91,26 @@ def test_a_failed_card_payment_makes_no_donation(auth_client, deferred_gateway):
     assert wallet_balance(user=auth_client.user) == 0
 
 
+def test_a_success_after_a_decline_still_donates_once(auth_client, deferred_gateway):
+    """A second card paying after a first was declined (or the two events out of
+    order): the payment succeeded, so the gift is made, once."""
+    campaign = make_campaign()
+    body = checkout(auth_client, campaign).json()
+    top_up = Checkout.objects.get(pk=body["id"]).top_up
+
+    assert webhook({"top_up_id": str(top_up.pk), "paid": False}).status_code == 204
+    assert webhook({"top_up_id": str(top_up.pk), "paid": True}).status_code == 204
+    assert webhook({"top_up_id": str(top_up.pk), "paid": True}).status_code == 204
+
+    row = Checkout.objects.get(pk=body["id"])
+    assert row.status == Checkout.Status.COMPLETED
+    assert row.error == ""
+    assert row.donation == Donation.objects.get()
+    assert wallet_balance(user=auth_client.user) == 0
+    campaign.refresh_from_db()
+    assert campaign.current_amount == 40
+
+
 def test_a_campaign_closed_while_paying_keeps_the_money_in_the_wallet(
     auth_client, deferred_gateway
 ):
