@@ -54,6 +54,7 @@ REDIS_MODULES = {
     "tests/campaigns/test_websocket.py",
     "tests/config/test_cache.py",
     "tests/config/test_realtime.py",
+    "tests/integration/test_metrics_gunicorn.py",
     "tests/integration/test_multiprocess.py",
     "tests/operations/test_reload.py",
     "tests/operations/test_serve.py",
