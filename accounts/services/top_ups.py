@@ -325,28 +325,40 @@ def top_up_refund(*, top_up: TopUp, amount: Decimal | str, by: User, reason: str
     return top_up
 
 
+# A payer whose card was declined may pay the same payment with another card a
+# little later; if that success's webhook is lost, the sync still finds it.
+FAILED_RECHECK_WINDOW = timedelta(days=1)
+
+
 def top_ups_sync_pending(*, older_than: timedelta = timedelta(minutes=15)) -> list[TopUp]:
     """Settle pending top-ups whose webhook never came, by asking the provider
     (a gateway with `poll`). Settling goes through top_up_settle like a webhook,
-    so a webhook arriving at the same time changes nothing twice. Answers the
-    top-ups it settled."""
+    so a webhook arriving at the same time changes nothing twice. Top-ups that
+    failed within FAILED_RECHECK_WINDOW are asked about too, and settled only
+    when the provider now says they succeeded (success is final, as in
+    top_up_webhook_apply). Answers the top-ups it settled."""
     from accounts.payments import get_gateway
 
     gateway = get_gateway()
     if not hasattr(gateway, "poll"):
         return []
-    cutoff = timezone.now() - older_than
+    now = timezone.now()
+    cutoff = now - older_than
     settled = []
-    pending = TopUp.objects.filter(
-        gateway=gateway.name, status=TopUp.Status.PENDING, created_at__lt=cutoff
-    ).exclude(provider_reference="")
-    for top_up in pending.order_by("created_at"):
+    candidates = TopUp.objects.filter(gateway=gateway.name).exclude(provider_reference="")
+    pending = candidates.filter(status=TopUp.Status.PENDING, created_at__lt=cutoff)
+    failed = candidates.filter(
+        status=TopUp.Status.FAILED, completed_at__gte=now - FAILED_RECHECK_WINDOW
+    )
+    for top_up in [*pending.order_by("created_at"), *failed.order_by("created_at")]:
         try:
             result = gateway.poll(top_up=top_up)
         except Exception:
             logger.exception("Could not ask %s about top-up %s", gateway.name, top_up.pk)
             continue
         if result.status == TopUp.Status.PENDING:
+            continue
+        if top_up.status == TopUp.Status.FAILED and result.status != TopUp.Status.SUCCEEDED:
             continue
         if result.provider_reference and result.provider_reference != top_up.provider_reference:
             TopUp.objects.filter(pk=top_up.pk).update(

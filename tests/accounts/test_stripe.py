@@ -382,6 +382,33 @@ def test_pending_top_ups_are_settled_by_asking_stripe(auth_client, user, stripe_
     assert balance(user) == Decimal("30.00")
 
 
+def test_sync_finds_a_declined_top_up_paid_after_all(auth_client, user, stripe_api):
+    """A decline, then the payer pays the same intent with another card, and that
+    success's webhook is lost: the sync asks Stripe about recently failed top-ups
+    and credits the wallet once; an old failure and a still-declined one stay failed."""
+    paid_later = top_up(auth_client, "60.00", "pm_card_threeDSecure2Required").json()
+    still_declined = top_up(auth_client, "15.00", "pm_card_threeDSecure2Required").json()
+    long_ago = top_up(auth_client, "25.00", "pm_card_threeDSecure2Required").json()
+    for body in (paid_later, still_declined, long_ago):
+        intent = intent_of(stripe_api, body["id"])
+        intent["status"] = "requires_payment_method"
+        standin.post_event(APIClient(), standin.event("payment_intent.payment_failed", intent))
+    assert set(TopUp.objects.values_list("status", flat=True)) == {"failed"}
+    TopUp.objects.filter(pk=long_ago["id"]).update(completed_at=timezone.now() - timedelta(days=2))
+    stripe_api.succeed(intent_of(stripe_api, paid_later["id"])["id"])
+    stripe_api.succeed(intent_of(stripe_api, long_ago["id"])["id"])
+
+    call_command("sync_pending_top_ups", stdout=StringIO())
+    call_command("sync_pending_top_ups", stdout=StringIO())
+
+    statuses = dict(TopUp.objects.values_list("id", "status"))
+    assert statuses[UUID(paid_later["id"])] == "succeeded"
+    assert statuses[UUID(still_declined["id"])] == "failed"
+    assert statuses[UUID(long_ago["id"])] == "failed"  # past the window: Stripe's retries
+    assert balance(user) == Decimal("60.00")
+    assert LedgerTransaction.objects.filter(kind="top_up").count() == 1
+
+
 # --- refunds -----------------------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ from accounts.services import top_ups_sync_pending
 class Command(BaseCommand):
     help = (
         "Ask the payment provider about top-ups still pending after --minutes (a webhook "
-        "lost or never sent) and settle those it has decided. Safe beside the webhooks."
+        "lost or never sent) and settle those it has decided, and about top-ups failed in "
+        "the last day that were paid after all. Safe beside the webhooks."
     )
 
     def add_arguments(self, parser) -> None:
