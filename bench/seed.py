@@ -31,6 +31,8 @@ os.environ.pop("REDIS_URL", None)  # the seed broadcasts to nobody
 # The seed forks worker processes below: a connection pool opened before the
 # fork would be shared by all of them. One plain connection per process instead.
 os.environ["DB_POOL_MAX_SIZE"] = "0"
+# The seed approves loans as staff from a script, signed in nowhere: no second factor.
+os.environ["STAFF_MFA"] = "optional"
 
 import django
 
@@ -141,7 +143,9 @@ def main() -> int:
     call_command("migrate", verbosity=0, interactive=False)
     say("migrated")
 
-    staff = User(email="bench.staff@ose.example", name="Bench Staff", is_staff=True)
+    staff = User(
+        email="bench.staff@ose.example", name="Bench Staff", is_staff=True, is_superuser=True
+    )
     staff.set_unusable_password()
     people = []
     for i in range(args.users):
