@@ -157,7 +157,7 @@ def loan_detail(request: HttpRequest, pk) -> HttpResponse:
     user = _user(request)
     if user is None:
         return JsonResponse({"error": "not_authenticated"}, status=401)
-    loan = loan_selectors.loan_for(user=user, pk=pk)
+    loan = loan_selectors.loan_get_for(user=user, pk=pk)
     return _json(
         {
             "id": loan.pk,
