@@ -20,6 +20,7 @@ from accounts.services import InsufficientFunds
 from campaigns import selectors, services
 from campaigns.forms import (
     PAY_WITH_CARD,
+    PRESET_AMOUNTS,
     CampaignForm,
     CampaignUpdateForm,
     CoverForm,
@@ -118,7 +119,7 @@ def _render_detail(
             "currency": money.currency(),
             "paid_out": campaign_paid_out(campaign=campaign),
             "share": _share_links(request, campaign),
-            "quick_amounts": QUICK_AMOUNTS,
+            "quick_amounts": PRESET_AMOUNTS,
             "may_present": may_present,
             "cover_form": (cover_form or CoverForm()) if may_present else None,
             "update_form": (update_form or CampaignUpdateForm()) if may_present else None,
@@ -159,7 +160,7 @@ def campaign_update_new(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Post an update from the campaign page; its donors are e-mailed."""
     campaign = selectors.campaign_get_for(user=request.user, pk=pk)
     if not services.campaign_may_present(campaign, request.user):
-        raise services.CampaignEditDenied()  # refused before the upload is looked at
+        raise services.CampaignEditDenied()
     form = CampaignUpdateForm(request.POST)
     if form.is_valid():
         try:
@@ -172,13 +173,10 @@ def campaign_update_new(request: HttpRequest, pk: UUID) -> HttpResponse:
     return _render_detail(request, campaign, update_form=form, status=400)
 
 
-QUICK_AMOUNTS = ("10", "25", "50", "100")
-
-
 def _suggested_amount(text: str | None) -> str | None:
     """An amount picked on the campaign page (?amount=25), to fill the form with:
     one of the quick amounts only, so the address cannot put anything else there."""
-    return text if text in QUICK_AMOUNTS else None
+    return text if text in PRESET_AMOUNTS else None
 
 
 @login_required
@@ -217,7 +215,9 @@ def campaign_donate(request: HttpRequest, pk: UUID) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            given_as = "zakat" if form.cleaned_data.get("designation") == "zakat" else "donation"
+            given_as = (
+                _("zakat") if form.cleaned_data.get("designation") == "zakat" else _("donation")
+            )
             messages.success(
                 request,
                 _(
