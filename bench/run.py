@@ -526,6 +526,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--loans", type=int, default=200)
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--skip-decisions", action="store_true")
+    parser.add_argument("--skip-fanout", action="store_true")
     parser.add_argument(
         "--decisions-only",
         action="store_true",
@@ -1022,7 +1023,8 @@ def main() -> int:
         eps = chosen_endpoints(bench, data)
         if not bench.args.decisions_only:
             measure_endpoints(bench, cluster, data, eps, results)
-            measure_fanout(bench, cluster, data, results)
+            if not bench.args.skip_fanout:
+                measure_fanout(bench, cluster, data, results)
         record_peaks(cluster, results)
         if not bench.args.skip_decisions:
             measure_decisions(bench, cluster, eps, results)
