@@ -221,9 +221,12 @@ class Donation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # The donation's own gap-free receipt series (DN-000001...), bumped under the
-    # lock of DonationReceiptCounter in the donation's transaction.
-    receipt_number = models.PositiveIntegerField(unique=True)
+    # The donation's own gap-free receipt series (DN-000001...). Issued after the
+    # donation commits (campaigns.services.donation_receipts_issue, under the lock of
+    # DonationReceiptCounter), so no donation waits on one counter row: empty until
+    # then, a moment at most (the receipt task, the receipt page and the PDF issue it).
+    receipt_number = models.PositiveIntegerField(unique=True, null=True, blank=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -253,6 +256,17 @@ class Donation(models.Model):
             models.Index(fields=["campaign", "-created_at", "-id"]),
             models.Index(fields=["donor", "-created_at", "-id"]),
             models.Index(fields=["campaign", "donor", "status"]),
+            # The few donations still waiting for a receipt number or e-mail.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(receipt_number__isnull=True),
+                name="campaigns_donation_unnumbered",
+            ),
+            models.Index(
+                fields=["receipt_number"],
+                condition=models.Q(receipt_sent_at__isnull=True),
+                name="campaigns_donation_unsent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -276,13 +290,17 @@ class Donation(models.Model):
 
     @property
     def receipt_label(self) -> str:
+        """DN-000042; empty while the number is not issued yet (the places that show
+        one issue it first: campaigns.services.donation_receipt_number)."""
+        if self.receipt_number is None:
+            return ""
         return f"DN-{self.receipt_number:06d}"
 
 
 class DonationReceiptCounter(models.Model):
-    """The last donation receipt number issued. Locked with select_for_update and
-    bumped in the donation's transaction, so numbers are unique and gap-free (a
-    rolled-back donation rolls its number back too), as zakat's receipts are."""
+    """The last donation receipt number issued. Locked while numbers are given to
+    committed donations in the order they were made, so numbers are unique and
+    gap-free (a rolled-back donation never had one)."""
 
     name = models.CharField(max_length=30, primary_key=True)
     value = models.PositiveIntegerField(default=0)

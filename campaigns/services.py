@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -526,16 +527,18 @@ def campaigns_close_ended(*, today: date | None = None) -> int:
 RECEIPT_COUNTER = "donation_receipt"
 
 
-def _next_receipt_number() -> int:
-    """Bump the counter row inside the donation's transaction: unique and gap-free,
-    because a donation that rolls back rolls its number back too. One statement
-    (UPDATE ... RETURNING) that holds the row's lock to the commit; it is the last
-    lock a donation takes, after the campaign and the accounts."""
+RECEIPT_ISSUE_BATCH = 500
+RECEIPT_SEND_BATCH = 100
+
+
+def _lock_receipt_counter() -> int:
+    """Lock the counter row and return the last number issued (a row lock on
+    PostgreSQL; SQLite's transactions take the write lock as they begin)."""
     table = DonationReceiptCounter._meta.db_table
     with connection.cursor() as cursor:
         for _attempt in range(2):
             cursor.execute(
-                f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value",  # noqa: S608
+                f"UPDATE {table} SET value = value WHERE name = %s RETURNING value",  # noqa: S608
                 [RECEIPT_COUNTER],
             )
             row = cursor.fetchone()
@@ -543,7 +546,79 @@ def _next_receipt_number() -> int:
                 return row[0]
             # A database emptied without its migrations' rows (a flushed test database).
             DonationReceiptCounter.objects.get_or_create(name=RECEIPT_COUNTER)
-    raise RuntimeError("the donation receipt counter cannot be bumped")  # pragma: no cover
+    raise RuntimeError("the donation receipt counter cannot be locked")  # pragma: no cover
+
+
+def donation_receipts_issue(*, batch: int = RECEIPT_ISSUE_BATCH) -> int:
+    """Give the next receipt numbers (DN-000001...) to every donation that has none,
+    in the order they were made, and return how many were issued.
+
+    Numbers are issued after a donation commits, never inside it: a counter row
+    locked by every donation until its commit would let only one donation through
+    at a time. Only committed donations are seen here, under the counter's lock, so
+    the series stays unique and gap-free (a donation that rolled back never had a
+    number). The receipt task issues them within a moment; the receipt page, the
+    PDF and the statements issue any still missing before they show one."""
+    issued = 0
+    while True:
+        with transaction.atomic():
+            last = _lock_receipt_counter()
+            pending = list(
+                Donation.objects.filter(receipt_number__isnull=True)
+                .order_by("created_at", "id")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if pending:
+                numbers = [When(pk=pk, then=Value(last + n)) for n, pk in enumerate(pending, 1)]
+                Donation.objects.filter(pk__in=pending).update(receipt_number=Case(*numbers))
+                DonationReceiptCounter.objects.filter(name=RECEIPT_COUNTER).update(
+                    value=last + len(pending)
+                )
+        issued += len(pending)
+        if len(pending) < batch:
+            return issued
+
+
+def donation_receipt_number(*, donation: Donation) -> Donation:
+    """The donation with its receipt number, issued now if the receipt task has not
+    done it yet (it is issued a moment after the donation commits)."""
+    if donation.receipt_number is None:
+        with transaction.atomic():  # read back from the database that was written
+            donation_receipts_issue()
+            donation.receipt_number = (
+                Donation.objects.filter(pk=donation.pk)
+                .values_list("receipt_number", flat=True)
+                .first()
+            )
+    return donation
+
+
+def donation_receipts_claim(*, batch: int = RECEIPT_SEND_BATCH) -> list[Donation]:
+    """Claim up to `batch` numbered donations whose receipt e-mail has not gone,
+    oldest number first, marking them sent; rows another worker is claiming are
+    skipped, so two workers never mail the same receipt. The caller mails them and
+    gives back with donation_receipts_release those it could not send."""
+    with transaction.atomic():
+        claimed = list(
+            Donation.objects.filter(receipt_sent_at__isnull=True, receipt_number__isnull=False)
+            .order_by("receipt_number")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not claimed:
+            return []
+        Donation.objects.filter(pk__in=claimed).update(receipt_sent_at=timezone.now())
+        return list(
+            Donation.objects.filter(pk__in=claimed)
+            .select_related("donor", "campaign")
+            .order_by("receipt_number")
+        )
+
+
+def donation_receipts_release(*, donations: list[Donation]) -> None:
+    """Give back claimed receipts that were not mailed: the next task mails them."""
+    with transaction.atomic():
+        Donation.objects.filter(pk__in=[d.pk for d in donations]).update(receipt_sent_at=None)
 
 
 def donation_check_accepts(
@@ -580,8 +655,9 @@ def donation_create(
 
     One transaction: the campaign row is locked, so the totals of concurrent
     donations add up exactly and `donor_count` (distinct donors with a completed
-    donation) is never counted twice. The receipt e-mail and the live update are
-    sent only once the donation has committed.
+    donation) is never counted twice. The receipt (its number and its e-mail) and
+    the live update follow once the donation has committed: the receipt task is
+    queued in the same transaction, so a committed donation always gets one.
 
     `campaign` may be just its id (the API passes it so): the campaign is read
     when it is locked, and one the donor may not see (someone else's draft, or
@@ -629,7 +705,6 @@ def donation_create(
             is_anonymous=bool(is_anonymous),
             designation=designation,
             ledger_transaction=posting,
-            receipt_number=_next_receipt_number(),
         )
         enqueue_with_transaction(tasks.send_donation_receipt, str(donation.pk))
         if not _campaign_totals_add(

@@ -315,6 +315,7 @@ def my_donations(request: HttpRequest) -> HttpResponse:
 @login_required
 def donation_receipt(request: HttpRequest, pk: UUID) -> HttpResponse:
     donation = selectors.donation_get_for(user=request.user, pk=pk)
+    donation = services.donation_receipt_number(donation=donation)
     return render(
         request, "campaigns/receipt.html", {"donation": donation, "currency": money.currency()}
     )

@@ -16,7 +16,7 @@ import contextvars
 from typing import Any
 
 from django.db import transaction
-from django.tasks import Task, task_backends
+from django.tasks import Task, TaskResultStatus, task_backends
 from django.tasks.signals import task_finished, task_started
 
 from config.logging import request_id_var
@@ -72,3 +72,32 @@ def connect_task_signals() -> None:
     task_started.connect(carry_request_id, dispatch_uid="ose.carry_request_id")
     task_started.connect(log_task_started)
     task_finished.connect(forget_request_id, dispatch_uid="ose.forget_request_id")
+
+
+def complete_queued(task: Task, *, first_args: list[str]) -> int:
+    """Mark the queued (not yet started) runs of `task` whose first argument is in
+    `first_args` as finished, and return how many: the caller has done their work
+    already, in a batch (the receipt task mails every waiting receipt at once, so
+    the runs queued by the other donations have nothing left to do).
+
+    Only with the database backend; rows a worker has claimed meanwhile are left to
+    it (skipped, never waited for), and their run finds nothing left to do."""
+    if not first_args or not _joins_transactions(task):
+        return 0
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    with transaction.atomic():
+        queued = list(
+            DBTaskResult.objects.filter(
+                task_path=task.module_path,
+                status=TaskResultStatus.READY,
+                args_kwargs__args__0__in=first_args,
+            )
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        now = timezone.now()
+        return DBTaskResult.objects.filter(pk__in=queued).update(
+            status=TaskResultStatus.SUCCESSFUL, started_at=now, finished_at=now
+        )

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import selectors as campaign_selectors
+from campaigns import services as campaign_services
 from campaigns.serializers import DonationOut
 from config.api.lists import SelectorListView
 from config.idempotency import idempotent
@@ -126,6 +127,7 @@ class _PdfView(APIView):
 class DonationReceiptPdf(_PdfView):
     def get(self, request: Request, pk: UUID, *args, **kwargs) -> HttpResponse:
         donation = campaign_selectors.donation_get_for(user=request.user, pk=pk)
+        donation = campaign_services.donation_receipt_number(donation=donation)
         content = receipts.donation_receipt_pdf(donation)
         return self.pdf(content, f"receipt-{donation.receipt_label}.pdf")
 
@@ -165,6 +167,6 @@ def parse_year(value: str) -> int:
 class StatementPdf(_PdfView):
     def get(self, request: Request, year: str, *args, **kwargs) -> HttpResponse:
         year_number = parse_year(year)
-        rows = selectors.statement_rows(user=request.user, year=year_number)
+        rows = services.statement_rows_numbered(user=request.user, year=year_number)
         content = receipts.statement_document(user=request.user, year=year_number, rows=rows)
         return self.pdf(content, f"statement-{year_number}.pdf")

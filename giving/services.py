@@ -27,6 +27,7 @@ from campaigns.models import Campaign, Donation
 from config.errors import DomainError, NotFound
 from config.taskqueue import enqueue_with_transaction
 from giving import schedule, selectors
+from giving.pdf import StatementRow
 from giving.models import (
     ERROR_MAX_LENGTH,
     FAILURES_BEFORE_PAUSE,
@@ -349,3 +350,17 @@ CHECKOUT_LISTENER = accounts_services.TopUpListener(
 
 def register_top_up_listener() -> None:
     accounts_services.top_up_listener_register(CHECKOUT_LISTENER)
+
+
+# --- Statements -----------------------------------------------------------------------
+
+
+def statement_rows_numbered(*, user: User, year: int) -> list[StatementRow]:
+    """A yearly statement's rows, each naming its receipt: a donation whose number
+    is not issued yet (it is, a moment after the donation commits) gets it first."""
+    rows = selectors.statement_rows(user=user, year=year)
+    if all(row.number for row in rows):
+        return rows
+    with transaction.atomic():  # read back where the numbers were written
+        campaign_services.donation_receipts_issue()
+        return selectors.statement_rows(user=user, year=year)
