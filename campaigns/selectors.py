@@ -78,17 +78,22 @@ def campaign_featured(*, limit: int = 3) -> list[Campaign]:
     )
 
 
-def campaign_get_for(*, user: Viewer, pk: UUID | str, lock: bool = False) -> Campaign:
-    """One campaign `user` may see, with its organizer; someone else's draft is
-    NotFound, as if it did not exist. `lock` takes the campaign row's lock
-    (not the organizer's) for the rest of the transaction."""
-    qs = Campaign.objects.visible_to(user).select_related("organizer")
+def campaign_get_for(
+    *, user: Viewer, pk: UUID | str, lock: bool = False, organizer: bool = True
+) -> Campaign:
+    """One campaign `user` may see, with its organizer (unless `organizer` is
+    False: a donation never reads it); someone else's draft is NotFound, as if it
+    did not exist. `lock` takes the campaign row's lock (not the organizer's) for
+    the rest of the transaction."""
+    qs = Campaign.objects.visible_to(user)
+    if organizer:
+        qs = qs.select_related("organizer")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    campaign = qs.filter(pk=pk).first()
-    if campaign is None:
-        raise NotFound()
-    return campaign
+    try:
+        return qs.get(pk=pk)
+    except Campaign.DoesNotExist:
+        raise NotFound() from None
 
 
 def campaign_donation_list(*, campaign: Campaign, user: Viewer = None) -> QuerySet[Donation]:

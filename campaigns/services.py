@@ -682,7 +682,7 @@ def donation_create(
     with transaction.atomic():
         # Not locked: the totals are added by the last statement, which checks again
         # that the campaign is open (a cancel that commits meanwhile rolls this back).
-        campaign = selectors.campaign_get_for(user=donor, pk=campaign_id)
+        campaign = selectors.campaign_get_for(user=donor, pk=campaign_id, organizer=False)
         donation_check_accepts(campaign=campaign, designation=designation, today=today)
         wallet, fund = _donation_accounts(donor=donor, campaign=campaign, designation=designation)
         label = "Zakat" if designation == Donation.Designation.ZAKAT else "Donation"
