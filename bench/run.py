@@ -57,6 +57,7 @@ SECRET = "bench-only-secret-key-not-for-production-6b1d2c3e4f5a6b7c8d9e0f1a2b3c"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 WEB_WORKERS = int(os.environ.get("WEB_CONCURRENCY", "5"))
 POOL_SIZE = 1  # per sync worker process (one request at a time)
+APP_NAME = "ose-bench"  # PGAPPNAME of the site's processes: their backends' CPU is counted
 WS_POOL_SIZE = 2
 t_start = time.monotonic()
 
@@ -123,6 +124,31 @@ class Cluster:
                     continue
                 role = name if i == 0 else f"{name} (worker process)"
                 self.peak[role] = max(self.peak.get(role, 0), int(m.group(1)))
+
+    def cpu_seconds(self, dsn: str) -> dict[str, float]:
+        """CPU seconds used so far (user + system) by each process group of the site:
+        gunicorn, uvicorn and the task worker with their children, and the
+        PostgreSQL backends serving them (found by their application_name)."""
+        import psycopg
+
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def used(pid: int) -> float:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return 0.0
+            return (int(fields[11]) + int(fields[12])) / tick
+
+        out: dict[str, float] = {}
+        for name, proc in self.procs.items():
+            out[name.split(" ")[0]] = sum(used(pid) for pid in self._tree(proc.pid))
+        with psycopg.connect(dsn, autocommit=True) as c:
+            backends = c.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APP_NAME,)
+            ).fetchall()
+        out["postgres"] = sum(used(pid) for (pid,) in backends)
+        return out
 
     def watch(self, dsn: str, dbname: str) -> None:
         import psycopg
@@ -389,6 +415,13 @@ def _queued_tasks(dsn: str) -> int:
         return c.execute(sql).fetchone()[0]
 
 
+def _donation_rows(dsn: str) -> int:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as c:
+        return c.execute("SELECT count(*) FROM campaigns_donation").fetchone()[0]
+
+
 def _wait_queue_empty(dsn: str, timeout: float) -> float:
     start = time.monotonic()
     while _queued_tasks(dsn) and time.monotonic() - start < timeout:
@@ -456,6 +489,7 @@ class Results:
     endpoints: dict[str, dict] = field(default_factory=dict)
     decisions: dict[str, dict] = field(default_factory=dict)
     fanout: dict[str, dict] = field(default_factory=dict)
+    donate_cpu_ms: dict[str, float] = field(default_factory=dict)
     donate_web_only: dict | None = None  # measured only with the donation endpoint
     donations: dict = field(default_factory=dict)
     memory_kb: dict[str, int] = field(default_factory=dict)
@@ -601,6 +635,7 @@ def prepare(args: argparse.Namespace) -> Bench:
         "LOG_LEVEL": "WARNING",
         "WEB_CONCURRENCY": str(WEB_WORKERS),
         "GUNICORN_MAX_REQUESTS": "0",
+        "PGAPPNAME": APP_NAME,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return Bench(
@@ -699,9 +734,21 @@ def measure_endpoints(
     before = db_check(bench.dsn, data["hot_campaigns"])
     donate_ok = 0
     runs: dict[str, dict[str, list]] = {e["key"]: {"api": [], "base": [], "open": []} for e in eps}
+    donate_cpu: list[dict[str, float]] = []
     for rep in range(args.reps):
         for e in eps:
+            if e.get("write"):
+                _wait_queue_empty(bench.dsn, 120)
+                rows_before, cpu_before = _donation_rows(bench.dsn), cluster.cpu_seconds(bench.dsn)
             a = wrk(http, e["api"], args.seconds)
+            if e.get("write"):
+                # Machine time per donation: the saturation run and the receipts it queued.
+                _wait_queue_empty(bench.dsn, 120)
+                cpu_after, rows = cluster.cpu_seconds(bench.dsn), _donation_rows(bench.dsn)
+                made = max(1, rows - rows_before)
+                donate_cpu.append(
+                    {k: 1000 * (cpu_after[k] - cpu_before.get(k, 0.0)) / made for k in cpu_after}
+                )
             b = wrk(http, e["base"], args.seconds)
             o = openload(http, e["api"], max(5.0, round(0.6 * a["rps"])), args.open_seconds)
             if e.get("write"):
@@ -717,6 +764,11 @@ def measure_endpoints(
                 f"rep {rep + 1} {e['key']}: api {a['rps']}/s base {b['rps']}/s "
                 f"open@{o['rate']}/s p50 {o['p50_ms']} p99 {o['p99_ms']} non2xx {o['non_2xx']}"
             )
+    if donate_cpu:
+        results.donate_cpu_ms = {
+            k: round(statistics.median(x[k] for x in donate_cpu), 2) for k in donate_cpu[0]
+        }
+        say(f"donate, CPU ms per donation: {results.donate_cpu_ms}")
     donate = next((e for e in eps if e["key"] == "donate"), None)
     if donate is not None:
         web_only = donate_web_tier_alone(cluster, http, donate, bench.dsn, args.reps, args.seconds)
@@ -1191,9 +1243,9 @@ def _donations(res: Results, b: Budget) -> Iterator[Row]:
     slack = 16 * (4 if res.donate_web_only else 3) * eps["donate"]["reps"]
     consistent = d["answered_2xx"] <= d["rows_added"] <= d["answered_2xx"] + slack
     alone = res.donate_web_only or {}
-    best = max(eps["donate"]["rps"], alone.get("rps", 0))
+    # Issue 20: with the task worker on the same machine, not the web tier alone.
     ok = (
-        best >= b.limit
+        eps["donate"]["rps"] >= b.limit
         and not d["lost_update_campaigns"]
         and consistent
         and res.ledger_verify == "ok"
@@ -1207,6 +1259,13 @@ def _donations(res: Results, b: Budget) -> Iterator[Row]:
             f"{alone['queued']} receipts queued, drained in {alone['drained_s']} s = "
             f"{alone['drain_per_s']}/s)"
             if alone
+            else ""
+        )
+        + (
+            "; CPU ms per donation (its request and its receipt): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in res.donate_cpu_ms.items())
+            + f", together {sum(res.donate_cpu_ms.values()):.1f}"
+            if res.donate_cpu_ms
             else ""
         )
         + f"; {d['answered_2xx']} answered 2xx, {d['rows_added']} rows "
@@ -1257,13 +1316,17 @@ def _connections(res: Results, b: Budget) -> Iterator[Row]:
 
 # The budgets, in the order of the table: what is promised, the limit, who judges it.
 BUDGETS = (
-    Budget("every read endpoint ≥ {limit:g}× its baseline (stretch 0.8×)", 0.5, _reads),
+    Budget("every read endpoint ≥ {limit:g}× its baseline", 0.8, _reads),
     Budget("page 100 ≥ {limit:g}× the throughput of page 20", 0.5, _page_100),
     Budget("deep cursor p50 ≤ {limit:g}× first page (limit {size})", 1.5, _deep_cursor),
     Budget("HTML campaign list ≥ {limit:g}× the API list of the same rows (12)", 0.8, _html),
     Budget("at 60 % of saturation p99 ≤ {limit:g}× p50 and no non-2xx", 3, _open_tail),
     Budget("at saturation requests queue, never 5xx", 0, _saturation_errors),
-    Budget("donation create ≥ {limit:g}/s with 0 lost updates", 150, _donations),
+    Budget(
+        "donation create ≥ {limit:g}/s with the task worker on the same machine, 0 lost updates",
+        150,
+        _donations,
+    ),
     Budget(
         "fan-out of one donation to 1 000 clients within {limit:g} s ({layer} layer)", 1, _fanout
     ),
