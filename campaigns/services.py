@@ -48,7 +48,7 @@ from campaigns.models import (
 )
 from config import realtime
 from config.errors import ConflictOfInterest, DomainError, InvalidTransition, NotAllowed
-from config.taskqueue import enqueue_with_transaction
+from config.taskqueue import deferred, enqueue_with_transaction
 from config.validators import NoControlCharacters, single_line
 from staff.permissions import user_can
 from staff.services.audit import audit_record
@@ -706,7 +706,9 @@ def donation_create(
             designation=designation,
             ledger_transaction=posting,
         )
-        enqueue_with_transaction(tasks.send_donation_receipt, str(donation.pk))
+        # Waits RECEIPT_BATCH_SECONDS in the queue: one run mails the gifts made meanwhile.
+        receipt = deferred(tasks.send_donation_receipt, settings.RECEIPT_BATCH_SECONDS)
+        enqueue_with_transaction(receipt, str(donation.pk))
         if not _campaign_totals_add(
             campaign=campaign, amount=amount, donors=int(first_from_donor), open_on=today
         ):

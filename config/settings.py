@@ -620,6 +620,9 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # than this; 0 (the default) only reports the age: a stuck worker should page
 # someone (docs/operations.md), not take every web process out of the balancer.
 TASK_QUEUE_MAX_AGE_SECONDS = env.int("TASK_QUEUE_MAX_AGE_SECONDS", default=0)
+# A donation's receipt task waits this long in the database queue, so one run mails
+# the receipts of every gift made meanwhile (campaigns.tasks.send_donation_receipt).
+RECEIPT_BATCH_SECONDS = env.float("RECEIPT_BATCH_SECONDS", default=1.0)
 # Errors go to Sentry when set (config/sentry.py: no personal data, request id tagged).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")

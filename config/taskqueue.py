@@ -74,6 +74,19 @@ def connect_task_signals() -> None:
     task_finished.connect(forget_request_id, dispatch_uid="ose.forget_request_id")
 
 
+def deferred(task: Task, seconds: float) -> Task:
+    """`task`, to run no sooner than `seconds` from now where its backend can wait
+    (the database queue); unchanged where it cannot (the immediate backend runs it
+    after the commit, as always)."""
+    if seconds <= 0 or not task_backends[task.backend].supports_defer:
+        return task
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return task.using(run_after=timezone.now() + timedelta(seconds=seconds))
+
+
 def complete_queued(task: Task, *, first_args: list[str]) -> int:
     """Mark the queued (not yet started) runs of `task` whose first argument is in
     `first_args` as finished, and return how many: the caller has done their work

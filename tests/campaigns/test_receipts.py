@@ -19,6 +19,8 @@ from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 
 def give(donor, campaign, amount="5.00"):
     return services.donation_create(donor=donor, campaign=campaign, amount=Decimal(amount))
@@ -209,9 +211,8 @@ def test_one_run_mails_the_batch_and_marks_the_other_queued_runs_done(settings):
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-    }
+    settings.TASKS = DB_TASKS
+    settings.RECEIPT_BATCH_SECONDS = 0  # due at once, for the worker's --batch run
     campaign, donor = make_campaign(), funded_donor()
     donations = [give(donor, campaign) for _ in range(4)]
     queued = DBTaskResult.objects.filter(task_path="campaigns.tasks.send_donation_receipt")
@@ -226,3 +227,20 @@ def test_one_run_mails_the_batch_and_marks_the_other_queued_runs_done(settings):
     assert sorted(queued.values_list("return_value", flat=True), key=str) == [4, None, None, None]
     labels = sorted(Donation.objects.get(pk=d.pk).receipt_label for d in donations)
     assert sorted(m.body.split("Receipt number: ")[1].split("\n")[0] for m in mail.outbox) == labels
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_the_database_queue_a_receipt_waits_for_the_gifts_made_meanwhile(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DB_TASKS
+    settings.RECEIPT_BATCH_SECONDS = 1.5
+    campaign, donor = make_campaign(), funded_donor()
+    before = timezone.now()
+
+    give(donor, campaign)
+
+    queued = DBTaskResult.objects.get(task_path="campaigns.tasks.send_donation_receipt")
+    wait = (queued.run_after - before).total_seconds()
+    assert 1.4 < wait < 10
+    assert not DBTaskResult.objects.ready().exists()  # the worker leaves it for now
