@@ -4,6 +4,9 @@ Output serializers are what an endpoint answers with; input serializers check
 the shape of a request body before a service checks its rules. They live apart
 from the handlers so the OpenAPI documentation (api_docs.py) can name them."""
 
+from functools import cached_property
+
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -82,8 +85,13 @@ class CampaignOut(serializers.ModelSerializer):
             "zakat_eligible": campaign.zakat_eligible,
             "cover_url": campaign.cover_url,
             "cover_thumbnail_url": campaign.cover_thumbnail_url,
-            "created_at": formatting.datetime(campaign.created_at),
+            "created_at": formatting.datetime(campaign.created_at, self._time_zone),
         }
+
+    @cached_property
+    def _time_zone(self):
+        # Once per serializer (one response), not once per row of a list.
+        return timezone.get_current_timezone()
 
 
 class CampaignIn(InputSerializer):
