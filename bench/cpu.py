@@ -20,8 +20,9 @@ The write endpoint (donation create) posts to the ledger and runs only with
 
 Needs the seeded benchmark database and its tokens (bench/run.py's step 1, or
 `python bench/seed.py --refresh-tokens --out /tmp/ose-bench/data.json` when they
-have expired after 30 minutes). Redis is used when REDIS_URL is set (db 13 by
-default here: the throttles' keys land there).
+have expired after 30 minutes), and the static files collected (`manage.py
+collectstatic`: with DEBUG off the pages name files from the manifest). Redis is
+used when REDIS_URL is set (db 13 by default here: the throttles' keys land there).
 """
 
 from __future__ import annotations
