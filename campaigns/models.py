@@ -146,11 +146,19 @@ class Campaign(models.Model):
 
     @property
     def cover_url(self) -> str | None:
-        return self.cover.url if self.cover else None
+        return self.cover.url if self._has_file("cover") else None
 
     @property
     def cover_thumbnail_url(self) -> str | None:
-        return self.cover_thumbnail.url if self.cover_thumbnail else None
+        return self.cover_thumbnail.url if self._has_file("cover_thumbnail") else None
+
+    def _has_file(self, name: str) -> bool:
+        """`bool(self.<name>)` without the FieldFile Django builds on first access
+        (an object per row of a list, most of them for an empty name)."""
+        value = self.__dict__.get(name, self)
+        if value is self:  # deferred: let Django load it
+            value = getattr(self, name)
+        return bool(value)
 
 
 class CampaignUpdate(models.Model):

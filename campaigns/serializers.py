@@ -4,6 +4,9 @@ Output serializers are what an endpoint answers with; input serializers check
 the shape of a request body before a service checks its rules. They live apart
 from the handlers so the OpenAPI documentation (api_docs.py) can name them."""
 
+from functools import cached_property
+
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -21,6 +24,7 @@ from campaigns.models import (
     CampaignUpdate,
     Donation,
 )
+from config.api import formatting
 from config.api.fields import MoneyField
 from config.api.serializers import InputSerializer
 
@@ -64,32 +68,30 @@ class CampaignOut(serializers.ModelSerializer):
     def to_representation(self, campaign: Campaign) -> dict:
         """The declared fields, built in one go: DRF's field-by-field walk (and
         building the fields on every request) was half the cost of a list page
-        (docs/benchmarks.md). Values go through DRF's own field formatting; a
-        test holds this equal to DRF's generic output."""
+        (docs/benchmarks.md). Values are formatted as DRF's fields format them
+        (config.api.formatting); a test holds this equal to DRF's generic output."""
         return {
             "id": str(campaign.pk),
             "name": campaign.name,
             "description": campaign.description,
-            "target_amount": _AMOUNT.to_representation(campaign.target_amount),
-            "current_amount": _AMOUNT.to_representation(campaign.current_amount),
+            "target_amount": formatting.money(campaign.target_amount),
+            "current_amount": formatting.money(campaign.current_amount),
             "donor_count": campaign.donor_count,
             "status": campaign.status,
-            "start_date": _DATE.to_representation(campaign.start_date),
-            "end_date": _DATE.to_representation(campaign.end_date),
-            "progress_percentage": _PERCENT.to_representation(campaign.progress_percentage),
+            "start_date": formatting.date(campaign.start_date),
+            "end_date": formatting.date(campaign.end_date),
+            "progress_percentage": formatting.decimal_string(campaign.progress_percentage, 20, 2),
             "organizer_name": campaign.organizer.name,
             "zakat_eligible": campaign.zakat_eligible,
             "cover_url": campaign.cover_url,
             "cover_thumbnail_url": campaign.cover_thumbnail_url,
-            "created_at": _DATETIME.to_representation(campaign.created_at),
+            "created_at": formatting.datetime(campaign.created_at, self._time_zone),
         }
 
-
-# The formatting of CampaignOut's fields, built once (see its to_representation).
-_AMOUNT = serializers.DecimalField(max_digits=18, decimal_places=2)
-_PERCENT = serializers.DecimalField(max_digits=20, decimal_places=2)
-_DATE = serializers.DateField()
-_DATETIME = serializers.DateTimeField()
+    @cached_property
+    def _time_zone(self):
+        # Once per serializer (one response), not once per row of a list.
+        return timezone.get_current_timezone()
 
 
 class CampaignIn(InputSerializer):
@@ -138,13 +140,13 @@ class DonationOut(serializers.ModelSerializer):
         return {
             "id": str(donation.pk),
             "campaign_id": str(donation.campaign_id),
-            "amount": _AMOUNT.to_representation(donation.amount),
+            "amount": formatting.money(donation.amount),
             "message": donation.message,
             "is_anonymous": donation.is_anonymous,
             "donor_name": self.get_donor_name(donation),
             "designation": donation.designation,
             "status": donation.status,
-            "created_at": _DATETIME.to_representation(donation.created_at),
+            "created_at": formatting.datetime(donation.created_at),
         }
 
 

@@ -231,6 +231,17 @@ else:
     # process, so config/gunicorn.py refuses more than one worker, and the sign-in
     # lockout counts in the database (config.security.LockoutHandler).
 
+# Page fragments that depend only on the language and the code (the header's
+# links, the footer): rendered once per process and language, never stale (a
+# deploy restarts the processes), kept in memory because a round trip to Redis
+# would cost about what rendering them does.
+CACHES["templates"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "templates",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+
 # --- Background tasks (django.tasks) -----------------------------------------------
 # "immediate": run in the request's process right after commit (one process,
 # development and tests). "database": django-tasks-db queues each task as a row
@@ -418,9 +429,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["config.api.filters.FilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.throttling.AnonThrottle",
         "config.api.throttling.UserThrottle",

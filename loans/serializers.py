@@ -6,6 +6,7 @@ price is cost + a disclosed markup, fixed at acceptance."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api import formatting
 from config.api.fields import MoneyField
 from config.api.serializers import InputSerializer
 from loans.models import (
@@ -51,6 +52,24 @@ class LoanOut(serializers.ModelSerializer):
             "created_at",
             "days_past_due",
         ]
+
+    def to_representation(self, loan: Loan) -> dict:
+        """The declared fields in one go, as CampaignOut: building a
+        ModelSerializer's fields is most of a loan read's serializer cost. A test
+        holds this equal to DRF's generic output."""
+        return {
+            "id": str(loan.pk),
+            "borrower_id": str(loan.borrower_id),
+            "principal_amount": formatting.money(loan.principal_amount),
+            "repaid_amount": formatting.money(loan.repaid_amount),
+            "remaining_balance": formatting.money(loan.remaining_balance),
+            "status": loan.status,
+            "purpose": loan.purpose,
+            "repayment_months": loan.repayment_months,
+            "disbursement_date": formatting.date(loan.disbursement_date),
+            "created_at": formatting.datetime(loan.created_at),
+            "days_past_due": loan.days_past_due,
+        }
 
 
 class LoanApplyIn(InputSerializer):

@@ -4,7 +4,7 @@ import os
 from collections import Counter
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import translation
@@ -160,6 +160,7 @@ def _default_language():
 def _fresh_cache():
     # Throttle counters live in the cache; no test may inherit another's.
     cache.clear()
+    caches["templates"].clear()
     yield
     cache.clear()
 

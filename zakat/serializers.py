@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import money
+from config.api import formatting
 from config.api.fields import MoneyField
 from config.api.serializers import InputSerializer
 from zakat import api_docs as docs
@@ -65,6 +66,17 @@ class ZakatCalculateOut(serializers.Serializer):
     zakat_amount = _money_out()
     is_obligated = serializers.BooleanField()
     calculation_date = serializers.DateTimeField()
+
+    def to_representation(self, body: dict) -> dict:
+        # The fields in one go (as CampaignOut); a test holds it equal to DRF's.
+        return {
+            "payer_id": str(body["payer_id"]),
+            "wealth_amount": formatting.money(body["wealth_amount"]),
+            "nisab_threshold": formatting.money(body["nisab_threshold"]),
+            "zakat_amount": formatting.money(body["zakat_amount"]),
+            "is_obligated": bool(body["is_obligated"]),
+            "calculation_date": formatting.datetime(body["calculation_date"]),
+        }
 
 
 class ZakatAssetsIn(InputSerializer):

@@ -391,3 +391,11 @@ def test_every_image_mode_is_reencoded_not_refused(data, extension):
     with Image.open(io.BytesIO(cover.image)) as stored:
         assert stored.format == ("PNG" if extension == "png" else "JPEG")
         assert stored.mode in ("RGB", "L", "RGBA", "LA")
+
+
+def test_cover_urls_without_a_cover_and_with_one_deferred(campaign):
+    loaded = Campaign.objects.get(pk=campaign.pk)
+    assert (loaded.cover_url, loaded.cover_thumbnail_url) == (None, None)
+    assert "cover" not in loaded.__dict__ or isinstance(loaded.__dict__["cover"], str)
+    deferred = Campaign.objects.defer("cover", "cover_thumbnail").get(pk=campaign.pk)
+    assert (deferred.cover_url, deferred.cover_thumbnail_url) == (None, None)

@@ -291,3 +291,33 @@ def test_a_quick_amount_on_the_campaign_page_fills_the_donate_form(client, user)
     assert f"/campaigns/{campaign.pk}/donate/?amount=25" in detail
     assert 'value="25"' in picked
     assert 'value="99999"' not in forged
+
+
+@pytest.mark.parametrize(
+    ("status", "include_closed"), [(None, False), ("active", True), ("draft", False)]
+)
+def test_the_pages_order_without_a_rank_is_the_ranks_order(user, status, include_closed):
+    from django.db.models import Case, IntegerField, Value, When
+
+    from campaigns import selectors
+
+    for i, state in enumerate(["draft", "active", "completed", "active", "draft", "cancelled"]):
+        make_campaign(name=f"Campaign {i}", status=state, organizer=user, end_offset=30 - i % 3)
+    rank = Case(
+        When(status="active", then=Value(0)),
+        When(status="draft", then=Value(1)),
+        When(status="completed", then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    ranked = (
+        selectors.campaign_list(user=user, status=status, include_closed=include_closed)
+        .annotate(rank=rank)
+        .order_by("rank", "end_date", "-created_at", "-id")
+    )
+    fast = selectors.campaign_list_active_first(
+        user=user, status=status, include_closed=include_closed
+    )
+    assert "CASE" not in str(fast.query)
+    assert list(fast) == list(ranked)
+    assert len(ranked) > 1 or status == "draft"

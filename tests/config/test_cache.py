@@ -13,7 +13,10 @@ def redis_cache(settings):
         redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
     except redis.RedisError as exc:
         pytest.skip(f"Redis does not answer at {REDIS_URL} ({exc})")
-    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL},
+    }
     cache = caches["default"]
     cache.clear()
     yield cache

@@ -332,3 +332,20 @@ def test_rejecting_without_a_reason_is_400(staff_client, user):
     )
     assert ok.status_code == 200
     assert ok.json()["status"] == "rejected"
+
+
+def test_the_lean_loan_output_equals_drfs_generic_one():
+    from rest_framework import serializers as drf
+
+    from loans import selectors
+    from loans.serializers import LoanOut
+
+    borrower = UserFactory()
+    staff = UserFactory(is_staff=True)
+    pending_loan(borrower, principal="0.35", months=3, purpose="Seeds <& tools>")
+    active_loan(borrower, principal="49999.99", staff=staff)
+    for loan in [*Loan.objects.select_related("borrower"), *selectors.loan_list(user=staff)]:
+        lean = LoanOut(loan).data
+        generic = drf.ModelSerializer.to_representation(LoanOut(), loan)
+        assert lean == generic
+        assert list(lean) == LoanOut.Meta.fields

@@ -50,7 +50,11 @@ def silent_listener():
 
 def use_redis(settings, url: str) -> None:
     settings.REDIS_URL = url
-    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": url}}
+    # Only the default cache moves; the pages' fragment cache ("templates") stays.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": url},
+    }
 
 
 @pytest.fixture(params=["refused", "silent"])

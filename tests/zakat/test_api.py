@@ -480,3 +480,28 @@ def test_list_pages_through_with_cursor(auth_client):
 
 def test_user_factory_sanity():
     assert UserFactory().email
+
+
+@given(
+    wealth=st.decimals(min_value=0, max_value=Decimal("9999999999999999.99"), places=2),
+    nisab=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999.99"), places=2),
+)
+def test_the_lean_v1_output_equals_drfs_generic_one(wealth, nisab):
+    from django.utils import timezone
+    from rest_framework import serializers as drf
+
+    from zakat import calculation
+    from zakat.serializers import ZakatCalculateOut
+
+    result = calculation.calculate_simple(wealth_amount=wealth, nisab_threshold=nisab)
+    body = {
+        "payer_id": "payer-1",
+        "wealth_amount": result.wealth_amount,
+        "nisab_threshold": result.nisab_threshold,
+        "zakat_amount": result.zakat_amount,
+        "is_obligated": result.is_obligated,
+        "calculation_date": timezone.now(),
+    }
+    lean = ZakatCalculateOut(body).data
+    assert lean == drf.Serializer.to_representation(ZakatCalculateOut(), body)
+    assert list(lean) == list(ZakatCalculateOut().fields)
