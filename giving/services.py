@@ -27,7 +27,6 @@ from campaigns.models import Campaign, Donation
 from config.errors import DomainError, NotFound
 from config.taskqueue import enqueue_with_transaction
 from giving import schedule, selectors
-from giving.pdf import StatementRow
 from giving.models import (
     ERROR_MAX_LENGTH,
     FAILURES_BEFORE_PAUSE,
@@ -35,6 +34,7 @@ from giving.models import (
     RecurringDonation,
     RecurringRun,
 )
+from giving.pdf import StatementRow
 
 logger = logging.getLogger(__name__)
 
