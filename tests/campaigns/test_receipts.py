@@ -73,6 +73,14 @@ def test_the_receipt_page_and_pdf_issue_a_missing_number(client):
     assert donation.receipt_number is not None
     assert donation.receipt_label in page.content.decode()
 
+    later = give(donor, campaign)
+    pdf = client.get(f"/api/v1/donations/{later.pk}/receipt.pdf")
+
+    assert pdf.status_code == 200
+    later.refresh_from_db()
+    assert later.receipt_number == donation.receipt_number + 1
+    assert f'filename="receipt-{later.receipt_label}.pdf"' in pdf["Content-Disposition"]
+
 
 def test_the_task_mails_every_waiting_receipt_once_with_its_number(
     django_capture_on_commit_callbacks,

@@ -4,23 +4,18 @@ donation made through the other and the latency histogram of its route."""
 
 import json
 import os
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from accounts import services as account_services
-from campaigns import services as campaign_services
 from config import processes
+from tests.campaigns.factories import make_campaign
 from tests.factories import UserFactory, fund_wallet
 from tests.integration.test_multiprocess import (
-    BASE_DIR,
     BOOT_SECONDS,
     _database_url,
     _free_port,
@@ -28,6 +23,7 @@ from tests.integration.test_multiprocess import (
     _redis_or_skip,
     _wait_until,
 )
+from tests.operations import procs
 
 pytestmark = [pytest.mark.postgres]
 TOKEN = "metrics-test-token-0123456789"
@@ -56,29 +52,17 @@ def gunicorn(tmp_path):
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = tmp_path / "web.log"
-    proc = subprocess.Popen(  # noqa: S603 (our own fixed command)
-        processes.web(bind=f"127.0.0.1:{port}", python=sys.executable),
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    procs = {"web": (proc, str(log))}
+    proc = procs.start(processes.web(bind=f"127.0.0.1:{port}", python=sys.executable), env, log)
     try:
         _wait_until(
             lambda: _http_ok(f"http://127.0.0.1:{port}/api/v1/health"),
             BOOT_SECONDS,
             "gunicorn",
-            procs,
+            {"web": (proc, str(log))},
         )
         yield {"port": port, "dir": metrics_dir}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        procs.stop(proc)
         redis_client.flushdb()
 
 
@@ -97,19 +81,9 @@ def _value(body: str, prefix: str) -> float:
 @pytest.mark.django_db(transaction=True)
 def test_a_donation_through_gunicorn_shows_in_a_scrape_of_either_worker(gunicorn):
     base = f"http://127.0.0.1:{gunicorn['port']}"
-    staff = UserFactory(is_staff=True)
     donor = UserFactory()
     fund_wallet(donor, "100.00")
-    today = timezone.localdate()
-    campaign = campaign_services.campaign_create(
-        organizer=staff,
-        name="Metrics for the wells",
-        target_amount=Decimal("1000.00"),
-        start_date=today,
-        end_date=today + timedelta(days=30),
-        description="Wells.",
-    )
-    campaign_services.campaign_activate(campaign=campaign, by=staff)
+    campaign = make_campaign(name="Metrics for the wells")
     access = account_services.auth_tokens_issue(user=donor)["access_token"]
 
     request = urllib.request.Request(  # noqa: S310 (loopback)
